@@ -1,0 +1,149 @@
+"""The `ipbot` command line. Every subcommand builds the settings once and calls
+the same handlers Slack does."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.console import render, run_console
+from bot.runtime import Runtime, running
+from handlers import ask as ask_handler
+from handlers.errors import IpbotError
+from store import io as store_io
+
+Command = Callable[[Runtime, argparse.Namespace], Awaitable[int]]
+_COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str) -> Callable[[Command], Command]:
+    def deco(fn: Command) -> Command:
+        _COMMANDS[name] = fn
+        return fn
+
+    return deco
+
+
+@command("ask")
+async def cmd_ask(rt: Runtime, args: argparse.Namespace) -> int:
+    reply = await ask_handler.ask(rt.deps, args.text, user=args.as_user)
+    if args.json:
+        print(json.dumps(reply.public(), ensure_ascii=False, indent=2))
+    else:
+        print(render(reply))
+    return 0 if reply.answered else 1
+
+
+@command("import")
+async def cmd_import(rt: Runtime, args: argparse.Namespace) -> int:
+    from bot import importing
+
+    return await importing.run_import(rt, args)
+
+
+@command("export")
+async def cmd_export(rt: Runtime, args: argparse.Namespace) -> int:
+    async with rt.deps.sessions() as session:
+        out = await store_io.export(session=session, kind=args.kind, fmt=args.format)
+    if args.output:
+        Path(args.output).write_text(out, encoding="utf-8")
+    else:
+        sys.stdout.write(out)
+    return 0
+
+
+@command("serve")
+async def cmd_serve(rt: Runtime, args: argparse.Namespace) -> int:
+    from bot import serve
+
+    return await serve.serve(rt, args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ipbot", description="Answers an IP team's questions from a fact store.")
+    p.add_argument("--as", dest="as_user", default="cli", help="who is recorded as making changes")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    a = sub.add_parser("ask", help="answer one question")
+    a.add_argument("text")
+    a.add_argument("--json", action="store_true", help="print one JSON object")
+
+    i = sub.add_parser("import", help="import facts, patents or licences from CSV or JSON")
+    i.add_argument("file")
+    i.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
+    i.add_argument("--map", dest="mapping", default=None,
+                   help="column mapping: lens, google-patents, or a JSON file {their column: our column}")
+
+    e = sub.add_parser("export", help="export the store (what import reads back)")
+    e.add_argument("--format", choices=("csv", "json"), default="csv")
+    e.add_argument("--kind", choices=("facts", "patents", "licences"), default="facts")
+    e.add_argument("--output", "-o", default=None)
+
+    s = sub.add_parser("serve", help="run the bot (local console without Slack credentials)")
+    mode = s.add_mutually_exclusive_group()
+    mode.add_argument("--http", action="store_true", help="Slack over HTTP (Events API)")
+    mode.add_argument("--socket", action="store_true", help="Slack over Socket Mode")
+    mode.add_argument("--console", action="store_true", help="the local console even with Slack set")
+    s.add_argument("--port", type=int, default=None)
+
+    for extend in _PARSER_EXTENSIONS:
+        extend(sub)
+    return p
+
+
+# later modules (admin, digest) add their subcommands here
+_PARSER_EXTENSIONS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
+
+
+def _load_extensions() -> None:
+    import importlib
+
+    for mod in ("bot.admin_cli", "bot.digest_cli"):
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:
+                raise
+
+
+async def _main(settings: Settings, args: argparse.Namespace) -> int:
+    async with running(settings) as rt:
+        return await _COMMANDS[args.command](rt, args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    _load_extensions()
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"ipbot: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if args.command != "serve":
+        # one-shot commands: keep the terminal for the answer
+        logging.getLogger().setLevel(logging.WARNING)
+    try:
+        return asyncio.run(_main(settings, args))
+    except ConfigError as exc:
+        print(f"ipbot: {exc}", file=sys.stderr)
+        return 2
+    except IpbotError as exc:
+        print(f"ipbot: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"ipbot: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,67 @@
+"""One typed settings object, read once from the environment and `.env`."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from store.db import BadDatabaseUrl, normalize_url
+
+
+class ConfigError(Exception):
+    """Bad configuration, with a message that names the variable to fix."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(default="sqlite:///ipbot.db", alias="DATABASE_URL")
+    timezone: str = Field(default="UTC", alias="IPBOT_TIMEZONE")
+    admins: str = Field(default="", alias="IPBOT_ADMINS")
+    log_level: str = Field(default="INFO", alias="IPBOT_LOG_LEVEL")
+    # how often a replica checks whether another one changed the store (seconds)
+    refresh_interval: float = Field(default=0.5, alias="IPBOT_REFRESH_INTERVAL")
+
+    slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_api_url: str | None = Field(default=None, alias="SLACK_API_URL")
+    port: int = Field(default=3000, alias="PORT")
+
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_api_url",
+                     mode="before")
+    @classmethod
+    def _blank_is_unset(cls, v: object) -> object:
+        return None if isinstance(v, str) and not v.strip() else v
+
+    @property
+    def admin_ids(self) -> frozenset[str]:
+        return frozenset(a.strip() for a in self.admins.split(",") if a.strip())
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def check(self) -> None:
+        """Refuse to start on configuration that cannot work, naming the variable."""
+        try:
+            normalize_url(self.database_url)
+        except BadDatabaseUrl as exc:
+            raise ConfigError(str(exc)) from None
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"IPBOT_TIMEZONE={self.timezone!r} is not a time zone; use e.g. UTC or Europe/Berlin"
+            ) from None
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except Exception as exc:  # pydantic's ValidationError lists every bad variable
+        raise ConfigError(f"bad configuration: {exc}") from None
+    settings.check()
+    return settings

@@ -1,0 +1,39 @@
+"""The local console: what `ipbot serve` runs when no Slack credentials are set,
+so a newcomer sees the bot answer at once."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from bot.runtime import Runtime
+from handlers import ask as ask_handler
+from handlers.errors import IpbotError
+from handlers.replies import Reply
+
+BANNER = """ipbot local console — no Slack credentials set (see README: Connect to Slack).
+Type a question, e.g. "licensees 2022", "what was R&D spending in 2022?", "help". Ctrl-D or "quit" to leave."""
+
+
+def render(reply: Reply) -> str:
+    return reply.text
+
+
+async def run_console(rt: Runtime, *, user: str = "console") -> None:
+    print(BANNER, flush=True)
+    while True:
+        try:
+            # input() blocks; a thread keeps the event loop (index refresh, scheduler) running
+            line = await asyncio.to_thread(input, "ipbot> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return
+        if line.strip().lower() in ("quit", "exit", "q"):
+            return
+        if not line.strip():
+            continue
+        try:
+            reply = await ask_handler.ask(rt.deps, line, user=user)
+            print(render(reply), flush=True)
+        except IpbotError as exc:
+            print(str(exc), file=sys.stderr, flush=True)

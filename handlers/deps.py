@@ -1,0 +1,30 @@
+"""What handlers need from the outside world, passed in rather than imported, so
+the CLI, Slack and the tests share one code path with their own clock and store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.index import Index
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Deps:
+    sessions: async_sessionmaker[AsyncSession]
+    index: Index
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    clock: Callable[[], datetime] = _utcnow
+    # Slack user ids allowed to change facts, from IPBOT_ADMINS (more are kept in the database)
+    admins: frozenset[str] = frozenset()
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(self.tz)

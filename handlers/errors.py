@@ -1,0 +1,21 @@
+"""Domain exceptions. The bot turns each into a short reply; none reaches a user
+as a traceback."""
+
+from __future__ import annotations
+
+
+class IpbotError(Exception):
+    """Base: the message is safe and useful to show to the person who asked."""
+
+
+class StoreUnavailable(IpbotError):
+    def __init__(self, message: str = "The fact store is unavailable, try again shortly.") -> None:
+        super().__init__(message)
+
+
+class NotAllowed(IpbotError):
+    pass
+
+
+class BadCommand(IpbotError):
+    pass

@@ -1,0 +1,261 @@
+"""The in-memory index every question is matched against.
+
+Built from the store once, then refreshed per kind (facts / patents / licences)
+only when that kind's revision counter in the database moved, so a question
+never costs a table scan and a change made through any replica is picked up by
+all of them. Heavy rebuilds run in a worker thread so the event loop keeps
+acknowledging Slack while 100k titles are tokenised."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import logging
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers import text as tx
+from handlers.replies import FactView, LicenceView
+from store import facts as fact_repo
+from store import licences as licence_repo
+from store import patents as patent_repo
+from store import revisions as revision_repo
+
+log = logging.getLogger(__name__)
+
+# A question about a very common word ("patents vehicle") scans at most this many
+# postings; the reply then says "over N" instead of an exact count.
+CANDIDATE_CAP = 5000
+RERANK = 200
+
+# words that say nothing about a patent's topic when searching titles
+SEARCH_STOPWORDS = tx.STOPWORDS | frozenset(
+    "patent related relating regarding titled title containing mention mentioning find search "
+    "concerning covering cover".split()
+)
+
+
+@dataclass
+class FactIndex:
+    # (subject lower, metric) -> period -> fact
+    facts: dict[tuple[str, str], dict[str, FactView]] = field(default_factory=dict)
+    # canonical key of a metric name or alias -> metric
+    phrases: dict[str, str] = field(default_factory=dict)
+    # phrase key -> its tokens, for coverage scoring
+    phrase_tokens: dict[str, frozenset[str]] = field(default_factory=dict)
+    subjects: dict[str, str] = field(default_factory=dict)  # lower -> as stored
+    vocabulary: frozenset[str] = frozenset()
+    metrics: frozenset[str] = frozenset()
+
+    def periods(self, subject: str, metric: str) -> dict[str, FactView]:
+        return self.facts.get((subject.lower(), metric), {})
+
+
+@dataclass
+class PatentIndex:
+    ids: array = field(default_factory=lambda: array("q"))
+    # stemmed title tokens joined and padded with spaces, for the AND filter and re-ranking
+    titles: list[str] = field(default_factory=list)
+    postings: dict[str, array] = field(default_factory=dict)
+    by_number: dict[str, int] = field(default_factory=dict)  # number key -> position
+    by_number_nokind: dict[str, list[int]] = field(default_factory=dict)
+    vocab_by_initial: dict[str, list[str]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class LicenceIndex:
+    licences: list[LicenceView] = field(default_factory=list)
+    # first token of a licensee name -> names starting with it (lower-cased key, as stored)
+    names: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
+    name_tokens: frozenset[str] = frozenset()
+
+
+@dataclass
+class SearchResult:
+    positions: list[int]
+    total: int
+    exact_total: bool
+    words: list[str]
+    unknown_words: list[str]
+
+
+def build_fact_index(facts: Iterable[FactView], aliases: dict[str, str]) -> FactIndex:
+    idx = FactIndex()
+    by_key: dict[tuple[str, str], dict[str, FactView]] = defaultdict(dict)
+    metrics: set[str] = set()
+    for f in facts:
+        by_key[(f.subject.lower(), f.metric)][f.period] = f
+        idx.subjects[f.subject.lower()] = f.subject
+        metrics.add(f.metric)
+    idx.facts = dict(by_key)
+    idx.metrics = frozenset(metrics)
+    vocab: set[str] = set()
+    for phrase, metric in [(m, m) for m in metrics] + list(aliases.items()):
+        k = tx.key(phrase)
+        if not k:
+            continue
+        # a metric's own name wins over an alias that happens to normalise the same
+        if k not in idx.phrases or phrase == metric:
+            idx.phrases[k] = metric
+        toks = frozenset(k.split())
+        idx.phrase_tokens[k] = toks
+        vocab |= toks
+    idx.vocabulary = frozenset(vocab)
+    return idx
+
+
+def build_patent_index(rows: Iterable[tuple[int, str, str]]) -> PatentIndex:
+    idx = PatentIndex()
+    postings: dict[str, list[int]] = defaultdict(list)
+    nokind: dict[str, list[int]] = defaultdict(list)
+    for pos, (pid, nkey, title) in enumerate(rows):
+        idx.ids.append(pid)
+        toks = tx.tokens(title)
+        idx.titles.append(" " + " ".join(toks) + " ")
+        for t in set(toks):
+            if t not in tx.STOPWORDS:
+                postings[t].append(pos)
+        idx.by_number[nkey] = pos
+        nokind[tx.number_without_kind(nkey)].append(pos)
+    # arrays of machine ints: a tenth of the memory of lists of Python ints
+    idx.postings = {t: array("i", p) for t, p in postings.items()}
+    idx.by_number_nokind = dict(nokind)
+    initials: dict[str, list[str]] = defaultdict(list)
+    for t in idx.postings:
+        initials[t[0]].append(t)
+    idx.vocab_by_initial = dict(initials)
+    return idx
+
+
+def build_licence_index(licences: Iterable[LicenceView]) -> LicenceIndex:
+    idx = LicenceIndex(licences=list(licences))
+    names: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+    all_tokens: set[str] = set()
+    for name in {lc.licensee for lc in idx.licences}:
+        toks = tuple(tx.tokens(name))
+        if toks:
+            names[toks[0]].append((toks, name))
+            all_tokens |= set(toks)
+    idx.names = dict(names)
+    idx.name_tokens = frozenset(all_tokens)
+    return idx
+
+
+class Index:
+    """What the answering engine reads. Swapped part by part, never mutated in place,
+    so a question in flight always sees a consistent snapshot."""
+
+    def __init__(self) -> None:
+        self.facts = FactIndex()
+        self.patents = PatentIndex()
+        self.licences = LicenceIndex()
+        self.revisions: dict[str, int] = {}
+        self._lock = asyncio.Lock()
+
+    async def refresh(self, sessions: async_sessionmaker[AsyncSession], *, force: bool = False) -> bool:
+        """Reload the kinds whose revision moved; returns True when anything changed."""
+        async with self._lock:
+            async with sessions() as session:
+                revs = await revision_repo.current(session=session)
+                stale = [k for k, v in revs.items() if force or self.revisions.get(k) != v]
+                if not stale:
+                    return False
+                if "facts" in stale:
+                    await self._load_facts(session)
+                if "licences" in stale:
+                    await self._load_licences(session)
+                if "patents" in stale:
+                    await self._load_patents(session)
+            self.revisions = revs
+            log.info("index refreshed", extra={"kinds": stale, "patents": len(self.patents)})
+            return True
+
+    async def _load_facts(self, session: AsyncSession) -> None:
+        rows = await fact_repo.list_facts(session=session)
+        aliases = await fact_repo.list_aliases(session=session)
+        views = [
+            FactView(f.subject, f.metric, f.period, f.value, f.unit, f.qualifier, f.source, f.numeric)
+            for f in rows
+        ]
+        self.facts = build_fact_index(views, aliases)
+
+    async def _load_licences(self, session: AsyncSession) -> None:
+        rows = await licence_repo.list_licences(session=session)
+        views = [
+            LicenceView(r.licensee, r.licensor, r.kind, r.technology, r.signed_on, r.expires_on,
+                        r.territory, r.status)
+            for r in rows
+        ]
+        self.licences = build_licence_index(views)
+
+    async def _load_patents(self, session: AsyncSession) -> None:
+        rows: list[tuple[int, str, str]] = []
+        async for part in patent_repo.stream_index_rows(session=session):
+            rows.extend(part)
+        self.patents = await asyncio.to_thread(build_patent_index, rows)
+
+    # ---- matching -------------------------------------------------------------
+
+    def correct(self, token: str, vocabulary: frozenset[str]) -> str:
+        """Map a misspelt word onto the vocabulary ("revenu" -> "revenue")."""
+        if token in vocabulary or len(token) < 4 or not token.isalpha():
+            return token
+        hit = process.extractOne(token, vocabulary, scorer=fuzz.ratio, score_cutoff=80)
+        return hit[0] if hit else token
+
+    def search_titles(self, words: list[str], limit: int = 10) -> SearchResult:
+        pidx = self.patents
+        known: list[str] = []
+        unknown: list[str] = []
+        for w in words:
+            if w in SEARCH_STOPWORDS or w.isdigit():
+                continue
+            if w in pidx.postings:
+                known.append(w)
+                continue
+            bucket = pidx.vocab_by_initial.get(w[:1], [])
+            hit = (
+                process.extractOne(w, bucket, scorer=fuzz.ratio, score_cutoff=82)
+                if len(w) >= 4 and bucket
+                else None
+            )
+            if hit:
+                known.append(hit[0])
+            else:
+                unknown.append(w)
+        known = list(dict.fromkeys(known))
+        if not known or unknown:
+            return SearchResult([], 0, True, known, unknown)
+        known.sort(key=lambda t: len(pidx.postings[t]))
+        rarest = pidx.postings[known[0]]
+        others = [f" {t} " for t in known[1:]]
+        exact = len(rarest) <= CANDIDATE_CAP
+        scan = rarest if exact else rarest[:CANDIDATE_CAP]
+        titles = pidx.titles
+        matched = [p for p in scan if all(o in titles[p] for o in others)]
+        total = len(matched)
+        query = " ".join(known)
+        if len(matched) > RERANK:
+            matched = matched[:RERANK]
+        scored = heapq.nlargest(
+            limit, matched, key=lambda p: (fuzz.token_set_ratio(query, titles[p]), -len(titles[p]))
+        )
+        return SearchResult(scored, total, exact, known, unknown)
+
+    def find_licensees(self, toks: list[str]) -> list[str]:
+        """Licensee names whose every word appears in the question, in order."""
+        found: list[str] = []
+        names = self.licences.names
+        for i, t in enumerate(toks):
+            for name_toks, name in names.get(t, []):
+                if tuple(toks[i : i + len(name_toks)]) == name_toks and name not in found:
+                    found.append(name)
+        return found

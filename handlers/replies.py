@@ -1,0 +1,140 @@
+"""Reply objects: what a handler decided, with no idea how it will be shown.
+
+`bot/blocks.py` renders them as Block Kit, `bot/console.py` as terminal text,
+`ipbot ask --json` as JSON. All text here is plain and unescaped; escaping is the
+renderer's job because only it knows the target format."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+
+class ReplyKind(StrEnum):
+    ANSWER = "answer"
+    NOT_KNOWN = "not_known"
+    HELP = "help"
+    ERROR = "error"
+    UNAVAILABLE = "unavailable"
+    PREVIEW = "preview"  # an admin change shown before it is written
+    CONFIRM = "confirm"  # a suspicious admin change waiting for a button
+    DONE = "done"  # an admin change written
+    DIGEST = "digest"
+
+
+@dataclass(frozen=True)
+class FactView:
+    subject: str
+    metric: str
+    period: str
+    value: str
+    unit: str
+    qualifier: str
+    source: str
+    numeric: float | None = None
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "metric": self.metric,
+            "period": self.period,
+            "value": self.value,
+            "unit": self.unit,
+            "qualifier": self.qualifier,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class PatentView:
+    number: str
+    title: str
+    jurisdiction: str = ""
+    status: str = ""
+    filing_date: date | None = None
+    grant_date: date | None = None
+    expiry_date: date | None = None
+    family_id: str = ""
+    technology: str = ""
+    owner: str = ""
+
+    def public(self) -> dict[str, Any]:
+        d = asdict(self)
+        for k in ("filing_date", "grant_date", "expiry_date"):
+            d[k] = d[k].isoformat() if d[k] else None
+        return d
+
+
+@dataclass(frozen=True)
+class LicenceView:
+    licensee: str
+    licensor: str = "Huawei"
+    kind: str = ""
+    technology: str = ""
+    signed_on: date | None = None
+    expires_on: date | None = None
+    territory: str = ""
+    status: str = ""
+
+    def public(self) -> dict[str, Any]:
+        d = asdict(self)
+        for k in ("signed_on", "expires_on"):
+            d[k] = d[k].isoformat() if d[k] else None
+        return d
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button a renderer may show; `action` is an ActionId value the bot knows."""
+
+    label: str
+    action: str
+    value: str
+    style: str = ""  # "", "primary", "danger"
+
+
+@dataclass
+class Reply:
+    kind: ReplyKind
+    # the first line a reader sees: the answer itself, or why there is none
+    headline: str
+    # list items (facts of a licensing picture, patents found, …); renderers may truncate
+    lines: list[str] = field(default_factory=list)
+    # a closing line (sources, "narrow the question", …)
+    note: str = ""
+    facts: list[FactView] = field(default_factory=list)
+    patents: list[PatentView] = field(default_factory=list)
+    licences: list[LicenceView] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+    buttons: list[Button] = field(default_factory=list)
+    # the metric this reply was about, so a follow-up ("and 2021?") keeps the topic
+    topic: str | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.kind in (ReplyKind.ANSWER, ReplyKind.HELP, ReplyKind.DONE, ReplyKind.DIGEST,
+                             ReplyKind.PREVIEW, ReplyKind.CONFIRM)
+
+    @property
+    def text(self) -> str:
+        """The reply as a person reads it, in plain text."""
+        parts = [self.headline]
+        parts += [f"• {line}" for line in self.lines]
+        if self.suggestions:
+            parts.append("Did you mean: " + "; ".join(f"{s}?" for s in self.suggestions))
+        if self.note:
+            parts.append(self.note)
+        return "\n".join(p for p in parts if p)
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "answered": self.answered,
+            "kind": str(self.kind),
+            "text": self.text,
+            "facts": [f.public() for f in self.facts],
+            "patents": [p.public() for p in self.patents],
+            "licences": [lc.public() for lc in self.licences],
+            "suggestions": list(self.suggestions),
+        }

@@ -1,0 +1,153 @@
+"""Turning what people type into comparable tokens.
+
+Everything here is pure and cheap: it runs on every question and on every
+title when the index is built."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from store.keys import number_key as number_key  # re-exported for the matcher
+
+# British -> American and the typos people really make; applied per token before
+# stemming so "licencees", "Licences" and "licenses" meet as "licensee"/"license".
+SPELLINGS = {
+    "licence": "license",
+    "licences": "licenses",
+    "licenced": "licensed",
+    "licencing": "licensing",
+    "licencee": "licensee",
+    "licencees": "licensees",
+    "licencor": "licensor",
+    "licensees": "licensees",
+    "lisence": "license",
+    "lisences": "licenses",
+    "lisensing": "licensing",
+    "licensce": "license",
+    "licsense": "license",
+    "liscense": "license",
+    "liscensing": "licensing",
+    "licesing": "licensing",
+    "licencing": "licensing",
+    "licensin": "licensing",
+    "licenses": "licenses",
+    "authorised": "authorized",
+    "authorisation": "authorization",
+    "programme": "program",
+    "programmes": "programs",
+    "organisation": "organization",
+    "patnet": "patent",
+    "patnets": "patents",
+    "pateents": "patents",
+    "paten": "patent",
+    "patens": "patents",
+    "patetns": "patents",
+    "reserch": "research",
+    "reasearch": "research",
+    "resarch": "research",
+    "researh": "research",
+    "revenu": "revenue",
+    "revenues": "revenue",
+    "reveune": "revenue",
+    "revnue": "revenue",
+    "spendings": "spending",
+    "spend": "spending",
+    "spent": "spending",
+    "invested": "investment",
+    "invest": "investment",
+    "expenditures": "expenditure",
+    "royalites": "royalties",
+    "royality": "royalty",
+    "compnaies": "companies",
+    "comapnies": "companies",
+    "valied": "valid",
+    "vaild": "valid",
+    "granted": "granted",
+    "cumulitive": "cumulative",
+    "cummulative": "cumulative",
+}
+
+# words that mean the same thing to a finance or licensing reader (the domain primer)
+SYNONYMS = {
+    "research": "r&d",
+    "rd": "r&d",
+    "investment": "spending",
+    "expenditure": "spending",
+    "expense": "spending",
+    "budget": "spending",
+    "cost": "spending",
+}
+
+# "r and d", "r & d", "r&d", "rnd" all mean research and development
+_RD = re.compile(r"\br\s*(?:&|and|n)\s*d\b|\brnd\b")
+_TOKEN = re.compile(r"[a-z0-9&%$]+(?:[.,][0-9]+)*")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+# words that carry no meaning for matching a metric
+STOPWORDS = frozenset(
+    """a an the of in on at for to by from with and or is are was were be been being do does did
+    done what whats which who whom whose how many much tell me show give list please about
+    our we us its it their they there this that those these year years yr fy as per
+    get got has have had any some can could would should will shall you your i my
+    total number amount figure figures value current currently latest now so far up
+    huawei huaweis hi hello hey ipbot bot ok thanks thank just also too
+    end""".split()
+)
+
+
+def clean(text: str) -> str:
+    """Drop control characters and Slack markup, normalise unicode, lower-case."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL.sub(" ", text)
+    # Slack wraps mentions/links as <@U123>, <!channel>, <http://x|label>
+    text = re.sub(r"<[@#!][^>]*>", " ", text)
+    text = re.sub(r"<([^>|]*)\|([^>]*)>", r"\2", text)
+    text = text.replace("’", "'").replace("‘", "'")
+    return text.lower()
+
+
+def stem(token: str) -> str:
+    """A deliberately small stemmer: plurals only, so 'companies'/'company'
+    and 'patents'/'patent' meet, without mangling names or numbers."""
+    if len(token) <= 3 or not token.isalpha():
+        return token
+    if token.endswith("ies") and len(token) > 4:
+        return token[:-3] + "y"
+    if token.endswith(("sses", "ss", "us", "is")):
+        return token
+    if token.endswith("s"):
+        return token[:-1]
+    return token
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased, spelling-normalised, stemmed tokens (stopwords kept)."""
+    text = _RD.sub(" r&d ", clean(text))
+    text = text.replace("research and development", "r&d")
+    out: list[str] = []
+    for raw in _TOKEN.findall(text):
+        tok = raw.strip(".,")
+        if not tok:
+            continue
+        tok = stem(SPELLINGS.get(tok, tok))
+        out.append(SYNONYMS.get(tok, tok))
+    return out
+
+
+def content_tokens(text: str) -> list[str]:
+    return [t for t in tokens(text) if t not in STOPWORDS]
+
+
+def key(text: str) -> str:
+    """Canonical form of a metric name or alias, used as a dict key."""
+    return " ".join(content_tokens(text))
+
+
+_KIND_CODE = re.compile(r"^([A-Z]{2})(\d+)([A-Z]\d?)$")
+
+
+def number_without_kind(nkey: str) -> str:
+    """'US8818681B1' -> 'US8818681': people often leave the kind code off."""
+    m = _KIND_CODE.match(nkey)
+    return m.group(1) + m.group(2) if m else nkey

@@ -1,0 +1,93 @@
+"""Engine, sessions and schema migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+
+
+class BadDatabaseUrl(ValueError):
+    pass
+
+
+def normalize_url(url: str) -> str:
+    """Accept the forms people write (`sqlite:///x.db`, `postgres://…`,
+    `postgresql+psycopg2://…`) and return the async-driver form."""
+    raw = url.strip()
+    if raw.startswith("postgres://"):
+        raw = "postgresql://" + raw[len("postgres://") :]
+    try:
+        parsed = make_url(raw)
+    except ArgumentError as exc:
+        raise BadDatabaseUrl(
+            f"DATABASE_URL {raw!r} is not a database URL; use e.g. sqlite:///ipbot.db "
+            "or postgresql://user:pass@host:5432/db"
+        ) from exc
+    backend = parsed.get_backend_name()
+    if backend not in _ASYNC_DRIVERS:
+        raise BadDatabaseUrl(f"DATABASE_URL uses {backend!r}; ipbot supports sqlite and postgresql")
+    return parsed.set(drivername=_ASYNC_DRIVERS[backend]).render_as_string(hide_password=False)
+
+
+def make_engine(url: str, **kwargs: object) -> AsyncEngine:
+    async_url = normalize_url(url)
+    if async_url.startswith("sqlite"):
+        engine = create_async_engine(async_url, connect_args={"timeout": 30}, **kwargs)  # type: ignore[arg-type]
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            # WAL lets the console/CLI read while the bot writes; FKs are off by default in SQLite.
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    return create_async_engine(async_url, pool_pre_ping=True, **kwargs)  # type: ignore[arg-type]
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def _alembic_config():  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+async def migrate(engine: AsyncEngine) -> None:
+    """Bring the schema to head through Alembic (also used by the tests), sharing
+    our async connection with Alembic as its cookbook recommends."""
+    from alembic import command
+
+    def _upgrade(sync_conn) -> None:  # type: ignore[no-untyped-def]
+        cfg = _alembic_config()
+        cfg.attributes["connection"] = sync_conn
+        command.upgrade(cfg, "head")
+
+    async with engine.begin() as conn:
+        await conn.run_sync(_upgrade)
+
+
+async def downgrade_all(engine: AsyncEngine) -> None:
+    from alembic import command
+
+    def _down(sync_conn) -> None:  # type: ignore[no-untyped-def]
+        cfg = _alembic_config()
+        cfg.attributes["connection"] = sync_conn
+        command.downgrade(cfg, "base")
+
+    async with engine.begin() as conn:
+        await conn.run_sync(_down)

@@ -1,0 +1,204 @@
+"""Typed SQLAlchemy 2 models. Every table of the product lives here so one
+migration history describes the whole schema."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Alembic autogenerate and static revisions rely on stable constraint names.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Fact(Base):
+    """A headline figure or statement. `period` is '' for timeless facts so the
+    natural key (subject, metric, period) stays unique on every database."""
+
+    __tablename__ = "facts"
+    __table_args__ = (UniqueConstraint("subject", "metric", "period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200), default="Huawei")
+    metric: Mapped[str] = mapped_column(String(200), index=True)
+    period: Mapped[str] = mapped_column(String(20), default="")
+    value: Mapped[str] = mapped_column(Text)
+    numeric: Mapped[float | None] = mapped_column(Float, nullable=True)
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    qualifier: Mapped[str] = mapped_column(String(20), default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class MetricAlias(Base):
+    """Another way to ask for a metric ("royalty income" -> "licensing revenue")."""
+
+    __tablename__ = "metric_aliases"
+
+    alias: Mapped[str] = mapped_column(String(200), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(200))
+
+
+class Patent(Base):
+    __tablename__ = "patents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(60), unique=True)
+    # number without spaces/punctuation, upper case: how users' spellings are matched
+    number_key: Mapped[str] = mapped_column(String(60), index=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    jurisdiction: Mapped[str] = mapped_column(String(10), default="")
+    status: Mapped[str] = mapped_column(String(40), default="")
+    filing_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    grant_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    expiry_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    family_id: Mapped[str] = mapped_column(String(60), default="")
+    technology: Mapped[str] = mapped_column(String(200), default="")
+    owner: Mapped[str] = mapped_column(String(300), default="")
+
+
+class Licence(Base):
+    __tablename__ = "licences"
+    __table_args__ = (UniqueConstraint("licensee", "licensor", "signed_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    licensee: Mapped[str] = mapped_column(String(300), index=True)
+    licensor: Mapped[str] = mapped_column(String(300), default="Huawei")
+    kind: Mapped[str] = mapped_column(String(60), default="")
+    technology: Mapped[str] = mapped_column(String(200), default="")
+    signed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    expires_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    territory: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(40), default="")
+
+
+class UnansweredQuestion(Base):
+    __tablename__ = "unanswered_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    user: Mapped[str] = mapped_column(String(100), default="")
+    channel: Mapped[str] = mapped_column(String(100), default="")
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class FactChange(Base):
+    """Audit log: one row per change to facts, aliases or licences. `before`/`after`
+    hold JSON snapshots so history and undo never need the live row."""
+
+    __tablename__ = "fact_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(100), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(20), default="fact")
+    key: Mapped[str] = mapped_column(String(500), index=True)
+    before: Mapped[str | None] = mapped_column(Text, nullable=True)
+    after: Mapped[str | None] = mapped_column(Text, nullable=True)
+    source: Mapped[str] = mapped_column(Text, default="")
+    undone_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    undo_of: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class PendingChange(Base):
+    """A suspicious change waiting for its author's confirmation."""
+
+    __tablename__ = "pending_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+
+
+class Admin(Base):
+    __tablename__ = "admins"
+
+    user_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    added_by: Mapped[str] = mapped_column(String(100), default="")
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ProcessedEvent(Base):
+    """Dedupe record for Slack deliveries; a unique key claimed in the database
+    holds across restarts and replicas."""
+
+    __tablename__ = "processed_events"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class DigestSubscription(Base):
+    __tablename__ = "digest_subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(100), unique=True)
+    frequency: Mapped[str] = mapped_column(String(20), default="weekly")
+    weekday: Mapped[int] = mapped_column(Integer, default=0)
+    day_of_month: Mapped[int] = mapped_column(Integer, default=1)
+    at_time: Mapped[str] = mapped_column(String(5), default="09:00")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    skip_empty: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DigestRun(Base):
+    """One row per (subscription, period): the claim that makes a digest go out once."""
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (UniqueConstraint("subscription_id", "period_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("digest_subscriptions.id", ondelete="CASCADE"), index=True
+    )
+    period_key: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="claimed")
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    message_ts: Mapped[str] = mapped_column(String(40), default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StoreRevision(Base):
+    """A counter per kind of record, bumped in the same transaction as every write,
+    so each replica knows when its in-memory index is stale."""
+
+    __tablename__ = "store_revisions"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+REVISION_KINDS = ("facts", "patents", "licences")

@@ -1,0 +1,35 @@
+"""Log of questions the store could not answer, so admins see what to add."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import UnansweredQuestion
+
+MAX_LOGGED_CHARS = 2000
+
+
+async def log_unanswered(
+    *, session: AsyncSession, text: str, user: str, channel: str = "", at: datetime
+) -> None:
+    session.add(UnansweredQuestion(text=text[:MAX_LOGGED_CHARS], user=user[:100], channel=channel[:100],
+                                   asked_at=at))
+    await session.flush()
+
+
+async def top_unanswered(
+    *, session: AsyncSession, since: datetime | None, limit: int = 5
+) -> list[tuple[str, int]]:
+    q = select(func.lower(UnansweredQuestion.text), func.count()).group_by(func.lower(UnansweredQuestion.text))
+    if since is not None:
+        q = q.where(UnansweredQuestion.asked_at >= since)
+    q = q.order_by(func.count().desc(), func.lower(UnansweredQuestion.text)).limit(limit)
+    return [(t, int(n)) for t, n in (await session.execute(q)).all()]
+
+
+async def list_unanswered(*, session: AsyncSession, limit: int = 100) -> list[UnansweredQuestion]:
+    q = select(UnansweredQuestion).order_by(UnansweredQuestion.asked_at.desc()).limit(limit)
+    return list((await session.scalars(q)).all())
