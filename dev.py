@@ -26,7 +26,7 @@ DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def ensure_venv() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py itself must run on an old Python to say so
         sys.exit(f"ipbot needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text() == want and PY.exists():

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.console import render, run_console
+from bot.console import render
 from bot.runtime import Runtime, running
 from handlers import ask as ask_handler
 from handlers.errors import IpbotError
@@ -52,7 +52,7 @@ async def cmd_export(rt: Runtime, args: argparse.Namespace) -> int:
     async with rt.deps.sessions() as session:
         out = await store_io.export(session=session, kind=args.kind, fmt=args.format)
     if args.output:
-        Path(args.output).write_text(out, encoding="utf-8")
+        await asyncio.to_thread(Path(args.output).write_text, out, encoding="utf-8")
     else:
         sys.stdout.write(out)
     return 0
@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # later modules (admin, digest) add their subcommands here
-_PARSER_EXTENSIONS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
+_PARSER_EXTENSIONS: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
 def _load_extensions() -> None:

@@ -7,7 +7,7 @@ import asyncio
 import sys
 
 from bot.runtime import Runtime
-from handlers import ask as ask_handler
+from handlers import dispatch
 from handlers.errors import IpbotError
 from handlers.replies import Reply
 
@@ -20,6 +20,7 @@ def render(reply: Reply) -> str:
 
 
 async def run_console(rt: Runtime, *, user: str = "console") -> None:
+    dispatch.load_commands()
     print(BANNER, flush=True)
     while True:
         try:
@@ -33,7 +34,7 @@ async def run_console(rt: Runtime, *, user: str = "console") -> None:
         if not line.strip():
             continue
         try:
-            reply = await ask_handler.ask(rt.deps, line, user=user)
+            reply = await dispatch.handle(rt.deps, dispatch.Request(line, user=user, trusted=True))
             print(render(reply), flush=True)
         except IpbotError as exc:
             print(str(exc), file=sys.stderr, flush=True)

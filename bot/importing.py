@@ -4,6 +4,7 @@ on a terminal for large files."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from store import io as store_io
 async def run_import(rt: Runtime, args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
-        data = path.read_bytes()
+        data = await asyncio.to_thread(path.read_bytes)
     except OSError as exc:
         print(f"ipbot: cannot read {path}: {exc.strerror}", file=sys.stderr)
         return 2

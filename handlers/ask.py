@@ -20,9 +20,9 @@ from handlers import text as tx
 from handlers.deps import Deps
 from handlers.errors import StoreUnavailable
 from handlers.replies import FactView, LicenceView, PatentView, Reply, ReplyKind
-from store.values import format_value
 from store import patents as patent_repo
 from store import questions as question_repo
+from store.values import format_value
 
 log = logging.getLogger(__name__)
 

@@ -85,6 +85,15 @@ class LicenceView:
         return d
 
 
+class ActionId(StrEnum):
+    """Ids of the buttons handlers offer; the bot maps them to Slack action_ids."""
+
+    SHARE = "share_answer"
+    ASK_SUGGESTION = "ask_suggestion"
+    CONFIRM_CHANGE = "confirm_change"
+    CANCEL_CHANGE = "cancel_change"
+
+
 @dataclass(frozen=True)
 class Button:
     """A button a renderer may show; `action` is an ActionId value the bot knows."""

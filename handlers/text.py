@@ -29,7 +29,6 @@ SPELLINGS = {
     "liscense": "license",
     "liscensing": "licensing",
     "licesing": "licensing",
-    "licencing": "licensing",
     "licensin": "licensing",
     "licenses": "licenses",
     "authorised": "authorized",

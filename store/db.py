@@ -40,10 +40,10 @@ def normalize_url(url: str) -> str:
 def make_engine(url: str, **kwargs: object) -> AsyncEngine:
     async_url = normalize_url(url)
     if async_url.startswith("sqlite"):
-        engine = create_async_engine(async_url, connect_args={"timeout": 30}, **kwargs)  # type: ignore[arg-type]
+        engine = create_async_engine(async_url, connect_args={"timeout": 30}, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn, _record):
             # WAL lets the console/CLI read while the bot writes; FKs are off by default in SQLite.
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
@@ -52,14 +52,14 @@ def make_engine(url: str, **kwargs: object) -> AsyncEngine:
             cur.close()
 
         return engine
-    return create_async_engine(async_url, pool_pre_ping=True, **kwargs)  # type: ignore[arg-type]
+    return create_async_engine(async_url, pool_pre_ping=True, **kwargs)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def _alembic_config():  # type: ignore[no-untyped-def]
+def _alembic_config():
     from alembic.config import Config
 
     cfg = Config()
@@ -72,10 +72,10 @@ async def migrate(engine: AsyncEngine) -> None:
     our async connection with Alembic as its cookbook recommends."""
     from alembic import command
 
-    def _upgrade(sync_conn) -> None:  # type: ignore[no-untyped-def]
+    def _upgrade(sync_conn) -> None:
         cfg = _alembic_config()
         cfg.attributes["connection"] = sync_conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")
 
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade)
@@ -84,7 +84,7 @@ async def migrate(engine: AsyncEngine) -> None:
 async def downgrade_all(engine: AsyncEngine) -> None:
     from alembic import command
 
-    def _down(sync_conn) -> None:  # type: ignore[no-untyped-def]
+    def _down(sync_conn) -> None:
         cfg = _alembic_config()
         cfg.attributes["connection"] = sync_conn
         command.downgrade(cfg, "base")

@@ -1,0 +1,70 @@
+"""One entry point for everything typed at the bot (`/ip …`, a mention, a DM, the
+console): the first word picks a command handler, anything else is a question.
+
+Command modules register their verbs here (`register("set", fn)`) when imported;
+`load_commands()` imports the known ones, so Slack, the CLI and the console all
+see the same set and `/ip help` lists them."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from handlers import ask as ask_handler
+from handlers.deps import Deps
+from handlers.replies import Reply
+
+
+@dataclass(frozen=True)
+class Request:
+    """Who typed what, where. `channel` is '' on the CLI/console; `is_dm` for a DM."""
+
+    text: str
+    user: str = ""
+    channel: str = ""
+    is_dm: bool = False
+    topic: str | None = None  # metric of an earlier answer in the same thread
+    trusted: bool = False  # the CLI operator: allowed to change facts without being an admin
+
+
+Handler = Callable[[Deps, Request, str], Awaitable[Reply]]
+# verb -> handler(deps, request, rest_of_text)
+VERBS: dict[str, Handler] = {}
+# action id value -> handler(deps, request, button value)
+ACTIONS: dict[str, Handler] = {}
+
+COMMAND_MODULES = ("handlers.admin", "handlers.digest")
+
+
+def register(verb: str, fn: Handler) -> Handler:
+    VERBS[verb] = fn
+    ask_handler.register_help(fn)
+    return fn
+
+
+def register_action(action: str, fn: Handler) -> Handler:
+    ACTIONS[action] = fn
+    return fn
+
+
+def load_commands() -> None:
+    for mod in COMMAND_MODULES:
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:
+                raise
+
+
+async def handle(deps: Deps, req: Request) -> Reply:
+    words = req.text.strip().split(None, 1)
+    verb = words[0].lower() if words else ""
+    if verb in VERBS:
+        return await VERBS[verb](deps, req, words[1] if len(words) > 1 else "")
+    return await ask_handler.ask(deps, req.text, user=req.user, channel=req.channel, topic=req.topic)
+
+
+async def handle_action(deps: Deps, req: Request, action: str, value: str) -> Reply | None:
+    fn = ACTIONS.get(action)
+    return await fn(deps, req, value) if fn else None
