@@ -130,7 +130,8 @@ async def _route(deps: Deps, p: Parsed, topic: str | None) -> Reply:
     metric, used = _match_metric(deps, content)
     leftover = [t for t in content if t not in used]
     starts_with_patent = content[:1] == ["patent"] or p.tokens[:2] in (["find", "patent"], ["search", "patent"])
-    if starts_with_patent and (metric is None or leftover):
+    asks_count = bool(_COUNT_WORDS.search(p.raw.lower()))
+    if starts_with_patent and not asks_count and (metric is None or leftover):
         return await patent_search(deps, p, content)
     licensees = idx.find_licensees(p.tokens)
     if licensees and (metric is None or metric in LICENSING_METRICS):

@@ -206,9 +206,9 @@ class Index:
 
     def correct(self, token: str, vocabulary: frozenset[str]) -> str:
         """Map a misspelt word onto the vocabulary ("revenu" -> "revenue")."""
-        if token in vocabulary or len(token) < 4 or not token.isalpha():
+        if token in vocabulary or len(token) < 5 or not token.isalpha():
             return token
-        hit = process.extractOne(token, vocabulary, scorer=fuzz.ratio, score_cutoff=80)
+        hit = process.extractOne(token, vocabulary, scorer=fuzz.ratio, score_cutoff=85)
         return hit[0] if hit else token
 
     def search_titles(self, words: list[str], limit: int = 10) -> SearchResult:

@@ -89,9 +89,9 @@ STOPWORDS = frozenset(
     done what whats which who whom whose how many much tell me show give list please about
     our we us its it their they there this that those these year years yr fy as per
     get got has have had any some can could would should will shall you your i my
-    total number amount figure figures value current currently latest now so far up
+    number amount figure figures value current currently latest now so far up
     huawei huaweis hi hello hey ipbot bot ok thanks thank just also too
-    end""".split()
+    end hold holds held own owns owned""".split()
 )
 
 
@@ -128,6 +128,10 @@ def tokens(text: str) -> list[str]:
     for raw in _TOKEN.findall(text):
         tok = raw.strip(".,")
         if not tok:
+            continue
+        if tok in STOPWORDS:
+            # "does" must not become "doe": stopwords are dropped later as written
+            out.append(tok)
             continue
         tok = stem(SPELLINGS.get(tok, tok))
         out.append(SYNONYMS.get(tok, tok))

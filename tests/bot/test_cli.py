@@ -1,0 +1,109 @@
+"""The `ipbot` command as a user runs it: a real process, a real database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES
+
+
+def ipbot(db_url: str, *args: str, stdin: str | None = None, cwd: Path | None = None,
+          env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "IPBOT_"))}
+    full_env.update({"DATABASE_URL": db_url, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
+        env=full_env, cwd=cwd, timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "answered", "phrase"),
+    [
+        ("licensees 2022", True, "over 350 companies"),
+        ("what was r&d spending in 2022", True, "161.5 billion yuan"),
+        ("how many valid patnets", True, "over 120,000"),
+        ("licencing revenue", True, "about US$560 million"),
+        ("licensing revenue 2019", False, "no figure for licensing revenue in 2019"),
+        ("who is the CEO of Apple", False, "don't know"),
+    ],
+)
+def test_ask_prints_the_answer_and_exit_code_says_if_answered(
+    db_url: str, tmp_path: Path, question: str, answered: bool, phrase: str
+) -> None:
+    res = ipbot(db_url, "ask", question, cwd=tmp_path)
+    assert phrase in res.stdout
+    assert res.returncode == (0 if answered else 1)
+    assert "Traceback" not in res.stderr
+
+
+def test_ask_json_has_the_documented_shape(db_url: str, tmp_path: Path) -> None:
+    res = ipbot(db_url, "ask", "how many valid patents", "--json", cwd=tmp_path)
+    out = json.loads(res.stdout)
+    assert set(out) >= {"answered", "text", "facts", "patents", "licences", "suggestions"}
+    assert out["answered"] is True
+    assert out["facts"] == [{
+        "subject": "Huawei", "metric": "valid patents", "period": "2022", "value": "over 120,000",
+        "unit": "count", "qualifier": "over", "source": "Huawei 2022 annual report",
+    }]
+    refused = json.loads(ipbot(db_url, "ask", "licensing revenue 2019", "--json", cwd=tmp_path).stdout)
+    assert refused["answered"] is False and refused["facts"] == []
+    assert refused["suggestions"] == ["licensing revenue 2022"]
+
+
+def test_import_then_export_round_trips(db_url: str, tmp_path: Path) -> None:
+    for name in ("patents.csv", "licences.csv", "facts.csv"):
+        res = ipbot(db_url, "import", str(FIXTURES / name), cwd=tmp_path)
+        assert res.returncode == 0, res.stderr
+        assert "added" in res.stdout
+    res = ipbot(db_url, "ask", "patents tailgaters", cwd=tmp_path)
+    assert "US 8818681 B1" in res.stdout
+    exported = ipbot(db_url, "export", "--kind", "patents", cwd=tmp_path).stdout
+    rows_in = (FIXTURES / "patents.csv").read_text().strip().splitlines()
+    assert sorted(exported.strip().splitlines()[1:]) == sorted(rows_in[1:])
+    again = ipbot(db_url, "import", str(FIXTURES / "patents.csv"), cwd=tmp_path)
+    assert "0 added, 0 updated, 10 unchanged" in again.stdout
+
+
+def test_malformed_import_names_the_line_and_writes_nothing(db_url: str, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "number,title,jurisdiction,status,filing_date,grant_date,expiry_date,family_id,technology,owner\n"
+        "US 1 B1,Fine,US,granted,2020-01-01,,,,,\n"
+        "US 2 B1,Bad date,US,granted,2020-13-45,,,,,\n"
+    )
+    res = ipbot(db_url, "import", str(bad), cwd=tmp_path)
+    assert res.returncode != 0
+    assert "line 3" in res.stderr and "2020-13-45" in res.stderr
+    assert "US 1 B1" not in ipbot(db_url, "export", "--kind", "patents", cwd=tmp_path).stdout
+
+
+def test_serve_without_slack_credentials_opens_the_console(db_url: str, tmp_path: Path) -> None:
+    res = ipbot(db_url, "serve", stdin="licensees 2022\nlicensing revenue 2019\nquit\n", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "local console" in res.stdout
+    assert "over 350 companies" in res.stdout
+    assert "no figure for licensing revenue in 2019" in res.stdout
+
+
+def test_bad_configuration_is_refused_naming_the_variable(tmp_path: Path) -> None:
+    res = ipbot("mysql://x/y", "ask", "hi", cwd=tmp_path)
+    assert res.returncode == 2 and "DATABASE_URL" in res.stderr and "Traceback" not in res.stderr
+    res = ipbot("sqlite:///x.db", "ask", "hi", cwd=tmp_path, env={"IPBOT_TIMEZONE": "Mars/Base"})
+    assert res.returncode == 2 and "IPBOT_TIMEZONE" in res.stderr
+
+
+def test_settings_come_from_a_dotenv_file(tmp_path: Path) -> None:
+    db = tmp_path / "from-dotenv.db"
+    (tmp_path / ".env").write_text(f"DATABASE_URL=sqlite:///{db}\n")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith(("SLACK_", "IPBOT_"))}
+    res = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "valid patents"], capture_output=True,
+                         text=True, env=env, cwd=tmp_path, timeout=120)
+    assert "over 120,000" in res.stdout
+    assert db.exists()
