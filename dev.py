@@ -22,6 +22,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
 STAMP = VENV / ".ipbot-installed"
+LINTED = [p for p in ("bot", "handlers", "store", "tests", "bench", "dev.py") if (ROOT / p).exists()]
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
 
@@ -57,7 +58,7 @@ def run(args: list[str]) -> int:
 
 def test(args: list[str]) -> int:
     steps: list[tuple[str, list[str], dict[str, str]]] = [
-        ("ruff", [str(PY), "-m", "ruff", "check", "bot", "handlers", "store", "tests", "bench", "dev.py"], {}),
+        ("ruff", [str(PY), "-m", "ruff", "check", *LINTED], {}),
         ("mypy", [str(PY), "-m", "mypy", "bot", "handlers", "store"], {}),
         ("pytest (SQLite)", [str(PY), "-m", "pytest", *args], {"IPBOT_TEST_DATABASE_URL": ""}),
     ]
