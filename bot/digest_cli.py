@@ -1,0 +1,93 @@
+"""`ipbot digest preview|send`: the digest from a terminal or cron.
+
+`send` goes through the same claim as the scheduler, so running it twice, or
+alongside `ipbot serve`, still posts each period once per channel."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from bot.cli import _PARSER_EXTENSIONS, command
+from bot.console import render
+from bot.digest_send import make_client, send_due
+from bot.runtime import Runtime
+from handlers import schedule as sch
+from handlers.digest import build_digest
+from store import digests as digest_repo
+
+
+def _extend(sub: Any) -> None:
+    d = sub.add_parser("digest", help="preview or send the licensing digest")
+    dsub = d.add_subparsers(dest="digest_command", required=True)
+    p = dsub.add_parser("preview", help="print the digest that would be sent now (posts nothing)")
+    p.add_argument("--channel", default=None, help="only this channel's subscription (Slack channel id)")
+    s = dsub.add_parser("send", help="send the due digest to every subscribed channel, once; safe from cron")
+    s.add_argument("--channel", default=None, help="only this channel (Slack channel id)")
+    s.add_argument("--period", default=None,
+                   help="period to send instead of the current one: 2026-W48, 2026-11-25 or 2026-11")
+
+
+_PARSER_EXTENSIONS.append(_extend)
+
+
+@command("digest")
+async def cmd_digest(rt: Runtime, args: argparse.Namespace) -> int:
+    if args.digest_command == "preview":
+        return await _preview(rt, args.channel)
+    return await _send(rt, args.channel, args.period)
+
+
+async def _preview(rt: Runtime, channel: str | None) -> int:
+    deps = rt.deps
+    now = deps.clock()
+    async with deps.sessions() as session:
+        subs = list(await digest_repo.list_subscriptions(session=session))
+    if channel is not None:
+        subs = [s for s in subs if s.channel == channel]
+        if not subs:
+            print(f"ipbot: {channel} has no digest subscription; this is the default weekly digest.",
+                  file=sys.stderr)
+    targets: list[Any] = subs or [sch.Schedule(timezone=deps.tz.key)]
+    if not subs and channel is None:
+        print("No channel subscribes to the digest yet; this is the default weekly digest.", file=sys.stderr)
+    for i, sub in enumerate(targets):
+        schedule = sch.Schedule.of(sub)
+        period = sch.latest(schedule, now)[0]
+        reply = await build_digest(deps, sub, period, now)
+        if i:
+            print()
+        name = getattr(sub, "channel", None)
+        if name:
+            print(f"── {name} ({schedule.describe()}{', paused' if sub.paused else ''}) ──")
+        print(render(reply))
+    return 0
+
+
+async def _send(rt: Runtime, channel: str | None, period: str | None) -> int:
+    settings = rt.settings
+    if settings.slack_bot_token is None:
+        print("ipbot: SLACK_BOT_TOKEN is not set; `ipbot digest send` posts to Slack and needs the bot token "
+              "(xoxb-…). `ipbot digest preview` shows the digest without Slack.", file=sys.stderr)
+        return 2
+    if period is not None and sch.key_frequency(sch.normalise_key(period)) is None:
+        print(f"ipbot: --period {period!r} is not a period; use a week like 2026-W48, a day like 2026-11-25 "
+              "or a month like 2026-11.", file=sys.stderr)
+        return 2
+    async with rt.deps.sessions() as session:
+        subs = await digest_repo.list_subscriptions(session=session)
+    if channel is not None and not any(s.channel == channel for s in subs):
+        print(f"ipbot: {channel} has no digest subscription; an admin types `/ip digest subscribe` there.",
+              file=sys.stderr)
+        return 1
+    paused = [s.channel for s in subs if s.paused and channel in (None, s.channel)]
+    client = make_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    outcomes = await send_due(rt.deps, client, channel=channel, period=period, explicit=True)
+    for o in outcomes:
+        print(o)
+    for c in paused:
+        print(f"{c}: paused, not sent")
+    if not outcomes and not paused:
+        print("No channel subscribes to the digest yet.")
+    return 1 if any(o.status in ("failed", "wrong_period") for o in outcomes) else 0

@@ -1,0 +1,257 @@
+"""Post due digests exactly once: claim (subscription, period) in the database,
+build, render Block Kit, chat.postMessage, mark sent with the message ts.
+
+The claim is committed before the post, so two replicas, a restart, a cron
+`ipbot digest send` and the scheduler can all run this at once and the channel
+still gets one message. A post that fails is marked failed with the reason and
+retried by the next run; a claim left behind by a process that died mid-post is
+taken back after STALE_CLAIM."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from handlers import schedule as sch
+from handlers.deps import Deps
+from handlers.digest import DigestItem, DigestReply, DigestSection, build_digest
+from store import digests as digest_repo
+
+log = logging.getLogger(__name__)
+
+MAX_BLOCKS = 50
+SECTION_CHARS = 3000
+HEADER_CHARS = 150
+ITEM_CHARS = 400
+ITEMS_SHOWN = 15
+FALLBACK_CHARS = 3000
+# a sender that claimed a period and vanished (crash, kill -9) for this long is
+# presumed dead; its period goes out on the next run instead of never
+STALE_CLAIM = timedelta(minutes=15)
+
+_PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
+
+
+class Poster(Protocol):
+    """What we need of slack_sdk's AsyncWebClient (the tests pass a real one
+    pointed at the stand-in Slack)."""
+
+    async def chat_postMessage(self, **kwargs: Any) -> Any: ...
+
+
+# --- rendering -----------------------------------------------------------------
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fit(text: str, limit: int) -> str:
+    """Escape, then cut to `limit` characters without splitting an entity."""
+    out = escape(text)
+    if len(out) <= limit:
+        return out
+    return _PARTIAL_ENTITY.sub("", out[: limit - 1]) + "…"
+
+
+def _who(actor: str) -> str:
+    return f"<@{actor}>" if _USER_ID.match(actor) else escape(actor)
+
+
+def _item(item: DigestItem) -> str:
+    text = "• " + fit(item.text, ITEM_CHARS)
+    if item.actors:
+        text += " — by " + ", ".join(_who(a) for a in item.actors[:5])
+    return text
+
+
+def _section_text(section: DigestSection) -> str:
+    """Title and as many items as fit in one section block; the rest counted."""
+    head = f"*{fit(section.title, 200)}*"
+    lines: list[str] = []
+    length = len(head)
+    for item in section.items[:ITEMS_SHOWN]:
+        line = _item(item)
+        # keep room for the "and N more" line
+        if length + 1 + len(line) > SECTION_CHARS - 40:
+            break
+        lines.append(line)
+        length += 1 + len(line)
+    more = section.total - len(lines)
+    if more > 0:
+        lines.append(f"• and {more} more")
+    return "\n".join([head, *lines])
+
+
+def _md(text: str) -> MarkdownTextObject:
+    # verbatim: stored text must not become links or mentions on its own
+    return MarkdownTextObject(text=text, verbatim=True)
+
+
+def render_digest(reply: DigestReply) -> tuple[list[dict[str, Any]], str]:
+    """(blocks, fallback text) within Block Kit's limits, everything escaped."""
+    if reply.empty:
+        line = fit(reply.headline, SECTION_CHARS)
+        return [SectionBlock(text=_md(line)).to_dict()], line
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=reply.headline[:HEADER_CHARS], emoji=False))]
+    for i, section in enumerate(reply.sections):
+        if len(blocks) + 3 > MAX_BLOCKS:
+            break
+        if i:
+            blocks.append(DividerBlock())
+        blocks.append(SectionBlock(text=_md(_section_text(section))))
+    footer = reply.note or "Sent by ipbot. `/ip digest preview` shows the next one, `/ip digest pause` stops it."
+    blocks.append(ContextBlock(elements=[_md(fit(footer, 2000))]))
+    titles = ", ".join(s.title.split(" in the next")[0].split(" since")[0] for s in reply.sections)
+    text = fit(f"{reply.headline}: {titles}", FALLBACK_CHARS)
+    return [b.to_dict() for b in blocks], text
+
+
+# --- sending -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Outcome:
+    channel: str
+    period: str
+    status: str  # sent, skipped, failed, taken (already sent or being sent), not_due, wrong_period
+    detail: str = ""
+
+    def __str__(self) -> str:
+        what = {
+            "sent": "sent",
+            "skipped": "nothing new, skipped (skip-empty)",
+            "failed": "failed",
+            "taken": "already sent or being sent",
+            "not_due": "nothing due",
+            "wrong_period": "period does not match the schedule",
+        }[self.status]
+        period = f" {self.period}" if self.period else ""
+        return f"{self.channel}{period}: {what}" + (f" — {self.detail}" if self.detail else "")
+
+
+def _aware(dt: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything we store is UTC
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+async def send_due(
+    deps: Deps,
+    poster: Poster,
+    *,
+    channel: str | None = None,
+    subscription_id: int | None = None,
+    period: str | None = None,
+    explicit: bool = False,
+    retry_failed_after: timedelta = timedelta(0),
+) -> list[Outcome]:
+    """Send every active subscription's due digest (or only `channel`'s, or one
+    subscription's). `period` forces a period key; `explicit` (the CLI) sends
+    the latest started period even outside the scheduler's grace window. A
+    failed run is retried once it failed at least `retry_failed_after` ago."""
+    now = deps.clock().astimezone(UTC)
+    async with deps.sessions() as session:
+        subs = await digest_repo.list_subscriptions(session=session, active_only=True)
+    if channel is not None:
+        subs = [s for s in subs if s.channel == channel]
+    if subscription_id is not None:
+        subs = [s for s in subs if s.id == subscription_id]
+    outcomes = []
+    for sub in subs:
+        schedule = sch.Schedule.of(sub)
+        if period is not None:
+            key: str | None = sch.normalise_key(period)
+            if sch.key_frequency(key or "") != schedule.frequency:
+                outcomes.append(Outcome(sub.channel, period, "wrong_period",
+                                        f"{sub.channel} is {schedule.frequency}; "
+                                        f"give e.g. {sch.latest(schedule, now)[0]}"))
+                continue
+        elif explicit:
+            key = sch.latest(schedule, now)[0]
+        else:
+            key = sch.due(schedule, now, not_before=_aware(sub.created_at))
+        if key is None:
+            outcomes.append(Outcome(sub.channel, "", "not_due"))
+            continue
+        outcomes.append(await send_one(deps, poster, sub, key, now, retry_failed_after=retry_failed_after))
+    return outcomes
+
+
+async def send_one(deps: Deps, poster: Poster, sub: Any, period: str, now: datetime, *,
+                   retry_failed_after: timedelta = timedelta(0)) -> Outcome:
+    async with deps.sessions() as session, session.begin():
+        run = await digest_repo.claim(session=session, subscription_id=sub.id, period_key=period, at=now,
+                                      retry_failed_before=now - retry_failed_after,
+                                      stale_claim_before=now - STALE_CLAIM)
+        run_id = run.id if run is not None else None
+    if run_id is None:
+        return Outcome(sub.channel, period, "taken")
+    try:
+        reply = await build_digest(deps, sub, period, now)
+        if reply.empty and sub.skip_empty:
+            async with deps.sessions() as session, session.begin():
+                await digest_repo.mark_skipped(session=session, run_id=run_id, at=now)
+            log.info("digest %s %s: nothing new, skipped", sub.channel, period)
+            return Outcome(sub.channel, period, "skipped")
+        blocks, text = render_digest(reply)
+        resp = await poster.chat_postMessage(channel=sub.channel, text=text, blocks=blocks,
+                                             unfurl_links=False, unfurl_media=False)
+        ts = str(resp.get("ts") or "")
+    except Exception as exc:  # any failure must leave a retryable record, not a stuck claim
+        reason = _reason(exc)
+        log.warning("digest for %s period %s failed: %s", sub.channel, period, reason)
+        try:
+            async with deps.sessions() as session, session.begin():
+                await digest_repo.mark_failed(session=session, run_id=run_id, error=reason)
+        except (SQLAlchemyError, OSError):
+            log.warning("digest for %s period %s: could not record the failure; "
+                        "the claim is retaken after %s", sub.channel, period, STALE_CLAIM)
+        return Outcome(sub.channel, period, "failed", reason)
+    try:
+        async with deps.sessions() as session, session.begin():
+            await digest_repo.mark_sent(session=session, run_id=run_id, message_ts=ts, at=now)
+    except (SQLAlchemyError, OSError):
+        # posted but not recorded: the claim stays, so nothing re-posts it before STALE_CLAIM
+        log.error("digest for %s period %s posted (ts %s) but not recorded as sent", sub.channel, period, ts)
+    log.info("digest %s %s sent, ts %s", sub.channel, period, ts)
+    return Outcome(sub.channel, period, "sent", ts)
+
+
+def _reason(exc: BaseException) -> str:
+    resp = getattr(exc, "response", None)
+    if resp is not None:
+        try:
+            err = resp.get("error")
+        except Exception:
+            err = None
+        if err:
+            return f"Slack error: {err}"
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+def make_client(token: str, api_url: str | None = None) -> Any:
+    """An AsyncWebClient that also waits out rate limits (Retry-After) a few times."""
+    from slack_sdk.http_retry.builtin_async_handlers import (
+        AsyncConnectionErrorRetryHandler,
+        AsyncRateLimitErrorRetryHandler,
+    )
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    kwargs: dict[str, Any] = {"token": token, "retry_handlers": [
+        AsyncConnectionErrorRetryHandler(max_retry_count=2), AsyncRateLimitErrorRetryHandler(max_retry_count=3)]}
+    if api_url:
+        kwargs["base_url"] = api_url if api_url.endswith("/") else api_url + "/"
+    return AsyncWebClient(**kwargs)

@@ -1,0 +1,224 @@
+"""Digest repository: subscriptions, the per-period claim that makes a digest go
+out once, and the reads a digest is built from. Caller owns the transaction;
+`claim` must be committed before posting so other senders see it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import Admin, DigestRun, DigestSubscription, FactChange, Licence, Patent
+
+# run statuses
+CLAIMED, SENT, FAILED, SKIPPED = "claimed", "sent", "failed", "skipped"
+MAX_ERROR_CHARS = 1000
+
+
+# --- subscriptions ---------------------------------------------------------
+
+async def get_subscription(*, session: AsyncSession, channel: str) -> DigestSubscription | None:
+    return await session.scalar(select(DigestSubscription).where(DigestSubscription.channel == channel))
+
+
+async def get_subscription_by_id(*, session: AsyncSession, subscription_id: int) -> DigestSubscription | None:
+    return await session.get(DigestSubscription, subscription_id)
+
+
+async def list_subscriptions(*, session: AsyncSession, active_only: bool = False) -> Sequence[DigestSubscription]:
+    q = select(DigestSubscription).order_by(DigestSubscription.channel)
+    if active_only:
+        q = q.where(DigestSubscription.paused.is_(False))
+    return (await session.scalars(q)).all()
+
+
+async def subscribe(
+    *,
+    session: AsyncSession,
+    channel: str,
+    frequency: str,
+    weekday: int,
+    day_of_month: int,
+    at_time: str,
+    timezone: str,
+    skip_empty: bool,
+    actor: str,
+    at: datetime,
+) -> tuple[DigestSubscription, bool]:
+    """Create the channel's subscription or replace its schedule (one per channel);
+    returns (subscription, created). Re-subscribing also resumes a paused one."""
+    sub = await get_subscription(session=session, channel=channel)
+    created = sub is None
+    if sub is None:
+        sub = DigestSubscription(channel=channel, created_by=actor, created_at=at)
+        session.add(sub)
+    sub.frequency, sub.weekday, sub.day_of_month = frequency, weekday, day_of_month
+    sub.at_time, sub.timezone, sub.skip_empty, sub.paused = at_time, timezone, skip_empty, False
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError:
+        # another admin subscribed the same channel at the same moment: theirs stands, update it
+        existing = await get_subscription(session=session, channel=channel)
+        if existing is None:
+            raise
+        return await subscribe(session=session, channel=channel, frequency=frequency, weekday=weekday,
+                               day_of_month=day_of_month, at_time=at_time, timezone=timezone,
+                               skip_empty=skip_empty, actor=actor, at=at)
+    return sub, created
+
+
+async def unsubscribe(*, session: AsyncSession, channel: str) -> bool:
+    res = await session.execute(delete(DigestSubscription).where(DigestSubscription.channel == channel))
+    return bool(res.rowcount)  # type: ignore[attr-defined]
+
+
+async def set_paused(*, session: AsyncSession, channel: str, paused: bool) -> bool:
+    res = await session.execute(
+        update(DigestSubscription).where(DigestSubscription.channel == channel).values(paused=paused)
+    )
+    return bool(res.rowcount)  # type: ignore[attr-defined]
+
+
+async def subscriptions_fingerprint(*, session: AsyncSession) -> tuple[Any, ...]:
+    """Changes whenever a subscription is added, removed, paused or rescheduled,
+    so a replica rebuilds its jobs only when something moved."""
+    rows = await session.execute(
+        select(DigestSubscription.id, DigestSubscription.frequency, DigestSubscription.weekday,
+               DigestSubscription.day_of_month, DigestSubscription.at_time, DigestSubscription.timezone,
+               DigestSubscription.paused).order_by(DigestSubscription.id)
+    )
+    return tuple(tuple(r) for r in rows)
+
+
+async def is_admin(*, session: AsyncSession, user: str) -> bool:
+    return bool(user) and await session.get(Admin, user) is not None
+
+
+# --- runs: exactly once ----------------------------------------------------
+
+async def claim(
+    *,
+    session: AsyncSession,
+    subscription_id: int,
+    period_key: str,
+    at: datetime,
+    retry_failed_before: datetime | None = None,
+    stale_claim_before: datetime | None = None,
+) -> DigestRun | None:
+    """Take the right to post this (subscription, period); None if someone else
+    holds it or it went out already. The unique (subscription_id, period_key)
+    decides between concurrent inserts; a failed run (failed before
+    `retry_failed_before`, default: any) and a claim abandoned by a crashed sender
+    (claimed before `stale_claim_before`) are taken back with a conditional
+    UPDATE, so again only one claimer wins."""
+    run = DigestRun(subscription_id=subscription_id, period_key=period_key, status=CLAIMED,
+                    claimed_at=at, attempts=1)
+    try:
+        async with session.begin_nested():
+            session.add(run)
+            await session.flush()
+        return run
+    except IntegrityError:
+        pass
+    retake = DigestRun.status == FAILED
+    if retry_failed_before is not None:
+        retake = and_(retake, DigestRun.claimed_at <= retry_failed_before)
+    if stale_claim_before is not None:
+        retake = or_(retake, and_(DigestRun.status == CLAIMED, DigestRun.claimed_at < stale_claim_before))
+    res = await session.execute(
+        update(DigestRun)
+        .where(DigestRun.subscription_id == subscription_id, DigestRun.period_key == period_key, retake)
+        .values(status=CLAIMED, claimed_at=at, attempts=DigestRun.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if not res.rowcount:  # type: ignore[attr-defined]
+        return None
+    return await session.scalar(
+        select(DigestRun)
+        .where(DigestRun.subscription_id == subscription_id, DigestRun.period_key == period_key)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def _finish(session: AsyncSession, run_id: int, **values: Any) -> None:
+    await session.execute(
+        update(DigestRun).where(DigestRun.id == run_id).values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def mark_sent(*, session: AsyncSession, run_id: int, message_ts: str, at: datetime) -> None:
+    await _finish(session, run_id, status=SENT, message_ts=message_ts, sent_at=at, error="")
+
+
+async def mark_skipped(*, session: AsyncSession, run_id: int, at: datetime) -> None:
+    await _finish(session, run_id, status=SKIPPED, sent_at=at, error="")
+
+
+async def mark_failed(*, session: AsyncSession, run_id: int, error: str) -> None:
+    await _finish(session, run_id, status=FAILED, error=error[:MAX_ERROR_CHARS])
+
+
+async def get_run(*, session: AsyncSession, subscription_id: int, period_key: str) -> DigestRun | None:
+    return await session.scalar(
+        select(DigestRun).where(DigestRun.subscription_id == subscription_id, DigestRun.period_key == period_key)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def list_runs(*, session: AsyncSession, subscription_id: int) -> Sequence[DigestRun]:
+    return (await session.scalars(
+        select(DigestRun).where(DigestRun.subscription_id == subscription_id).order_by(DigestRun.id)
+        .execution_options(populate_existing=True)
+    )).all()
+
+
+async def last_delivered(*, session: AsyncSession, subscription_id: int) -> datetime | None:
+    """When this subscription's last digest went out (or was skipped as empty):
+    the start of what the next one reports."""
+    return await session.scalar(
+        select(func.max(DigestRun.sent_at)).where(
+            DigestRun.subscription_id == subscription_id, DigestRun.status.in_((SENT, SKIPPED))
+        )
+    )
+
+
+# --- what a digest reports ---------------------------------------------------
+
+async def licences_signed(*, session: AsyncSession, start: date, end: date, limit: int) -> tuple[list[Licence], int]:
+    """Licences signed on or after `start` and before `end`, newest first, with the total."""
+    cond = and_(Licence.signed_on >= start, Licence.signed_on < end)
+    return await _page(session, Licence, cond, (Licence.signed_on.desc(), Licence.licensee), limit)
+
+
+async def licences_expiring(*, session: AsyncSession, start: date, end: date, limit: int) -> tuple[list[Licence], int]:
+    cond = and_(Licence.expires_on >= start, Licence.expires_on <= end)
+    return await _page(session, Licence, cond, (Licence.expires_on, Licence.licensee), limit)
+
+
+async def patents_expiring(*, session: AsyncSession, start: date, end: date, limit: int) -> tuple[list[Patent], int]:
+    cond = and_(Patent.expiry_date >= start, Patent.expiry_date <= end)
+    return await _page(session, Patent, cond, (Patent.expiry_date, Patent.number), limit)
+
+
+async def _page(session: AsyncSession, model: Any, cond: Any, order: tuple[Any, ...],
+                limit: int) -> tuple[list[Any], int]:
+    total = await session.scalar(select(func.count()).select_from(model).where(cond)) or 0
+    rows = (await session.scalars(select(model).where(cond).order_by(*order).limit(limit))).all()
+    return list(rows), int(total)
+
+
+async def changes_since(*, session: AsyncSession, since: datetime, until: datetime,
+                        limit: int) -> tuple[list[FactChange], int]:
+    """Audit rows in [since, until), oldest first, with the total."""
+    cond = and_(FactChange.at >= since, FactChange.at < until)
+    total = await session.scalar(select(func.count()).select_from(FactChange).where(cond)) or 0
+    rows = (await session.scalars(
+        select(FactChange).where(cond).order_by(FactChange.at, FactChange.id).limit(limit)
+    )).all()
+    return list(rows), int(total)
