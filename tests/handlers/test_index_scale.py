@@ -1,0 +1,91 @@
+"""The matcher at portfolio scale: the fast title tokenizer reads titles exactly as
+questions are read, number lookup without a kind code works from the compact
+index, title searches stay bounded, and a question whose target is present gets
+the same reply in a small and in a twenty-times larger generated portfolio."""
+
+from __future__ import annotations
+
+from bench import portfolio
+from bench.questions import QUESTIONS
+from bot.runtime import Runtime
+from handlers import ask as ask_handler
+from handlers import text as tx
+from handlers.index import RERANK, Index, NumberIndex, TitleTokenizer, build_patent_index
+from store import io as store_io
+from store.keys import number_key
+
+TRICKY_TITLES = [
+    "Research and Development of R & D pipelines",
+    "R and D, rnd and r&d budget tracking",
+    "Licences, licencees and LICENSING of patents",
+    "Procédé de codage vidéo — ﬁltre adaptatif",  # non-ASCII, a ligature NFKC unfolds
+    "Method for <@U123> tagging <http://x.example|links>",
+    "Companies' batteries & cells: 3.5 GHz, 10,000 mAh",
+    "Does the thing\tand\x07 other things",
+    "",
+    "   ",
+    "5G NR sidelink; HARQ-ACK (Type-2) codebook",
+    "what is the total number of valid patents held",
+]
+
+
+def _import(rows: list[list[str]], columns: tuple[str, ...]) -> tuple[str, list[dict]]:
+    records = [(i + 2, dict(zip(columns, r, strict=True))) for i, r in enumerate(rows)]
+    raw = store_io.RawRecords(store_io.detect_kind(columns) or "", records, [])
+    return raw.kind, store_io.validate(raw)
+
+
+async def _load(rt: Runtime, size: int) -> None:
+    for columns, rows in (
+        (store_io.PATENT_COLUMNS, portfolio.patents(size)),
+        (store_io.LICENCE_COLUMNS, portfolio.licences(size)),
+        (store_io.FACT_COLUMNS, portfolio.facts()),
+    ):
+        kind, valid = _import(rows, columns)
+        async with rt.deps.sessions() as session, session.begin():
+            await store_io.apply(session=session, kind=kind, rows=valid)
+    await rt.deps.index.refresh(rt.deps.sessions)
+
+
+def test_title_tokenizer_reads_titles_like_questions_are_read() -> None:
+    fast = TitleTokenizer()
+    titles = [r[1] for r in portfolio.patents(3000)] + TRICKY_TITLES
+    for title in titles + titles:  # twice: the second pass comes from the word cache
+        assert fast(title) == tx.tokens(title), title
+
+
+def test_number_without_kind_code_finds_every_kind() -> None:
+    by_number = {number_key(n): i for i, n in enumerate(
+        ["US 8818681 B1", "US 8818681 A1", "US 88186810 B2", "EP 3123456 A1", "CN 104123456 B"])}
+    nokind = NumberIndex(by_number)
+    assert sorted(nokind["US8818681"]) == [0, 1]  # both kinds, not the longer number
+    assert nokind["CN104123456"] == [4]
+    assert "EP3123456" in nokind
+    assert "EP312345" not in nokind  # a prefix of a number is not that number
+    assert "US1111111" not in nokind
+    assert "" not in nokind
+    assert nokind.get("WO2019123456") is None
+
+
+def test_title_search_stays_bounded_and_counts_a_single_word_exactly() -> None:
+    rows = [(i, f"US{i:08d}B1", "Method for beam scheduling" if i % 3 else "Beam antenna") for i in range(30000)]
+    index = Index()
+    index.patents = build_patent_index(rows)
+    one = index.search_titles(["beam"], limit=10)
+    assert (one.total, one.exact_total, len(one.positions)) == (30000, True, 10)
+    both = index.search_titles(["beam", "scheduling"], limit=10)
+    assert len(both.positions) == 10 and both.total <= 20000
+    assert all("schedul" in index.patents.titles[p] for p in both.positions)
+    assert len(index.search_titles(["beam"], limit=RERANK + 50).positions) <= RERANK
+
+
+async def test_same_replies_in_a_small_and_a_twenty_times_larger_portfolio(rt: Runtime) -> None:
+    quality = [q.text for q in QUESTIONS if q.quality]
+    await _load(rt, 1000)
+    small = {q: (await ask_handler.ask(rt.deps, q)).text for q in quality}
+    await _load(rt, 20000)
+    assert len(rt.deps.index.patents) == 20000
+    large = {q: (await ask_handler.ask(rt.deps, q)).text for q in quality}
+    assert large == small
+    assert "US 9876543 B2 — Ferroelectric tunnel junction memristor" in large["patents memristor neuromorphic"]
+    assert "No patent US1111111B1 is in the store" in large["US 1111111 B1"]
