@@ -202,3 +202,16 @@ class StoreRevision(Base):
 
 
 REVISION_KINDS = ("facts", "patents", "licences")
+
+
+class ThreadTopic(Base):
+    """The metric a Slack thread (or DM) is about, so "and 2021?" follows up on it
+    after a restart and on any replica (migration 0003_slack)."""
+
+    __tablename__ = "thread_topics"
+
+    channel: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # the thread's root ts; '' for the top level of a DM
+    thread_ts: Mapped[str] = mapped_column(String(40), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

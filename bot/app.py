@@ -1,0 +1,94 @@
+"""The Bolt app: one AsyncApp wired to the Slack-free handlers.
+
+`build_app` makes the Web API client (SLACK_API_URL, retry handlers) and the app;
+`register` wires every listener in one visible list."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import listeners
+from bot.config import Settings
+from bot.listeners import BotState
+from handlers import dispatch
+from handlers.deps import Deps
+
+# A 429 is retried after its Retry-After; a reply waits rather than being lost.
+RATE_LIMIT_RETRIES = 3
+# A 5xx or a dropped connection before Slack answered: one more try.
+SERVER_ERROR_RETRIES = 1
+
+_STATE_ATTR = "_ipbot_state"
+
+
+def make_client(settings: Settings) -> AsyncWebClient:
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    base_url = settings.slack_api_url or AsyncWebClient.BASE_URL
+    if not base_url.endswith("/"):
+        base_url += "/"
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url,
+        timeout=15,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+            AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
+        ],
+    )
+
+
+def build_app(settings: Settings, deps: Deps) -> AsyncApp:
+    """No Slack call at start: Bolt calls auth.test on the first request (and caches
+    it), so the app starts while Slack, or the stand-in, is still unreachable."""
+    dispatch.load_commands()
+    client = make_client(settings)
+    app = AsyncApp(
+        # the client carries the bot token; passing it twice only earns a warning
+        client=client,
+        signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else "",
+        # see bot/listeners.py: answers go out in the ack, not after a 10 ms poll
+        process_before_response=True,
+    )
+    state = BotState(deps=deps, bot_token=client.token or "", api_url=client.base_url)
+    setattr(app, _STATE_ATTR, state)
+    register(app, deps)
+    return app
+
+
+def state_of(app: AsyncApp) -> BotState:
+    st = getattr(app, _STATE_ATTR)
+    assert isinstance(st, BotState)
+    return st
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    state = getattr(app, _STATE_ATTR, None)
+    if state is None:
+        state = BotState(deps=deps)
+        setattr(app, _STATE_ATTR, state)
+
+    async def inject(context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:
+        context["ipbot"] = state
+        context["started"] = time.perf_counter()
+        return await next()
+
+    app.use(inject)
+    app.error(listeners.on_error)
+    app.command("/ip")(listeners.on_ip)
+    app.event("app_mention")(listeners.on_mention)
+    app.event("message")(listeners.on_message)
+    # every button: ours (share, suggestions) and the ones other handlers registered
+    app.action(re.compile(r".+"))(listeners.on_action)

@@ -1,0 +1,175 @@
+"""Reply -> Block Kit plus a plain-text fallback.
+
+Everything in a Reply may come from a user (fact values, patent titles, licensee
+names, the question itself), so every string is escaped (&, <, >) before it goes
+into any text object: a stored `<!channel>` shows as text and pings nobody. Blocks
+are built with slack_sdk.models, whose validators enforce Block Kit's limits; the
+packing here keeps us inside them (50 blocks, 3000 characters a section, 150 a
+header, 75 a button label, 2000 a button value) by truncating long lists with
+"and N more — narrow the question"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from handlers.replies import ActionId, Button, Reply, ReplyKind
+
+MAX_BLOCKS = 50
+SECTION_CHARS = 3000
+HEADER_CHARS = 150
+LABEL_CHARS = 75
+VALUE_CHARS = 2000
+# a reply longer than this is not read in Slack: show the start and say how much is left
+LINE_CHARS = 600
+LINES_BUDGET = 12000
+MAX_LINES = 40
+FALLBACK_CHARS = 3000
+MORE = "and {n} more — narrow the question"
+
+_PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters; nothing else needs escaping."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fit(text: str, limit: int) -> str:
+    """Escape, then cut to `limit` characters without splitting an entity."""
+    out = escape(text)
+    if len(out) <= limit:
+        return out
+    cut = _PARTIAL_ENTITY.sub("", out[: limit - 1])
+    return cut + "…"
+
+
+def mention(user: str) -> str:
+    """A user id from Slack's payload as a mention; anything else as plain text."""
+    return f"<@{user}>" if _USER_ID.match(user) else escape(user)
+
+
+def action_id(action: str, i: int = 0) -> str:
+    """Slack wants action_ids unique within a block; the suffix is dropped on the way back."""
+    return f"{action}:{i}"
+
+
+def action_name(action_id_: str) -> str:
+    return action_id_.split(":", 1)[0]
+
+
+@dataclass
+class Rendered:
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    text: str = ""
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {"blocks": self.blocks, "text": self.text}
+
+
+def _md(text: str) -> MarkdownTextObject:
+    # verbatim: Slack must not turn words into links or mentions on its own
+    return MarkdownTextObject(text=text, verbatim=True)
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=_md(text))
+
+
+def _button(b: Button, i: int) -> ButtonElement:
+    return ButtonElement(
+        text=PlainTextObject(text=fit(b.label, LABEL_CHARS) or "…", emoji=False),
+        action_id=action_id(b.action, i),
+        value=b.value[:VALUE_CHARS],
+        style=b.style or None,
+    )
+
+
+def _pack_lines(lines: list[str], budget_blocks: int) -> list[SectionBlock]:
+    """Bullet lines packed into as few sections as fit; what does not fit is counted
+    into a closing "and N more" line."""
+    if not lines or budget_blocks <= 0:
+        return []
+    sections: list[str] = []
+    current = ""
+    used_chars = 0
+    shown = 0
+    for line in lines:
+        if shown >= MAX_LINES or used_chars >= LINES_BUDGET:
+            break
+        item = "• " + fit(line, LINE_CHARS)
+        if current and len(current) + 1 + len(item) > SECTION_CHARS:
+            if len(sections) + 1 >= budget_blocks:  # keep one block for "and N more"
+                break
+            sections.append(current)
+            current = ""
+        current = f"{current}\n{item}" if current else item
+        used_chars += len(item)
+        shown += 1
+    if current:
+        sections.append(current)
+    hidden = len(lines) - shown
+    if hidden:
+        more = MORE.format(n=f"{hidden:,}")
+        if len(sections[-1]) + 1 + len(more) <= SECTION_CHARS:
+            sections[-1] += "\n" + more
+        else:
+            sections.append(more)
+    return [_section(s) for s in sections]
+
+
+def render(
+    reply: Reply,
+    *,
+    share_question: str | None = None,
+    asked_by: str | None = None,
+    question: str | None = None,
+) -> Rendered:
+    """`share_question`: offer "Share in channel" for this question (ephemeral /ip
+    answers). `asked_by`/`question`: a public post says who asked what."""
+    head: list[Block] = []
+    tail: list[Block] = []
+    if reply.kind is ReplyKind.DIGEST:
+        head.append(HeaderBlock(text=PlainTextObject(text=fit(reply.headline, HEADER_CHARS) or "Digest",
+                                                     emoji=False)))
+    elif reply.headline:
+        head.append(_section(fit(reply.headline, SECTION_CHARS)))
+    if reply.note:
+        tail.append(ContextBlock(elements=[_md(fit(reply.note, SECTION_CHARS))]))
+    if reply.suggestions:
+        tail.append(_section("Did you mean:"))
+        tail.append(ActionsBlock(elements=[
+            _button(Button(s, ActionId.ASK_SUGGESTION.value, s), i) for i, s in enumerate(reply.suggestions[:5])
+        ]))
+    buttons = list(reply.buttons[:20])
+    if share_question is not None:
+        buttons.append(Button("Share in channel", ActionId.SHARE.value, share_question))
+    if buttons:
+        tail.append(ActionsBlock(elements=[_button(b, i) for i, b in enumerate(buttons)]))
+    if asked_by:
+        about = f" · {fit(question, 500)}" if question else ""
+        tail.append(ContextBlock(elements=[_md(f"Asked by {mention(asked_by)}{about}")]))
+    body = _pack_lines(reply.lines, MAX_BLOCKS - len(head) - len(tail))
+    blocks = [b.to_dict() for b in (*head, *body, *tail)]
+    text = fit(reply.text, FALLBACK_CHARS)
+    if asked_by:
+        text = fit(f"{reply.text}", FALLBACK_CHARS - 40) + f"\n(asked by {mention(asked_by)})"
+    return Rendered(blocks=blocks, text=text)
+
+
+def render_text(text: str) -> Rendered:
+    """A one-line message (errors, "working on it")."""
+    return Rendered(blocks=[_section(fit(text, SECTION_CHARS)).to_dict()], text=fit(text, FALLBACK_CHARS))

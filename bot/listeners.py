@@ -1,0 +1,429 @@
+"""Thin Bolt listeners: acknowledge, turn the payload into a Request, call
+handlers.dispatch, render, send. No answering logic lives here.
+
+The app runs with process_before_response=True: Bolt's default mode polls for the
+ack every 10 ms, which alone would eat the latency budget of `/ip`. So `/ip`
+answers inside its own ack, and events/actions ack at once and hand the work to
+`BotState.spawn`, whose failures go through the same `on_error` as Bolt's."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import json
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.blocks import Rendered, action_name, render, render_text
+from bot.logs import request_line
+from handlers import dispatch
+from handlers.deps import Deps
+from handlers.errors import IpbotError, StoreUnavailable
+from handlers.replies import ActionId, Reply, ReplyKind
+from store import events as event_repo
+
+log = logging.getLogger(__name__)
+
+# Slack wants the ack within 3 s; past this the answer goes through response_url
+ACK_BUDGET = 2.0
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MAX_FILES = 5
+# message subtypes that are a person writing; edits, deletions, joins, bots are not
+_PERSON_SUBTYPES = {None, "file_share", "thread_broadcast"}
+NOT_IN_CHANNEL = ("I can't post in this conversation. Invite me with `/invite @ipbot` and press Share again, "
+                  "or ask me in a direct message.")
+EXPIRED = "That button is no longer active. Ask again with `/ip`."
+GENERIC_ERROR = "Something went wrong on my side; please try again. If it keeps happening, tell the ipbot admins."
+IMPORT_UNAVAILABLE = "Importing files is not available in this version of ipbot. Use `ipbot import <file>` instead."
+
+
+@dataclass
+class BotState:
+    """What every listener shares: the handler deps, the bot token (for private file
+    downloads only), and the tasks answering acknowledged requests."""
+
+    deps: Deps
+    bot_token: str = ""
+    api_url: str = ""
+    ack_budget: float = ACK_BUDGET
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _http: aiohttp.ClientSession | None = None
+
+    def spawn(self, work: Coroutine[Any, Any, None], on_error: Callable[[Exception], Awaitable[Any]]) -> None:
+        async def run() -> None:
+            try:
+                await work
+            except Exception as exc:
+                try:
+                    await on_error(exc)
+                except Exception:
+                    log.exception("could not report an error to the user")
+
+        task = asyncio.create_task(run())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait for every acknowledged request to be answered (shutdown, tests)."""
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
+    async def http(self) -> aiohttp.ClientSession:
+        if self._http is None or self._http.closed:
+            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
+        return self._http
+
+    async def close(self) -> None:
+        await self.drain()
+        if self._http is not None:
+            await self._http.close()
+
+
+def _state(context: AsyncBoltContext) -> BotState:
+    st = context["ipbot"]
+    assert isinstance(st, BotState)
+    return st
+
+
+# ---- errors ---------------------------------------------------------------------
+
+
+def error_reply(error: BaseException) -> Reply:
+    """A domain exception as the short reply the user sees; never a traceback."""
+    if isinstance(error, StoreUnavailable):
+        return Reply(ReplyKind.UNAVAILABLE, str(error))
+    if isinstance(error, IpbotError):
+        return Reply(ReplyKind.ERROR, str(error))
+    if isinstance(error, SQLAlchemyError | ConnectionError):
+        return Reply(ReplyKind.UNAVAILABLE, str(StoreUnavailable()))
+    return Reply(ReplyKind.ERROR, GENERIC_ERROR)
+
+
+def _event_target(event: dict[str, Any]) -> tuple[str, str | None]:
+    """Where a reply to this message goes: in channels the thread under it, in a DM
+    the DM itself (or the thread the person wrote in)."""
+    channel = str(event.get("channel", ""))
+    if _is_dm(event):
+        return channel, event.get("thread_ts")
+    return channel, event.get("thread_ts") or event.get("ts")
+
+
+def _is_dm(event: dict[str, Any]) -> bool:
+    return event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D")
+
+
+def _kind_of(body: dict[str, Any]) -> str:
+    if body.get("command"):
+        return "command"
+    if body.get("type") == "block_actions":
+        return "action"
+    ev = body.get("event") or {}
+    if ev.get("type") == "app_mention":
+        return "mention"
+    if ev.get("type") == "message":
+        return "dm"
+    return str(body.get("type", "unknown"))
+
+
+def _user_of(body: dict[str, Any]) -> str:
+    return str(body.get("user_id") or (body.get("user") or {}).get("id") or (body.get("event") or {}).get("user")
+               or "")
+
+
+async def on_error(
+    error: Exception, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient,
+    respond: Any = None,
+) -> BoltResponse | None:
+    """The one place an exception becomes a reply: registered with `app.error` and
+    used by `BotState.spawn`. The request stays acknowledged."""
+    reply = error_reply(error)
+    kind = _kind_of(body)
+    if reply.kind is ReplyKind.ERROR and not isinstance(error, IpbotError):
+        log.error("%s failed: %s", kind, type(error).__name__, exc_info=error)
+    started = context.get("started", time.perf_counter())
+    request_line(kind, user=_user_of(body), started=started, answered=False, error=type(error).__name__)
+    rendered = render(reply)
+    ack = context.ack
+    if kind == "command" and (ack is None or ack.response is None):
+        # /ip not acknowledged yet: the error is the acknowledgement
+        return BoltResponse(status=200, body=json.dumps({"response_type": "ephemeral", **rendered.as_kwargs()}),
+                            headers={"content-type": "application/json"})
+    if kind in ("command", "action") and respond is not None:
+        await respond(response_type="ephemeral", replace_original=False, **rendered.as_kwargs())
+        return None
+    event = body.get("event") or {}
+    if event.get("channel"):
+        channel, thread_ts = _event_target(event)
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **rendered.as_kwargs())
+    return None
+
+
+def _spawn(st: BotState, work: Coroutine[Any, Any, None], body: dict[str, Any], context: AsyncBoltContext,
+           client: AsyncWebClient, respond: Any = None) -> None:
+    async def report(exc: Exception) -> None:
+        await on_error(exc, body, context, client, respond)
+
+    st.spawn(work, report)
+
+
+# ---- /ip --------------------------------------------------------------------------
+
+
+async def on_ip(ack: Any, command: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient,
+                respond: Any) -> None:
+    st = _state(context)
+    started = context.get("started", time.perf_counter())
+    text = str(command.get("text") or "")
+    user = str(command.get("user_id", ""))
+    channel = str(command.get("channel_id", ""))
+    req = dispatch.Request(text, user=user, channel=channel,
+                           is_dm=command.get("channel_name") == "directmessage" or channel.startswith("D"))
+    task = asyncio.ensure_future(dispatch.handle(st.deps, req))
+    done, _ = await asyncio.wait({task}, timeout=st.ack_budget)
+    if not done:
+        await ack(response_type="ephemeral", text="Working on it…")
+
+        async def finish() -> None:
+            reply = await task
+            await respond(response_type="ephemeral", replace_original=True, **_command_reply(reply, text).as_kwargs())
+            request_line("command", user=user, started=started, answered=reply.answered, kind=reply.kind,
+                         late="yes")
+
+        body = {"command": command.get("command", "/ip"), "user_id": user}
+        _spawn(st, finish(), body, context, client, respond)
+        return
+    reply = task.result()  # a domain error propagates to on_error, which acknowledges with it
+    await ack(response_type="ephemeral", **_command_reply(reply, text).as_kwargs())
+    request_line("command", user=user, started=started, answered=reply.answered, kind=reply.kind)
+
+
+def _command_reply(reply: Reply, question: str) -> Rendered:
+    share = question if reply.kind is ReplyKind.ANSWER and question.strip() else None
+    return render(reply, share_question=share)
+
+
+# ---- mentions and DMs ------------------------------------------------------------
+
+
+def _ignorable(event: dict[str, Any], bot_user_id: str | None) -> bool:
+    """Bots (ourselves included), edits, deletions and other non-person messages:
+    answering them could loop."""
+    return bool(
+        event.get("bot_id")
+        or event.get("subtype") not in _PERSON_SUBTYPES
+        or not event.get("user")
+        or (bot_user_id and event.get("user") == bot_user_id)
+        or event.get("hidden")
+    )
+
+
+def _strip_bot(text: str, bot_user_id: str | None) -> str:
+    """"<@UBOT> set …" must reach dispatch as "set …" so verbs still work."""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+    return text.strip()
+
+
+async def on_mention(ack: Any, event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
+                     client: AsyncWebClient) -> None:
+    await ack()
+    if _ignorable(event, context.bot_user_id):
+        return
+    st = _state(context)
+    _spawn(st, _answer_message(st, client, context, event, "mention"), body, context, client)
+
+
+async def on_message(ack: Any, event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
+                     client: AsyncWebClient) -> None:
+    await ack()
+    if event.get("channel_type") != "im" or _ignorable(event, context.bot_user_id):
+        return
+    st = _state(context)
+    _spawn(st, _answer_message(st, client, context, event, "dm"), body, context, client)
+
+
+async def _answer_message(st: BotState, client: AsyncWebClient, context: AsyncBoltContext,
+                          event: dict[str, Any], kind: str) -> None:
+    started = context.get("started", time.perf_counter())
+    channel, thread_ts = _event_target(event)
+    user = str(event.get("user", ""))
+    is_dm = _is_dm(event)
+    # one key for the message, whichever way (message / app_mention, retry, replica) it arrives
+    key = f"msg:{channel}:{event.get('ts', '')}"
+    try:
+        first = await event_repo.claim(sessions=st.deps.sessions, key=key, at=st.deps.clock())
+    except (SQLAlchemyError, OSError) as exc:
+        raise StoreUnavailable() from exc
+    if not first:
+        request_line(kind, user=user, started=started, answered=None, duplicate="yes")
+        return
+    if is_dm and event.get("files"):
+        await _import_files(st, client, event, user, channel, thread_ts)
+        request_line("import", user=user, started=started, answered=True)
+        return
+    text = _strip_bot(str(event.get("text") or ""), context.bot_user_id)
+    # the thread's root ts (channels), or the DM itself at top level
+    topic_key = str(event.get("thread_ts") or ("" if is_dm else event.get("ts", "")))
+    topic = await _get_topic(st, channel, topic_key) if (is_dm or event.get("thread_ts")) else None
+    reply = await dispatch.handle(st.deps, dispatch.Request(text, user=user, channel=channel, is_dm=is_dm,
+                                                            topic=topic))
+    await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **render(reply).as_kwargs())
+    if reply.topic and reply.topic != topic:
+        await _set_topic(st, channel, topic_key, reply.topic)
+    request_line(kind, user=user, started=started, answered=reply.answered, kind=reply.kind,
+                 topic=reply.topic or "")
+
+
+async def _get_topic(st: BotState, channel: str, thread_ts: str) -> str | None:
+    # a lost topic only makes "and 2021?" ask for the metric again: never fail the answer for it
+    try:
+        async with st.deps.sessions() as session:
+            return await event_repo.get_topic(session=session, channel=channel, thread_ts=thread_ts)
+    except (SQLAlchemyError, OSError):
+        log.warning("thread topic unavailable: store unreachable")
+        return None
+
+
+async def _set_topic(st: BotState, channel: str, thread_ts: str, topic: str) -> None:
+    try:
+        async with st.deps.sessions() as session, session.begin():
+            await event_repo.set_topic(session=session, channel=channel, thread_ts=thread_ts, topic=topic,
+                                       at=st.deps.clock())
+    except (SQLAlchemyError, OSError):
+        log.warning("thread topic not saved: store unreachable")
+
+
+# ---- files shared in a DM: admin import --------------------------------------------
+
+
+def _import_handler() -> Callable[..., Awaitable[Reply]] | None:
+    try:
+        mod = importlib.import_module("handlers.admin")
+    except ModuleNotFoundError as exc:
+        if exc.name != "handlers.admin":
+            raise
+        return None
+    fn = getattr(mod, "import_file", None)
+    return fn if callable(fn) else None
+
+
+def _may_send_token(st: BotState, url: str) -> bool:
+    """The bot token goes only to Slack (or the configured stand-in), never to a URL
+    some payload made up."""
+    host = urlsplit(url).hostname or ""
+    api_host = urlsplit(st.api_url).hostname or ""
+    return host == "slack.com" or host.endswith(".slack.com") or (bool(api_host) and host == api_host)
+
+
+async def _import_files(st: BotState, client: AsyncWebClient, event: dict[str, Any], user: str, channel: str,
+                        thread_ts: str | None) -> None:
+    async def say(r: Reply) -> None:
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **render(r).as_kwargs())
+
+    fn = _import_handler()
+    if fn is None:
+        await say(Reply(ReplyKind.ERROR, IMPORT_UNAVAILABLE))
+        return
+    files = list(event.get("files") or [])
+    if len(files) > MAX_FILES:
+        await say(Reply(ReplyKind.ERROR, f"Send at most {MAX_FILES} files at a time; nothing was imported."))
+        return
+    for f in files:
+        info = await client.files_info(file=str(f.get("id", "")))
+        meta = info.get("file") or {}
+        name = str(meta.get("name") or f.get("name") or "upload")
+        url = str(meta.get("url_private_download") or meta.get("url_private") or "")
+        if int(meta.get("size") or 0) > MAX_IMPORT_BYTES:
+            await say(Reply(ReplyKind.ERROR, f"{name} is larger than {MAX_IMPORT_BYTES // 2**20} MB; "
+                                             "split it or use `ipbot import`. Nothing was imported."))
+            continue
+        if not url or not _may_send_token(st, url):
+            await say(Reply(ReplyKind.ERROR, f"I could not download {name}; nothing was imported."))
+            continue
+        data = await _download(st, url)
+        if data is None:
+            await say(Reply(ReplyKind.ERROR, f"I could not download {name}; nothing was imported."))
+            continue
+        reply = await fn(st.deps, dispatch.Request("", user=user, channel=channel, is_dm=True), data, name)
+        await say(reply)
+
+
+async def _download(st: BotState, url: str) -> bytes | None:
+    http = await st.http()
+    try:
+        async with http.get(url, headers={"Authorization": f"Bearer {st.bot_token}"}) as resp:
+            if resp.status != 200:
+                return None
+            data = await resp.content.read(MAX_IMPORT_BYTES + 1)
+            return data if len(data) <= MAX_IMPORT_BYTES else None
+    except (aiohttp.ClientError, TimeoutError):
+        return None
+
+
+# ---- buttons ------------------------------------------------------------------------
+
+
+async def on_action(ack: Any, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext,
+                    client: AsyncWebClient, respond: Any) -> None:
+    await ack()
+    st = _state(context)
+    _spawn(st, _handle_action(st, body, action, context, client, respond), body, context, client, respond)
+
+
+async def _handle_action(st: BotState, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext,
+                         client: AsyncWebClient, respond: Any) -> None:
+    started = context.get("started", time.perf_counter())
+    name = action_name(str(action.get("action_id", "")))
+    value = str(action.get("value") or "")
+    user = _user_of(body)
+    container = body.get("container") or {}
+    channel = str((body.get("channel") or {}).get("id") or container.get("channel_id") or "")
+    is_dm = channel.startswith("D")
+    req = dispatch.Request(value, user=user, channel=channel, is_dm=is_dm)
+    if name == ActionId.SHARE:
+        # the question is asked again: the answer text in the payload came from a client
+        reply = await dispatch.handle(st.deps, req)
+        try:
+            await client.chat_postMessage(channel=channel, **render(reply, asked_by=user, question=value).as_kwargs())
+        except SlackApiError as exc:
+            if exc.response.get("error") not in ("not_in_channel", "channel_not_found", "is_archived",
+                                                 "restricted_action"):
+                raise
+            await respond(response_type="ephemeral", replace_original=False, **render_text(NOT_IN_CHANNEL).as_kwargs())
+            request_line("share", user=user, started=started, answered=False, error=exc.response.get("error"))
+            return
+        with contextlib.suppress(Exception):  # the public post is what matters
+            await respond(delete_original=True)
+        request_line("share", user=user, started=started, answered=reply.answered, kind=reply.kind)
+        return
+    if name == ActionId.ASK_SUGGESTION:
+        reply = await dispatch.handle(st.deps, req)
+        if container.get("is_ephemeral") or not body.get("message"):
+            await respond(response_type="ephemeral", replace_original=False,
+                          **_command_reply(reply, value).as_kwargs())
+        else:
+            msg = body["message"]
+            thread_ts = msg.get("thread_ts") or (None if is_dm else msg.get("ts"))
+            await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **render(reply).as_kwargs())
+        request_line("suggestion", user=user, started=started, answered=reply.answered, kind=reply.kind)
+        return
+    handled = await dispatch.handle_action(st.deps, req, name, value)
+    if handled is None:
+        await respond(response_type="ephemeral", replace_original=False, **render_text(EXPIRED).as_kwargs())
+        request_line("action", user=user, started=started, answered=False, action=name)
+        return
+    await respond(response_type="ephemeral", replace_original=True, **render(handled).as_kwargs())
+    request_line("action", user=user, started=started, answered=handled.answered, action=name)

@@ -1,0 +1,55 @@
+"""Slack delivery bookkeeping kept in the database, so it holds across restarts
+and replicas: which deliveries were already answered (processed_events) and what
+a thread is about (thread_topics)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from store.models import ProcessedEvent, ThreadTopic
+
+MAX_KEY = 200
+
+
+async def claim(*, sessions: async_sessionmaker[AsyncSession], key: str, at: datetime) -> bool:
+    """True for the first caller with `key`, False for every later one (another
+    delivery, retry or replica). Runs in its own transaction: the claim must be
+    visible to other replicas before the answer goes out, whatever happens next."""
+    async with sessions() as session:
+        try:
+            async with session.begin():
+                session.add(ProcessedEvent(key=key[:MAX_KEY], received_at=at))
+        except IntegrityError:
+            return False
+    return True
+
+
+async def prune(*, session: AsyncSession, before: datetime) -> int:
+    """Slack retries for minutes, not days: older claims can go."""
+    res = await session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < before))
+    await session.execute(delete(ThreadTopic).where(ThreadTopic.updated_at < before))
+    return int(getattr(res, "rowcount", 0) or 0)
+
+
+async def get_topic(*, session: AsyncSession, channel: str, thread_ts: str) -> str | None:
+    return await session.scalar(
+        select(ThreadTopic.topic).where(ThreadTopic.channel == channel, ThreadTopic.thread_ts == thread_ts)
+    )
+
+
+async def set_topic(*, session: AsyncSession, channel: str, thread_ts: str, topic: str, at: datetime) -> None:
+    """Insert or overwrite in one statement, so two replicas answering in the same
+    thread cannot collide on the primary key."""
+    dialect = session.get_bind().dialect.name
+    ins = postgresql.insert(ThreadTopic) if dialect == "postgresql" else sqlite.insert(ThreadTopic)
+    stmt = ins.values(channel=channel, thread_ts=thread_ts, topic=topic[:200], updated_at=at)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[ThreadTopic.channel, ThreadTopic.thread_ts],
+        set_={"topic": stmt.excluded.topic, "updated_at": stmt.excluded.updated_at},
+    )
+    await session.execute(stmt)
