@@ -6,10 +6,34 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from datetime import UTC
 from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
 
 from bot.runtime import Runtime
 from store import io as store_io
+
+
+def _bar(total: int, desc: str) -> AbstractContextManager[Any]:
+    # only on a terminal and only when waiting is noticeable; pipes and logs stay clean
+    if total < store_io.PROGRESS_THRESHOLD or not sys.stderr.isatty():
+        return nullcontext(None)
+    return tqdm(total=total, desc=desc, unit="rows", file=sys.stderr, leave=False)
+
+
+def _step(bar: Any) -> Callable[[int], None] | None:
+    return bar.update if bar is not None else None
+
+
+def print_rejected(name: str, exc: store_io.ImportRejected) -> None:
+    print(f"ipbot: {name} rejected, nothing written ({len(exc.errors)} problem"
+          f"{'s' if len(exc.errors) != 1 else ''}):", file=sys.stderr)
+    for err in exc.errors:
+        print(f"  {err}", file=sys.stderr)
 
 
 async def run_import(rt: Runtime, args: argparse.Namespace) -> int:
@@ -20,17 +44,21 @@ async def run_import(rt: Runtime, args: argparse.Namespace) -> int:
         print(f"ipbot: cannot read {path}: {exc.strerror}", file=sys.stderr)
         return 2
     try:
-        raw = store_io.read_records(data, filename=path.name)
-        rows = store_io.validate(raw)
+        mapping = store_io.load_mapping(args.mapping) if getattr(args, "mapping", None) else None
+        raw = await asyncio.to_thread(store_io.read_records, data, filename=path.name, mapping=mapping)
+        with _bar(len(raw.rows), "checking") as bar:
+            rows = await asyncio.to_thread(store_io.validate, raw, progress=_step(bar))
     except store_io.ImportRejected as exc:
-        print(f"ipbot: {path.name} rejected, nothing written:", file=sys.stderr)
-        for err in exc.errors:
-            print(f"  {err}", file=sys.stderr)
+        print_rejected(path.name, exc)
+        summary = store_io.ImportSummary(exc.kind or "records", rejected=len(exc.errors), dry_run=args.dry_run)
+        print(summary)
         return 1
     for w in raw.warnings:
         print(f"warning: {w}", file=sys.stderr)
-    async with rt.deps.sessions() as session, session.begin():
-        summary = await store_io.apply(session=session, kind=raw.kind, rows=rows, actor=args.as_user,
-                                       dry_run=args.dry_run)
+    with _bar(len(rows), "writing") as bar:
+        async with rt.deps.sessions() as session, session.begin():
+            summary = await store_io.apply(session=session, kind=raw.kind, rows=rows, actor=args.as_user,
+                                           dry_run=args.dry_run, progress=_step(bar),
+                                           at=rt.deps.clock().astimezone(UTC), columns=raw.columns)
     print(summary)
     return 0

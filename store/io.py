@@ -6,6 +6,7 @@ in one transaction, upserting by natural key so re-importing changes nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -13,15 +14,17 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from store import audit
 from store import revisions as revision_repo
 from store.keys import number_key
-from store.models import Fact, Licence, Patent
+from store.models import Fact, FactChange, Licence, Patent
 from store.values import BadValue, parse_value
 
 FACT_COLUMNS = ("subject", "metric", "period", "value", "unit", "qualifier", "source")
@@ -90,6 +93,9 @@ class RawRecords:
     kind: str
     rows: list[tuple[int, dict[str, str]]]
     warnings: list[str]
+    # our columns the file actually provides; an update leaves the others as stored,
+    # so a Google Patents export (no CPC classes) does not blank what Lens filled in
+    columns: frozenset[str] | None = None
 
 
 def detect_kind(columns: Iterable[str]) -> str | None:
@@ -103,8 +109,15 @@ def detect_kind(columns: Iterable[str]) -> str | None:
 def read_csv(text: str, *, skip_lines: int = 0) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """Rows keyed by header with the line each row starts on (quoted fields may span
     lines, so csv's own line counter is used rather than enumerate)."""
-    lines = text.splitlines(keepends=True)[skip_lines:]
-    reader = csv.reader(io.StringIO("".join(lines)))
+    if text.lower().startswith("search url:"):
+        # Google Patents puts the query URL on a line of its own before the header
+        skip_lines = max(skip_lines, 1)
+    pos = 0
+    for _ in range(skip_lines):
+        nl = text.find("\n", pos)
+        pos = len(text) if nl < 0 else nl + 1
+    # only "\n" ends a line here: latin-1 text may hold \x85, which str.splitlines treats as a break
+    reader = csv.reader(io.StringIO(text[pos:], newline=""))
     try:
         header = next(reader)
     except StopIteration:
@@ -112,6 +125,7 @@ def read_csv(text: str, *, skip_lines: int = 0) -> tuple[list[str], list[tuple[i
     except csv.Error as exc:
         raise ImportRejected([RowError(1 + skip_lines, f"unreadable CSV header: {exc}")]) from None
     header = [h.strip() for h in header]
+    skip_lines = skip_lines if pos else 0
     rows: list[tuple[int, dict[str, str]]] = []
     errors: list[RowError] = []
     start = reader.line_num + 1
@@ -157,20 +171,156 @@ def read_json(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     return header, rows
 
 
-def read_records(data: bytes, *, filename: str = "", mapping: Mapping | None = None,
+# ---- column mappings for other tools' exports --------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """How another tool's export becomes our patent/fact/licence columns."""
+
+    name: str
+    convert: Mapping
+    used: frozenset[str]  # their columns the conversion reads (the rest are reported as ignored)
+    provides: frozenset[str] | None = None  # our columns it fills (None: every column)
+
+
+def _split_list(value: str, sep: str = ";;", limit: int | None = None) -> list[str]:
+    items = [x.strip() for x in value.split(sep) if x.strip()]
+    return items[:limit] if limit else items
+
+
+def _fit(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+GRANT_KINDS = re.compile(r"^[BC]\d?$")
+
+
+def _lens(r: dict[str, str]) -> dict[str, str]:
+    """Lens.org: no family id; dates m/d/yy; Kind B*/C* is a grant, A* a publication."""
+    kind = r.get("Kind", "").strip().upper()
+    granted = bool(GRANT_KINDS.match(kind))
+    status = "granted" if granted else "published" if kind.startswith("A") else ""
+    return {
+        "number": r.get("Publication Number", ""),
+        "title": r.get("Title", ""),
+        "jurisdiction": r.get("Jurisdiction", ""),
+        "status": status,
+        "filing_date": r.get("Application Date", ""),
+        "grant_date": r.get("Publication Date", "") if granted else "",
+        "expiry_date": "",
+        "family_id": "",
+        "technology": _fit("; ".join(_split_list(r.get("CPC Classifications", ""), limit=3)), 200),
+        "owner": _fit("; ".join(_split_list(r.get("Applicants", ""))), 300),
+    }
+
+
+_PUB_NUMBER = re.compile(r"^([A-Z]{2})(\d+)([A-Z]\d?)$")
+
+
+def _google(r: dict[str, str]) -> dict[str, str]:
+    """Google Patents: 'US5686888A' -> 'US 5686888 A'; priority date not used."""
+    pid = r.get("id", "").strip()
+    m = _PUB_NUMBER.match(pid.replace("-", ""))
+    number = f"{m.group(1)} {m.group(2)} {m.group(3)}" if m else pid
+    grant = r.get("grant date", "").strip()
+    return {
+        "number": number,
+        "title": r.get("title", "").strip(),
+        "jurisdiction": m.group(1) if m else pid[:2],
+        "status": "granted" if grant else "published",
+        "filing_date": r.get("filing/creation date", ""),
+        "grant_date": grant,
+        "expiry_date": "",
+        "family_id": "",
+        "technology": "",
+        "owner": _fit(r.get("assignee", "").strip(), 300),
+    }
+
+
+MAPPINGS: dict[str, ColumnMap] = {
+    "lens": ColumnMap("lens", _lens, frozenset((
+        "Publication Number", "Title", "Jurisdiction", "Applicants", "Application Date", "Publication Date",
+        "Kind", "CPC Classifications")),
+        frozenset(PATENT_COLUMNS) - {"expiry_date", "family_id"}),
+    "google-patents": ColumnMap("google-patents", _google, frozenset((
+        "id", "title", "assignee", "filing/creation date", "grant date")),
+        frozenset(PATENT_COLUMNS) - {"expiry_date", "family_id", "technology"}),
+}
+
+
+def mapping_from_json(spec: dict[str, Any], name: str = "mapping") -> ColumnMap:
+    """A user's own mapping: {"their column": "our column", …}."""
+    if not spec or not all(isinstance(k, str) and isinstance(v, str) for k, v in spec.items()):
+        raise ImportRejected([RowError(0, f"{name}: a mapping file is a JSON object "
+                                          '{"their column": "our column", …}')])
+    ours = {c for cols in COLUMNS.values() for c in cols}
+    unknown = sorted(v for v in spec.values() if v.strip().lower() not in ours)
+    if unknown:
+        raise ImportRejected([RowError(0, f"{name}: {', '.join(unknown)} is not one of our columns: "
+                                          + ", ".join(sorted(ours)))])
+    pairs = [(k, v.strip().lower()) for k, v in spec.items()]
+    return ColumnMap(name, lambda r: {ours_: r.get(theirs, "") for theirs, ours_ in pairs}, frozenset(spec),
+                     frozenset(v for _, v in pairs))
+
+
+def load_mapping(name_or_path: str) -> ColumnMap:
+    """`lens`, `google-patents`, or the path of a JSON mapping file."""
+    if name_or_path.lower() in MAPPINGS:
+        return MAPPINGS[name_or_path.lower()]
+    path = Path(name_or_path)
+    try:
+        spec = json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise ImportRejected([RowError(0, f"--map {name_or_path}: not lens, google-patents or a readable "
+                                          f"JSON file ({exc.strerror})")]) from None
+    except json.JSONDecodeError as exc:
+        raise ImportRejected([RowError(0, f"--map {name_or_path}: not valid JSON ({exc.msg})")]) from None
+    return mapping_from_json(spec, path.name)
+
+
+def guess_mapping(header: Iterable[str]) -> ColumnMap | None:
+    """Recognise a Lens or Google Patents export by its header, so a file DMed to
+    the bot needs no option."""
+    cols = {h.strip() for h in header}
+    if {"Lens ID", "Publication Number", "Kind"} <= cols:
+        return MAPPINGS["lens"]
+    if {"id", "assignee", "grant date", "filing/creation date"} <= cols:
+        return MAPPINGS["google-patents"]
+    return None
+
+
+def read_records(data: bytes, *, filename: str = "", mapping: ColumnMap | Mapping | None = None,
                  skip_lines: int = 0) -> RawRecords:
     text = decode(data)
     is_json = filename.lower().endswith(".json") or text.lstrip()[:1] in ("[", "{")
     header, rows = read_json(text) if is_json else read_csv(text, skip_lines=skip_lines)
     warnings: list[str] = []
+    if mapping is None and detect_kind(header) is None:
+        mapping = guess_mapping(header)
+    provides: frozenset[str] | None = None
     if mapping is not None:
-        rows = [(line, mapping(r)) for line, r in rows]
-        header = list(rows[0][1]) if rows else []
+        convert = mapping.convert if isinstance(mapping, ColumnMap) else mapping
+        if isinstance(mapping, ColumnMap):
+            missing = sorted(mapping.used - set(header))
+            if missing and len(missing) == len(mapping.used):
+                raise ImportRejected([RowError(1 + skip_lines, (
+                    f"this file has none of the columns the {mapping.name} mapping reads "
+                    f"({', '.join(sorted(mapping.used))})"))])
+            if missing:
+                warnings.append(f"{mapping.name} mapping: columns not in the file: {', '.join(missing)}")
+            ignored = [h for h in header if h and h not in mapping.used]
+            if ignored:
+                warnings.append(f"ignored columns: {', '.join(ignored)}")
+            provides = mapping.provides
+        rows = [(line, convert(r)) for line, r in rows]
+        header = list(rows[0][1]) if rows else list(convert({}))
     kind = detect_kind(header)
     if kind is None:
         raise ImportRejected([RowError(1 + skip_lines, (
             "the header does not match facts, patents or licences; expected one of: "
             + " | ".join(",".join(c) for c in COLUMNS.values())
+            + " (for a Lens or Google Patents export use --map lens or --map google-patents)"
         ))])
     extra = [h for h in header if h.strip().lower() not in COLUMNS[kind]]
     if extra:
@@ -180,7 +330,9 @@ def read_records(data: bytes, *, filename: str = "", mapping: Mapping | None = N
                 in COLUMNS[kind]})
         for line, r in rows
     ]
-    return RawRecords(kind, norm_rows, warnings)
+    given = frozenset(h.strip().lower() for h in header) & frozenset(COLUMNS[kind])
+    columns = given if provides is None else provides & frozenset(COLUMNS[kind])
+    return RawRecords(kind, norm_rows, warnings, None if columns == frozenset(COLUMNS[kind]) else columns)
 
 
 # ---- validating ------------------------------------------------------------------
@@ -222,6 +374,8 @@ def _validate_fact(r: dict[str, str]) -> dict[str, Any]:
         raise ValueError(f"qualifier “{qualifier}” must be one of over, almost, about or empty")
     unit = r.get("unit", "") or (from_value[2] if from_value else "")
     numeric = from_value[1] if from_value else None
+    if numeric is None and unit not in ("", "text"):
+        raise ValueError(f"value “{r['value']}” is not a number but unit is {unit}")
     return {
         "subject": r.get("subject") or "Huawei",
         "metric": " ".join(r["metric"].lower().split()),
@@ -274,11 +428,32 @@ def natural_key(kind: str, row: dict[str, Any]) -> tuple[Any, ...]:
     return (row["licensee"], row["licensor"], row["signed_on"])
 
 
-def validate(raw: RawRecords) -> list[dict[str, Any]]:
+_MAX_LENGTHS: dict[str, dict[str, int]] = {}
+
+
+def _max_lengths(kind: str) -> dict[str, int]:
+    """Column limits from the models: PostgreSQL enforces them, so a too-long cell
+    must be a line-numbered error rather than a failed transaction."""
+    if kind not in _MAX_LENGTHS:
+        table = _MODELS[kind].__table__
+        _MAX_LENGTHS[kind] = {
+            c.name: c.type.length for c in table.columns if getattr(c.type, "length", None)
+        }
+    return _MAX_LENGTHS[kind]
+
+
+def validate(raw: RawRecords, *, progress: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
     errors: list[RowError] = []
     out: list[dict[str, Any]] = []
     seen: dict[tuple[Any, ...], int] = {}
-    for line, r in raw.rows:
+    limits = _max_lengths(raw.kind)
+    for i, (line, r) in enumerate(raw.rows):
+        if progress and i % 1000 == 999:
+            progress(1000)
+        too_long = [f"{c} is longer than {n} characters" for c, n in limits.items() if len(r.get(c) or "") > n]
+        if too_long:
+            errors.append(RowError(line, "; ".join(too_long)))
+            continue
         missing = [c for c in REQUIRED[raw.kind] if not r.get(c)]
         if missing:
             errors.append(RowError(line, f"missing {', '.join(missing)}"))
@@ -302,11 +477,27 @@ def validate(raw: RawRecords) -> list[dict[str, Any]]:
 # ---- writing ---------------------------------------------------------------------
 
 _MODELS: dict[str, Any] = {"facts": Fact, "patents": Patent, "licences": Licence}
+_AUDIT_KIND = {"facts": "fact", "licences": "licence"}
+BATCH = 5000
 
 
-def _comparable(kind: str, obj: Any) -> dict[str, Any]:
+def _comparable(kind: str, obj: Any, columns: frozenset[str] | None = None) -> dict[str, Any]:
     cols = COLUMNS[kind] + (("numeric",) if kind == "facts" else ())
+    if columns is not None:
+        cols = tuple(c for c in cols if c in columns or (c == "numeric" and "value" in columns))
     return {c: getattr(obj, c) if not isinstance(obj, dict) else obj.get(c) for c in cols}
+
+
+def _audit_key(kind: str, row: dict[str, Any]) -> str:
+    if kind == "facts":
+        return audit.fact_key(row["subject"], row["metric"], row["period"])
+    return audit.licence_key(row["licensee"], row["licensor"], row["signed_on"])
+
+
+def _snapshot(kind: str, row: dict[str, Any] | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return audit.fact_snapshot(row) if kind == "facts" else audit.licence_snapshot(row)
 
 
 async def apply(
@@ -317,38 +508,92 @@ async def apply(
     actor: str = "import",
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
+    at: datetime | None = None,
+    columns: frozenset[str] | None = None,
 ) -> ImportSummary:
-    """Upsert validated rows by natural key. The caller owns the transaction."""
+    """Upsert validated rows by natural key. The caller owns the transaction.
+    `columns` (RawRecords.columns): update only these, keep the rest as stored.
+
+    Facts and licences bump their revision first (the same lock admin changes take,
+    so an import and a `set` never interleave) and get one audit row ("import")
+    per added or updated record; patents are bulk data and are not audited."""
     model = _MODELS[kind]
     summary = ImportSummary(kind, dry_run=dry_run)
-    existing: dict[tuple[Any, ...], Any] = {}
-    for obj in (await session.scalars(select(model))).all():
-        existing[natural_key(kind, {**_comparable(kind, obj), "number_key": getattr(obj, "number_key", "")})] = obj
+    at = at or datetime.now(UTC)
+    if kind in _AUDIT_KIND and not dry_run:
+        await revision_repo.bump(session=session, kind=kind)
+    cols = list(COLUMNS[kind]) + (["numeric"] if kind == "facts" else []) + (
+        ["number_key"] if kind == "patents" else [])
+    # plain tuples, not ORM objects: loading 120k patents as objects costs seconds
+    existing: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for rec in (await session.execute(select(model.id, *(getattr(model, c) for c in cols)))).all():
+        d = dict(zip(["id", *cols], rec, strict=True))
+        existing[natural_key(kind, d)] = d
     to_insert: list[dict[str, Any]] = []
     to_update: list[dict[str, Any]] = []
-    now = datetime.now().astimezone()
+    changes: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None, str]] = []
     for i, row in enumerate(rows):
         old = existing.get(natural_key(kind, row))
         if old is None:
             to_insert.append(row)
-        elif _comparable(kind, old) != _comparable(kind, row):
-            to_update.append({"id": old.id, **row})
+        elif _comparable(kind, old, columns) != _comparable(kind, row, columns):
+            if columns is not None:
+                row = {**old, **_comparable(kind, row, columns)}
+            to_update.append({**row, "id": old["id"]})
         else:
             summary.unchanged += 1
+            old = row  # marks "no audit row"
+        if kind in _AUDIT_KIND and old is not row:
+            changes.append((_audit_key(kind, row), _snapshot(kind, old), _snapshot(kind, row),
+                            row.get("source", "") if kind == "facts" else ""))
         if progress and i % 1000 == 999:
             progress(1000)
+    if progress:
+        progress(len(rows) % 1000)
     summary.added, summary.updated = len(to_insert), len(to_update)
     if dry_run or not (to_insert or to_update):
         return summary
     if kind == "facts":
         for r in to_insert + to_update:
-            r.setdefault("updated_by", actor)
-            r["updated_at"] = now
-    for start in range(0, len(to_insert), 5000):
-        await session.execute(insert(model), to_insert[start : start + 5000])
-    if to_update:
-        await session.execute(update(model), to_update)
-    await revision_repo.bump(session=session, kind=kind)
+            r["updated_by"] = actor
+            r["updated_at"] = at
+    for start in range(0, len(to_insert), BATCH):
+        await session.execute(insert(model), to_insert[start : start + BATCH])
+    for start in range(0, len(to_update), BATCH):
+        await session.execute(update(model), to_update[start : start + BATCH])
+    if changes:
+        audit_rows = audit.record_rows(at=at, actor=actor, action="import", kind=_AUDIT_KIND[kind],
+                                       changes=changes)
+        for start in range(0, len(audit_rows), BATCH):
+            await session.execute(insert(FactChange), audit_rows[start : start + BATCH])
+    if kind not in _AUDIT_KIND:
+        await revision_repo.bump(session=session, kind=kind)
+    return summary
+
+
+async def import_bytes(
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    data: bytes,
+    filename: str = "",
+    mapping: ColumnMap | None = None,
+    actor: str = "import",
+    at: datetime | None = None,
+    dry_run: bool = False,
+) -> ImportSummary:
+    """Read, validate and write a whole file, all or nothing. Parsing runs in a
+    worker thread so a bot importing a large file keeps answering meanwhile.
+    Raises ImportRejected with every bad line; the store is then unchanged."""
+
+    def _read() -> tuple[RawRecords, list[dict[str, Any]]]:
+        raw = read_records(data, filename=filename, mapping=mapping)
+        return raw, validate(raw)
+
+    raw, rows = await asyncio.to_thread(_read)
+    async with sessions() as session, session.begin():
+        summary = await apply(session=session, kind=raw.kind, rows=rows, actor=actor, dry_run=dry_run, at=at,
+                              columns=raw.columns)
+    summary.warnings = raw.warnings
     return summary
 
 

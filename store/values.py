@@ -75,7 +75,7 @@ _QUAL_RE = "|".join(sorted((re.escape(w) for w in _QUALIFIER_WORDS), key=len, re
 _VALUE = re.compile(
     rf"""^\s*(?P<qual>{_QUAL_RE})?\s*
     (?P<pre>{_UNIT_RE})?\s*
-    (?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*
+    (?P<num>[-−]?(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+))\s*
     (?P<scale>{_SCALE_RE})?\b\s*
     (?P<post>%|percent|{_UNIT_RE}|[a-z][a-z ]*)?\s*$""",
     re.IGNORECASE | re.VERBOSE,
@@ -98,7 +98,9 @@ def parse_value(text: str) -> ParsedValue:
     """Read `$560M`, `US$ 560 million`, `560,000,000 USD`, `161.5 billion yuan`,
     `CNY 161.5bn`, `25.1%`, `over 120,000`, `almost 200`, `~350`. Anything that
     is not a number is kept as a text fact ("Song Liuping")."""
-    raw = " ".join(text.split())
+    typed = " ".join(text.split())
+    # the way answers print CNY ("161.5 billion yuan (CNY)") must read back the same
+    raw = re.sub(r"\s*\((?:cny|usd|eur|gbp|jpy)\)$", "", typed, flags=re.I)
     if not raw:
         raise BadValue("the value is empty; type e.g. `= US$630 million` or `= over 140,000`")
     m = _VALUE.match(raw)
@@ -108,9 +110,9 @@ def parse_value(text: str) -> ParsedValue:
                 f"could not read the number in “{raw}”; type it like `US$630 million`, "
                 "`161.5 billion yuan`, `25.1%` or `over 140,000`"
             )
-        return ParsedValue(value=raw, numeric=None, unit="text", qualifier="")
+        return ParsedValue(value=typed, numeric=None, unit="text", qualifier="")
     qual = _QUALIFIER_WORDS.get((m.group("qual") or "").lower(), "")
-    num = float(m.group("num").replace(",", ""))
+    num = float(m.group("num").replace(",", "").replace("−", "-"))
     scale = m.group("scale")
     if scale:
         num *= _SCALES[scale.lower()]
@@ -130,7 +132,7 @@ def parse_value(text: str) -> ParsedValue:
         unit = "count"
     if not unit:
         unit = "count"
-    return ParsedValue(value=raw, numeric=num, unit=unit, qualifier=qual)
+    return ParsedValue(value=typed, numeric=num, unit=unit, qualifier=qual)
 
 
 def _plain(num: float) -> str:

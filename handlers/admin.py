@@ -1,0 +1,542 @@
+"""Admin commands: the people who own the facts keep them current.
+
+Every command here returns a Reply and never raises for something a person
+typed. A change is shown as understood ("licensing revenue, 2023: US$630
+million … — was: none"), written atomically with its audit row (store/changes.py),
+and the in-memory index is refreshed at once so the next answer already uses it.
+A suspicious change (10× the previous year, or another unit) waits for its
+author's Confirm button instead of being written."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from handlers import admin_parse as ap
+from handlers import ask as ask_handler
+from handlers import dispatch
+from handlers import text as tx
+from handlers.deps import Deps
+from handlers.dispatch import Request
+from handlers.errors import BadCommand, NotAllowed
+from handlers.replies import ActionId, Button, FactView, Reply, ReplyKind
+from store import audit
+from store import changes as change_repo
+from store import io as store_io
+from store.values import format_value
+
+log = logging.getLogger(__name__)
+
+# how many audit rows `history` shows
+HISTORY_LIMIT = 20
+# how many line-numbered import errors a Slack reply lists
+IMPORT_ERROR_LINES = 30
+SUSPICIOUS_RATIO = 10.0
+
+
+def _error(text: str) -> Reply:
+    return Reply(ReplyKind.ERROR, text)
+
+
+def _unavailable() -> Reply:
+    return Reply(ReplyKind.UNAVAILABLE, "The fact store is unavailable, try again shortly.")
+
+
+def _safe(fn: Callable[..., Awaitable[Reply]]) -> Callable[..., Awaitable[Reply]]:
+    """What a person typed wrong becomes a short reply; a store outage becomes
+    'try again'. No traceback reaches anyone."""
+
+    @functools.wraps(fn)
+    async def wrapper(*args: Any, **kwargs: Any) -> Reply:
+        try:
+            return await fn(*args, **kwargs)
+        except (BadCommand, NotAllowed) as exc:
+            return _error(str(exc))
+        except (SQLAlchemyError, OSError) as exc:
+            log.warning("admin command failed: store unavailable (%s)", type(exc).__name__)
+            return _unavailable()
+
+    return wrapper
+
+
+def _now(deps: Deps) -> datetime:
+    # stored in UTC: SQLite keeps no offset, and history converts to deps.tz when shown
+    return deps.clock().astimezone(UTC)
+
+
+async def _refresh(deps: Deps) -> None:
+    try:
+        await deps.index.refresh(deps.sessions)
+    except (SQLAlchemyError, OSError) as exc:
+        # the change is committed; the periodic refresh will pick it up
+        log.warning("index refresh after a change failed: %s", type(exc).__name__)
+
+
+# ---- who may change ----------------------------------------------------------------
+
+
+async def is_admin(deps: Deps, user: str) -> bool:
+    if user and user in deps.admins:
+        return True
+    if not user:
+        return False
+    async with deps.sessions() as session:
+        return await audit.is_admin(session=session, user_id=user)
+
+
+async def require_admin(deps: Deps, req: Request) -> None:
+    if req.trusted or await is_admin(deps, req.user):
+        return
+    who = sorted(deps.admins)
+    if not who:
+        async with deps.sessions() as session:
+            who = [a.user_id for a in await audit.list_admins(session=session)]
+    ask = f"ask <@{who[0]}>" if who else "ask whoever runs the bot to add you to IPBOT_ADMINS"
+    raise NotAllowed(f"Only IP admins can change facts ({ask}).")
+
+
+# ---- shared wording ----------------------------------------------------------------
+
+
+def _fact_label(metric: str, period: str) -> str:
+    return f"{metric}, {period}" if period else metric
+
+
+def _fact_text(snap: dict[str, Any] | None) -> str:
+    if snap is None:
+        return "none"
+    return format_value(snap.get("numeric"), snap.get("unit") or "", snap.get("qualifier") or "",
+                        snap.get("value") or "")
+
+
+def _with_source(snap: dict[str, Any] | None) -> str:
+    text = _fact_text(snap)
+    if snap and snap.get("source"):
+        text += f" (source {snap['source']})"
+    return text
+
+
+def _licence_text(snap: dict[str, Any] | None) -> str:
+    if snap is None:
+        return "none"
+    bits = [f"{snap['licensor']} → {snap['licensee']}"]
+    bits += [snap[c] for c in ("kind", "technology", "territory", "status") if snap.get(c)]
+    if snap.get("signed_on"):
+        bits.append(f"signed {snap['signed_on']}")
+    if snap.get("expires_on"):
+        bits.append(f"expires {snap['expires_on']}")
+    return ", ".join(bits)
+
+
+def _key_label(kind: str, key: str) -> str:
+    if kind == "fact":
+        _subject, metric, period = key.split("|", 2)
+        return _fact_label(metric, period)
+    if kind == "alias":
+        return f"alias “{key}”"
+    licensee, licensor, signed = key.rsplit("|", 2)
+    return f"licence {licensor} → {licensee}" + (f" signed {signed}" if signed else "")
+
+
+def _change_text(kind: str, snap: dict[str, Any] | None) -> str:
+    if kind == "fact":
+        return _fact_text(snap)
+    if kind == "alias":
+        return "none" if snap is None else f"means {snap['metric']}"
+    return _licence_text(snap)
+
+
+# ---- metric names ------------------------------------------------------------------
+
+
+def resolve_metric(deps: Deps, typed: str, *, create: bool) -> tuple[str, str]:
+    """The stored metric a typed name means, and a note when it is not the same
+    text: "licencing revenue" lands on "licensing revenue" (spelling), "royalty
+    income" on its metric (alias). With create=False an unknown name is kept."""
+    fidx = deps.index.facts
+    k = tx.key(typed)
+    metric = fidx.phrases.get(k) if k else None
+    if metric is None and k:
+        corrected = " ".join(deps.index.correct(t, fidx.vocabulary) for t in k.split())
+        metric = fidx.phrases.get(corrected)
+    if metric is None:
+        return typed, (f"“{typed}” is a new metric" if create else "")
+    if metric != typed:
+        return metric, f"read “{typed}” as {metric}"
+    return metric, ""
+
+
+def _previous_year(period: str) -> str:
+    return str(int(period) - 1) if period.isdigit() else ""
+
+
+def _ratio(a: float, b: float) -> float:
+    a, b = abs(a), abs(b)
+    if not a or not b:
+        return 1.0
+    return max(a, b) / min(a, b)
+
+
+def suspicion(new: dict[str, Any], refs: list[tuple[str, FactView | None]]) -> str:
+    """Why a change looks wrong ('' when it does not): another unit than the value
+    it replaces or the previous year's, or more than 10× off."""
+    if new.get("numeric") is None:
+        return ""
+    for label, old in refs:
+        if old is None or old.numeric is None:
+            continue
+        old_text = format_value(old.numeric, old.unit, old.qualifier, old.value)
+        if old.unit != new["unit"]:
+            return f"the unit changes from {old.unit or 'none'} to {new['unit'] or 'none'} ({label}: {old_text})"
+        r = _ratio(new["numeric"], old.numeric)
+        if r > SUSPICIOUS_RATIO:
+            return f"it is {r:,.0f}× {label} ({old_text})"
+    return ""
+
+
+# ---- set ---------------------------------------------------------------------------
+
+
+def _set_done(metric: str, period: str, applied: change_repo.Applied, note: str) -> Reply:
+    after = applied.after or {}
+    src = f" (source {after['source']})" if after.get("source") else ""
+    return Reply(
+        ReplyKind.DONE,
+        f"Set {_fact_label(metric, period)}: {_fact_text(after)}{src} — was: {_fact_text(applied.before)}",
+        lines=[note] if note else [],
+        topic=metric,
+    )
+
+
+@_safe
+async def set_fact(deps: Deps, req: Request, rest: str, *, confirmed: bool = False,
+                   offer_buttons: bool = True) -> Reply:
+    """Set a figure (admins)
+    e.g. set licensing revenue 2023 = US$630 million source: Huawei Annual Report 2023"""
+    await require_admin(deps, req)
+    cmd = ap.parse_set(rest)
+    metric, note = resolve_metric(deps, cmd.metric, create=True)
+    pv = cmd.value
+    fact = {"subject": cmd.subject, "metric": metric, "period": cmd.period, "value": pv.value,
+            "numeric": pv.numeric, "unit": pv.unit, "qualifier": pv.qualifier, "source": cmd.source}
+    periods = deps.index.facts.periods(cmd.subject, metric)
+    current = periods.get(cmd.period)
+    if current is not None and not cmd.source:
+        # retyping the same figure without a source must not wipe the stored source
+        same = {k: v for k, v in _view_snapshot(current).items() if k != "source"}
+        if same == {k: v for k, v in fact.items() if k != "source"}:
+            fact["source"] = current.source
+    if current is not None and audit.fact_snapshot(_view_snapshot(current)) == audit.fact_snapshot(fact):
+        return Reply(ReplyKind.DONE, f"{_fact_label(metric, cmd.period)} is already {_with_source(fact)}; "
+                                     "nothing changed.", lines=[note] if note else [], topic=metric)
+    prev = _previous_year(cmd.period)
+    why = suspicion(fact, [("the value it replaces", current),
+                           (f"the {prev} value", periods.get(prev) if prev else None)])
+    if why and not confirmed:
+        was = _with_source(_view_snapshot(current)) if current else "none"
+        question = (f"Please confirm: set {_fact_label(metric, cmd.period)}: {_with_source(fact)} — was: {was}. "
+                    f"This looks unusual: {why}.")
+        lines = [note] if note else []
+        if not offer_buttons:
+            return Reply(ReplyKind.CONFIRM, question, lines=lines, note="Nothing was written.", topic=metric)
+        token = secrets.token_urlsafe(16)
+        async with deps.sessions() as session, session.begin():
+            await audit.add_pending(session=session, token=token, actor=req.user,
+                                    payload={"op": "set", "fact": fact, "note": note}, at=_now(deps))
+        return Reply(
+            ReplyKind.CONFIRM, question, lines=lines,
+            note="Nothing is written until you press Confirm.",
+            buttons=[Button("Confirm", ActionId.CONFIRM_CHANGE.value, token, "primary"),
+                     Button("Cancel", ActionId.CANCEL_CHANGE.value, token)],
+            topic=metric,
+        )
+    applied = await change_repo.set_fact(sessions=deps.sessions, fact=fact, actor=req.user, at=_now(deps))
+    await _refresh(deps)
+    return _set_done(metric, cmd.period, applied, note)
+
+
+def _view_snapshot(v: FactView) -> dict[str, Any]:
+    return {"subject": v.subject, "metric": v.metric, "period": v.period, "value": v.value, "numeric": v.numeric,
+            "unit": v.unit, "qualifier": v.qualifier, "source": v.source}
+
+
+async def _pending_problem(deps: Deps, req: Request, token: str) -> Reply:
+    async with deps.sessions() as session:
+        pending = await audit.get_pending(session=session, token=token)
+    if pending is None:
+        return _error("I don't know that change any more; please type it again.")
+    if pending.actor != req.user:
+        return _error(f"Only {pending.actor}, who asked for this change, can confirm or cancel it.")
+    if pending.status == "applied":
+        return Reply(ReplyKind.DONE, "That change was already applied.")
+    return Reply(ReplyKind.DONE, "That change was cancelled; nothing was written.")
+
+
+@_safe
+async def confirm_change(deps: Deps, req: Request, token: str) -> Reply:
+    await require_admin(deps, req)
+    try:
+        applied = await change_repo.confirm_pending(sessions=deps.sessions, token=token, actor=req.user,
+                                                    at=_now(deps))
+    except change_repo.NotPending:
+        return await _pending_problem(deps, req, token)
+    await _refresh(deps)
+    after = applied.after or {}
+    async with deps.sessions() as session:
+        pending = await audit.get_pending(session=session, token=token)
+    note = (audit.loads(pending.payload) or {}).get("note", "") if pending else ""
+    return _set_done(after.get("metric", ""), after.get("period", ""), applied, note)
+
+
+@_safe
+async def cancel_change(deps: Deps, req: Request, token: str) -> Reply:
+    if await change_repo.cancel_pending(sessions=deps.sessions, token=token, actor=req.user):
+        return Reply(ReplyKind.DONE, "Cancelled; nothing was written.")
+    return await _pending_problem(deps, req, token)
+
+
+# ---- remove ------------------------------------------------------------------------
+
+
+@_safe
+async def remove_fact(deps: Deps, req: Request, rest: str) -> Reply:
+    """Remove a figure (admins; kept in history)
+    e.g. remove licensing revenue 2023"""
+    await require_admin(deps, req)
+    cmd = ap.parse_remove(rest)
+    metric, note = resolve_metric(deps, cmd.metric, create=False)
+    applied = await change_repo.remove_fact(sessions=deps.sessions, subject=cmd.subject, metric=metric,
+                                            period=cmd.period, actor=req.user, at=_now(deps))
+    if applied is None:
+        stored = sorted(p or "no year" for p in deps.index.facts.periods(cmd.subject, metric))
+        hint = f" Stored: {', '.join(stored)}." if stored else ""
+        return _error(f"There is no stored value for {_fact_label(metric, cmd.period)}; nothing removed.{hint}")
+    await _refresh(deps)
+    return Reply(ReplyKind.DONE, f"Removed {_fact_label(metric, cmd.period)} (was: {_with_source(applied.before)})",
+                 lines=[note] if note else [], note="`undo` brings it back.")
+
+
+# ---- alias -------------------------------------------------------------------------
+
+
+@_safe
+async def alias(deps: Deps, req: Request, rest: str) -> Reply:
+    """Add another name for a metric (admins)
+    e.g. alias royalty income = licensing revenue"""
+    await require_admin(deps, req)
+    cmd = ap.parse_alias(rest)
+    metric, _ = resolve_metric(deps, cmd.metric, create=False)
+    if metric not in deps.index.facts.metrics:
+        known = ", ".join(sorted(deps.index.facts.metrics)[:12])
+        return _error(f"There is no metric called “{cmd.metric}”. An alias must point at one of: {known}.")
+    existing = deps.index.facts.phrases.get(tx.key(cmd.alias))
+    if existing == metric:
+        return Reply(ReplyKind.DONE, f"“{cmd.alias}” already means {metric}; nothing changed.")
+    if existing is not None and cmd.alias in deps.index.facts.metrics:
+        return _error(f"“{cmd.alias}” is a metric of its own; choose another alias.")
+    if existing is not None and not tx.key(cmd.alias):
+        return _error(f"“{cmd.alias}” is too general to be an alias.")
+    applied = await change_repo.set_alias(sessions=deps.sessions, alias=cmd.alias, metric=metric, actor=req.user,
+                                          at=_now(deps))
+    await _refresh(deps)
+    was = f" — was: {applied.before['metric']}" if applied.before else ""
+    return Reply(ReplyKind.DONE, f"“{cmd.alias}” now means {metric}{was}", topic=metric)
+
+
+# ---- licensees ---------------------------------------------------------------------
+
+
+@_safe
+async def licensee(deps: Deps, req: Request, rest: str) -> Reply:
+    """Add or remove a licence (admins)
+    e.g. licensee add Ericsson signed:2023-08 kind:cross-licence technology:cellular"""
+    first = rest.split(None, 1)[0].lower() if rest.strip() else ""
+    if first not in ("add", "remove", "delete", "del", "rm"):
+        # "licensee Ericsson?" is a question, not a command
+        return await ask_handler.ask(deps, f"licensee {rest}", user=req.user, channel=req.channel, topic=req.topic)
+    await require_admin(deps, req)
+    cmd = ap.parse_licensee(rest)
+    stored = {lc.licensee.lower(): lc.licensee for lc in deps.index.licences.licences}
+    name = stored.get(cmd.licensee.lower(), cmd.licensee)
+    if cmd.op == "add":
+        lic: dict[str, Any] = {c: "" for c in ("kind", "technology", "territory", "status")}
+        lic.update({"licensee": name, "licensor": ap.DEFAULT_SUBJECT, "signed_on": None, "expires_on": None})
+        lic.update(cmd.fields)
+        applied = await change_repo.add_licence(sessions=deps.sessions, licence=lic, actor=req.user, at=_now(deps))
+        await _refresh(deps)
+        was = f" — was: {_licence_text(applied.before)}" if applied.before else ""
+        verb = "Updated" if applied.before else "Added"
+        return Reply(ReplyKind.DONE, f"{verb} licence: {_licence_text(applied.after)}{was}")
+    signed = cmd.fields.get("signed_on")
+    removed = await change_repo.remove_licences(
+        sessions=deps.sessions, licensee=name, actor=req.user, at=_now(deps),
+        signed_on=signed if isinstance(signed, date) else None, any_date="signed_on" not in cmd.fields)
+    if not removed:
+        what = f"{name} signed {signed.isoformat()}" if isinstance(signed, date) else name
+        return _error(f"No licence of {what} is stored; nothing removed.")
+    await _refresh(deps)
+    n = len(removed)
+    return Reply(ReplyKind.DONE, f"Removed {n} licence{'s' if n > 1 else ''} of {name}",
+                 lines=[_licence_text(a.before) for a in removed], note="`undo` brings them back.")
+
+
+# ---- history and undo --------------------------------------------------------------
+
+
+def _when(deps: Deps, at: datetime) -> str:
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(deps.tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+@_safe
+async def history(deps: Deps, req: Request, rest: str) -> Reply:
+    """Who changed a figure, when, old → new (newest first)
+    e.g. history licensing revenue"""
+    words = rest.strip()
+    async with deps.sessions() as session:
+        if words.lower().startswith(("licensee ", "licence ", "license ")):
+            name = words.split(None, 1)[1].strip()
+            rows = await audit.history(session=session, kind="licence", licensee=name, limit=HISTORY_LIMIT)
+            label = f"licences of {name}"
+        elif words:
+            metric, _ = resolve_metric(deps, ap.normalise_metric(words), create=False)
+            rows = await audit.history(session=session, kind="fact", metric=metric, limit=HISTORY_LIMIT)
+            label = metric
+        else:
+            rows = []
+            for kind in ("fact", "alias", "licence"):
+                rows += await audit.history(session=session, kind=kind, limit=HISTORY_LIMIT)
+            rows = sorted(rows, key=lambda r: r.id, reverse=True)[:HISTORY_LIMIT]
+            label = "all facts"
+    if not rows:
+        return Reply(ReplyKind.NOT_KNOWN, f"No changes recorded for {label}.",
+                     note=f"Use: {ap.HISTORY_USAGE}")
+    lines = []
+    for r in rows:
+        before, after = audit.loads(r.before), audit.loads(r.after)
+        line = (f"{_when(deps, r.at)} — {r.actor} {r.action} {_key_label(r.kind, r.key)}: "
+                f"{_change_text(r.kind, before)} → {_change_text(r.kind, after)}")
+        if r.source and r.action != "undo":
+            line += f" (source {r.source})"
+        if r.undone_by:
+            line += " [undone]"
+        lines.append(line)
+    return Reply(ReplyKind.ANSWER, f"Changes to {label}, newest first:", lines=lines)
+
+
+def _undone_text(a: change_repo.Applied) -> str:
+    label = _key_label(a.kind, a.key)
+    if a.after is None:
+        return f"{label} removed again (it was {_change_text(a.kind, a.before)})"
+    if a.before is None:
+        return f"{label} is back: {_change_text(a.kind, a.after)}"
+    return f"{label} is back to {_change_text(a.kind, a.after)} (was {_change_text(a.kind, a.before)})"
+
+
+@_safe
+async def undo(deps: Deps, req: Request, rest: str) -> Reply:
+    """Take back your own last change (recorded in history)
+    e.g. undo"""
+    await require_admin(deps, req)
+    try:
+        applied = await change_repo.undo_last(sessions=deps.sessions, actor=req.user, at=_now(deps))
+    except change_repo.NothingToUndo:
+        return Reply(ReplyKind.NOT_KNOWN, "Nothing to undo: you have no change that is not undone yet.")
+    except change_repo.ChangeConflict as exc:
+        return _error(f"I can't undo your change to {_key_label(exc.kind, exc.key)}: someone changed it after you. "
+                      "See `history` and set it directly instead.")
+    await _refresh(deps)
+    lines = [_undone_text(a) for a in applied]
+    return Reply(ReplyKind.DONE, "Undone: " + lines[0] if len(lines) == 1 else f"Undone {len(lines)} changes:",
+                 lines=[] if len(lines) == 1 else lines)
+
+
+# ---- admins ------------------------------------------------------------------------
+
+
+@_safe
+async def admins(deps: Deps, req: Request, rest: str) -> Reply:
+    """List IP admins, or add/remove one (admins)
+    e.g. admins add @maria"""
+    words = rest.split(None, 1)
+    op = words[0].lower() if words else ""
+    if op in ("", "list"):
+        async with deps.sessions() as session:
+            rows = await audit.list_admins(session=session)
+        lines = [f"{u} (IPBOT_ADMINS)" for u in sorted(deps.admins)]
+        lines += [f"{a.user_id} (added by {a.added_by or 'unknown'} {_when(deps, a.added_at)})"
+                  for a in rows if a.user_id not in deps.admins]
+        if not lines:
+            return Reply(ReplyKind.ANSWER, "There are no IP admins yet; set IPBOT_ADMINS to the first ones.")
+        return Reply(ReplyKind.ANSWER, "IP admins (they may change facts):", lines=lines)
+    if op not in ("add", "remove") or len(words) < 2:
+        raise ap.bad(ap.ADMINS_USAGE)
+    await require_admin(deps, req)
+    user = ap.parse_user(words[1])
+    if op == "add":
+        if user in deps.admins:
+            return Reply(ReplyKind.DONE, f"{user} is already an admin (IPBOT_ADMINS).")
+        try:
+            async with deps.sessions() as session, session.begin():
+                added = await audit.add_admin(session=session, user_id=user, added_by=req.user, at=_now(deps))
+        except IntegrityError:
+            added = False
+        if not added:
+            return Reply(ReplyKind.DONE, f"{user} is already an admin.")
+        return Reply(ReplyKind.DONE, f"{user} is now an IP admin.")
+    if user in deps.admins:
+        return _error(f"{user} is an admin through IPBOT_ADMINS; change that setting to remove them.")
+    async with deps.sessions() as session, session.begin():
+        rows = await audit.list_admins(session=session)
+        if not deps.admins and [a.user_id for a in rows] == [user]:
+            return _error(f"{user} is the last IP admin; add another one first.")
+        removed = await audit.remove_admin(session=session, user_id=user)
+    if not removed:
+        return _error(f"{user} is not an admin; nothing changed.")
+    return Reply(ReplyKind.DONE, f"{user} is no longer an IP admin.")
+
+
+# ---- files DMed to the bot ---------------------------------------------------------
+
+
+@_safe
+async def import_file(deps: Deps, req: Request, data: bytes, filename: str) -> Reply:
+    """Import a CSV or JSON file an admin sent to the bot: the same summary, or the
+    same line-numbered errors, as `ipbot import`. Lens and Google Patents exports
+    are recognised by their headers."""
+    await require_admin(deps, req)
+    try:
+        summary = await store_io.import_bytes(sessions=deps.sessions, data=data, filename=filename,
+                                              actor=req.user, at=_now(deps))
+    except store_io.ImportRejected as exc:
+        lines = [str(e) for e in exc.errors[:IMPORT_ERROR_LINES]]
+        more = len(exc.errors) - len(lines)
+        return Reply(ReplyKind.ERROR, f"{filename} was rejected; nothing was written. Fix these lines and send it "
+                                      "again:", lines=lines, note=f"…and {more} more." if more > 0 else "")
+    await _refresh(deps)
+    return Reply(ReplyKind.DONE, f"Imported {filename}: {summary}", lines=[f"warning: {w}" for w in summary.warnings])
+
+
+# ---- registration ------------------------------------------------------------------
+
+COMMANDS: dict[str, Callable[[Deps, Request, str], Awaitable[Reply]]] = {
+    "set": set_fact,
+    "remove": remove_fact,
+    "alias": alias,
+    "licensee": licensee,
+    "history": history,
+    "undo": undo,
+    "admins": admins,
+}
+
+for _verb, _fn in COMMANDS.items():
+    dispatch.register(_verb, _fn)
+dispatch.register_action(ActionId.CONFIRM_CHANGE.value, confirm_change)
+dispatch.register_action(ActionId.CANCEL_CHANGE.value, cancel_change)

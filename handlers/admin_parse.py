@@ -1,0 +1,184 @@
+"""Reading admin commands into typed commands. Each error message shows the
+expected form and an example, so the person can retype it at once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from handlers.errors import BadCommand
+from store.values import BadValue, ParsedValue, parse_value
+
+DEFAULT_SUBJECT = "Huawei"
+
+SET_USAGE = ("set <metric> [year] = <value> [source: <where>] — e.g. "
+             "set licensing revenue 2023 = US$630 million source: Huawei Annual Report 2023")
+REMOVE_USAGE = "remove <metric> [year] — e.g. remove licensing revenue 2023"
+ALIAS_USAGE = "alias <new name> = <existing metric> — e.g. alias royalty income = licensing revenue"
+LICENSEE_USAGE = ("licensee add <name> [signed:YYYY-MM] [kind:…] [technology:…] [expires:YYYY-MM] "
+                  "[territory:…] [status:…] — e.g. licensee add Ericsson signed:2023-08 kind:cross-licence "
+                  "technology:cellular; or licensee remove <name> [signed:YYYY-MM]")
+HISTORY_USAGE = "history <metric> (or history licensee <name>) — e.g. history licensing revenue"
+ADMINS_USAGE = "admins, admins add @user, admins remove @user"
+
+_PERIOD = re.compile(r"^(?:fy\s*)?((?:19|20)\d\d)$", re.I)
+_SOURCE = re.compile(r"[\s(]*\bsource\s*:\s*", re.I)
+_FIELD = re.compile(r"(?:^|\s)([a-z_]+):", re.I)
+_USER = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>|^@?([A-Z0-9]{5,})$")
+
+LICENCE_FIELDS = {
+    "signed": "signed_on", "signed_on": "signed_on", "date": "signed_on",
+    "expires": "expires_on", "expires_on": "expires_on", "expiry": "expires_on",
+    "kind": "kind", "type": "kind",
+    "technology": "technology", "tech": "technology",
+    "territory": "territory",
+    "status": "status",
+    "licensor": "licensor",
+}
+
+
+def bad(usage: str, why: str = "") -> BadCommand:
+    lead = f"I couldn't read that{': ' + why if why else ''}."
+    return BadCommand(f"{lead} Use: {usage}")
+
+
+def normalise_metric(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+@dataclass(frozen=True)
+class SetCmd:
+    metric: str  # as typed, normalised (lower case, single spaces)
+    period: str  # "2023" or "" (timeless)
+    value: ParsedValue
+    source: str
+    subject: str = DEFAULT_SUBJECT
+
+
+@dataclass(frozen=True)
+class RemoveCmd:
+    metric: str
+    period: str
+    subject: str = DEFAULT_SUBJECT
+
+
+@dataclass(frozen=True)
+class AliasCmd:
+    alias: str
+    metric: str
+
+
+@dataclass(frozen=True)
+class LicenseeCmd:
+    op: str  # "add" | "remove"
+    licensee: str
+    fields: dict[str, object] = field(default_factory=dict)
+
+
+def split_period(words: str) -> tuple[str, str]:
+    """'licensing revenue 2023' -> ('licensing revenue', '2023'); 'FY2023' works too."""
+    toks = words.split()
+    if toks and _PERIOD.match(toks[-1]):
+        return " ".join(toks[:-1]), _PERIOD.match(toks[-1]).group(1)  # type: ignore[union-attr]
+    if len(toks) >= 2 and toks[-2].lower() == "fy" and _PERIOD.match(toks[-1]):
+        return " ".join(toks[:-2]), toks[-1]
+    return " ".join(toks), ""
+
+
+def parse_set(rest: str) -> SetCmd:
+    if "=" not in rest:
+        raise bad(SET_USAGE)
+    left, right = rest.split("=", 1)
+    metric, period = split_period(left)
+    if not metric:
+        raise bad(SET_USAGE, "the metric name is missing")
+    source = ""
+    m = _SOURCE.search(right)
+    if m:
+        source = right[m.end():].strip().rstrip(")").strip()
+        right = right[: m.start()]
+    try:
+        value = parse_value(right)
+    except BadValue as exc:
+        raise bad(SET_USAGE, str(exc)) from None
+    return SetCmd(normalise_metric(metric), period, value, " ".join(source.split()))
+
+
+def parse_remove(rest: str) -> RemoveCmd:
+    metric, period = split_period(rest)
+    if not metric or "=" in rest:
+        raise bad(REMOVE_USAGE)
+    return RemoveCmd(normalise_metric(metric), period)
+
+
+def parse_alias(rest: str) -> AliasCmd:
+    if "=" not in rest:
+        raise bad(ALIAS_USAGE)
+    alias, metric = (normalise_metric(p) for p in rest.split("=", 1))
+    if not alias or not metric:
+        raise bad(ALIAS_USAGE)
+    return AliasCmd(alias, metric)
+
+
+def parse_month_date(text: str, name: str) -> date:
+    """'2023-08' -> 2023-08-01; '2023-08-15'; '2023' -> 2023-01-01."""
+    t = text.strip()
+    for pat, build in (
+        (r"(\d{4})-(\d{1,2})-(\d{1,2})", lambda g: date(int(g[0]), int(g[1]), int(g[2]))),
+        (r"(\d{4})-(\d{1,2})", lambda g: date(int(g[0]), int(g[1]), 1)),
+        (r"(\d{4})", lambda g: date(int(g[0]), 1, 1)),
+    ):
+        m = re.fullmatch(pat, t)
+        if m:
+            try:
+                return build(m.groups())
+            except ValueError:
+                break
+    raise bad(LICENSEE_USAGE, f"{name}:{t} is not a date (use YYYY-MM or YYYY-MM-DD)")
+
+
+def parse_licensee(rest: str) -> LicenseeCmd:
+    words = rest.split(None, 1)
+    op = words[0].lower() if words else ""
+    if op in ("delete", "del", "rm"):
+        op = "remove"
+    if op not in ("add", "remove") or len(words) < 2:
+        raise bad(LICENSEE_USAGE)
+    body = words[1]
+    marks = list(_FIELD.finditer(body))
+    name = body[: marks[0].start()] if marks else body
+    name = " ".join(name.split())
+    if not name:
+        raise bad(LICENSEE_USAGE, "the licensee name is missing")
+    fields: dict[str, object] = {}
+    for i, m in enumerate(marks):
+        label = m.group(1).lower()
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(body)
+        value = " ".join(body[m.end(): end].split())
+        col = LICENCE_FIELDS.get(label)
+        if col is None:
+            raise bad(LICENSEE_USAGE, f"“{label}:” is not a licence field (use signed, kind, technology, "
+                                      "expires, territory, status, licensor)")
+        if not value:
+            raise bad(LICENSEE_USAGE, f"{label}: has no value")
+        if col in ("signed_on", "expires_on"):
+            fields[col] = parse_month_date(value, label)
+        else:
+            fields[col] = value
+    if op == "remove" and set(fields) - {"signed_on", "licensor"}:
+        raise bad(LICENSEE_USAGE, "licensee remove takes only a name and optionally signed:")
+    if isinstance(fields.get("signed_on"), date) and isinstance(fields.get("expires_on"), date) \
+            and fields["expires_on"] < fields["signed_on"]:  # type: ignore[operator]
+        raise bad(LICENSEE_USAGE, "expires: is before signed:")
+    return LicenseeCmd(op, name, fields)
+
+
+def parse_user(text: str) -> str:
+    """A Slack user id from what a command carries: '<@U123|name>', '<@U123>', 'U123', '@U123'."""
+    t = text.strip()
+    m = _USER.search(t)
+    if not m:
+        raise BadCommand(f"I couldn't read a user in “{t}”. Use: {ADMINS_USAGE} (mention the person, e.g. "
+                         "admins add @maria)")
+    return m.group(1) or m.group(2)

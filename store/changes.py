@@ -1,0 +1,328 @@
+"""Admin changes, each applied atomically: the write, its audit row and the
+revision bump commit together or not at all.
+
+Every change first bumps its kind's revision counter. That UPDATE takes a row
+lock (PostgreSQL) or the write lock (SQLite) before anything is read, so two
+admins changing facts at the same moment are serialised: the second one reads
+what the first one wrote as its "before", and both land in the audit log. A
+racing first insert of the same key is still caught by the unique constraint and
+retried."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from store import audit
+from store import revisions as revision_repo
+from store.models import Fact, Licence, MetricAlias
+
+T = TypeVar("T")
+ATTEMPTS = 3
+
+
+class ChangeConflict(Exception):
+    """Undo refused: the record was changed by someone after the change to undo."""
+
+    def __init__(self, kind: str, key: str) -> None:
+        super().__init__(key)
+        self.kind, self.key = kind, key
+
+
+class NothingToUndo(Exception):
+    pass
+
+
+class NotPending(Exception):
+    """A confirmation whose change is no longer waiting (applied, cancelled, unknown,
+    or someone else's)."""
+
+
+@dataclass(frozen=True)
+class Applied:
+    change_id: int
+    kind: str
+    key: str
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+async def in_transaction(sessions: async_sessionmaker[AsyncSession],
+                         fn: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    for attempt in range(ATTEMPTS):
+        try:
+            async with sessions() as session, session.begin():
+                return await fn(session)
+        except IntegrityError:
+            # another writer inserted the same natural key between our read and write
+            if attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+# ---- facts -------------------------------------------------------------------------
+
+
+async def _fact_row(session: AsyncSession, subject: str, metric: str, period: str) -> Fact | None:
+    return await session.scalar(
+        select(Fact).where(Fact.subject == subject, Fact.metric == metric, Fact.period == period).with_for_update()
+    )
+
+
+async def _write_fact(session: AsyncSession, snap: dict[str, Any] | None, *, subject: str, metric: str,
+                      period: str, actor: str, at: datetime) -> dict[str, Any] | None:
+    """Make the fact equal to `snap` (None: absent); returns the snapshot before."""
+    row = await _fact_row(session, subject, metric, period)
+    before = audit.fact_snapshot(row) if row else None
+    if snap is None:
+        if row is not None:
+            await session.delete(row)
+    else:
+        if row is None:
+            row = Fact(subject=subject, metric=metric, period=period)
+            session.add(row)
+        for c in ("value", "numeric", "unit", "qualifier", "source"):
+            setattr(row, c, snap.get(c))
+        row.updated_at, row.updated_by = at, actor
+    await session.flush()
+    return before
+
+
+async def set_fact_in(session: AsyncSession, *, fact: dict[str, Any], actor: str, at: datetime) -> Applied:
+    await revision_repo.bump(session=session, kind="facts")
+    after = audit.fact_snapshot(fact)
+    before = await _write_fact(session, after, subject=fact["subject"], metric=fact["metric"],
+                               period=fact["period"], actor=actor, at=at)
+    key = audit.fact_key(fact["subject"], fact["metric"], fact["period"])
+    row = await audit.record(session=session, at=at, actor=actor, action="set", kind="fact", key=key,
+                             before=before, after=after, source=fact.get("source") or "")
+    return Applied(row.id, "fact", key, "set", before, after)
+
+
+async def set_fact(*, sessions: async_sessionmaker[AsyncSession], fact: dict[str, Any], actor: str,
+                   at: datetime) -> Applied:
+    return await in_transaction(sessions, lambda s: set_fact_in(s, fact=fact, actor=actor, at=at))
+
+
+async def remove_fact(*, sessions: async_sessionmaker[AsyncSession], subject: str, metric: str, period: str,
+                      actor: str, at: datetime) -> Applied | None:
+    async def run(session: AsyncSession) -> Applied | None:
+        await revision_repo.bump(session=session, kind="facts")
+        before = await _write_fact(session, None, subject=subject, metric=metric, period=period, actor=actor,
+                                   at=at)
+        if before is None:
+            # nothing to remove: roll back the bump too, so no replica reloads for nothing
+            raise _Abort(None)
+        key = audit.fact_key(subject, metric, period)
+        row = await audit.record(session=session, at=at, actor=actor, action="remove", kind="fact", key=key,
+                                 before=before, after=None, source=before.get("source") or "")
+        return Applied(row.id, "fact", key, "remove", before, None)
+
+    return await _abortable(sessions, run)
+
+
+class _Abort(Exception):
+    def __init__(self, result: Any) -> None:
+        self.result = result
+
+
+async def _abortable(sessions: async_sessionmaker[AsyncSession],
+                     fn: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    try:
+        return await in_transaction(sessions, fn)
+    except _Abort as stop:
+        return stop.result
+
+
+# ---- aliases -----------------------------------------------------------------------
+
+
+async def _write_alias(session: AsyncSession, alias: str, metric: str | None) -> dict[str, Any] | None:
+    row = await session.get(MetricAlias, alias, with_for_update=True)
+    before = {"alias": row.alias, "metric": row.metric} if row else None
+    if metric is None:
+        if row is not None:
+            await session.execute(delete(MetricAlias).where(MetricAlias.alias == alias))
+    elif row is None:
+        session.add(MetricAlias(alias=alias, metric=metric))
+    else:
+        row.metric = metric
+    await session.flush()
+    return before
+
+
+async def set_alias(*, sessions: async_sessionmaker[AsyncSession], alias: str, metric: str, actor: str,
+                    at: datetime) -> Applied:
+    async def run(session: AsyncSession) -> Applied:
+        await revision_repo.bump(session=session, kind="facts")
+        before = await _write_alias(session, alias, metric)
+        after = {"alias": alias, "metric": metric}
+        row = await audit.record(session=session, at=at, actor=actor, action="alias", kind="alias", key=alias,
+                                 before=before, after=after)
+        return Applied(row.id, "alias", alias, "alias", before, after)
+
+    return await in_transaction(sessions, run)
+
+
+# ---- licences ----------------------------------------------------------------------
+
+
+def _licence_where(licensee: str, licensor: str, signed_on: date | None) -> Any:
+    cond = [Licence.licensee == licensee, Licence.licensor == licensor]
+    cond.append(Licence.signed_on.is_(None) if signed_on is None else Licence.signed_on == signed_on)
+    return cond
+
+
+async def _write_licence(session: AsyncSession, snap: dict[str, Any] | None, *, licensee: str, licensor: str,
+                         signed_on: date | None) -> dict[str, Any] | None:
+    row = await session.scalar(select(Licence).where(*_licence_where(licensee, licensor, signed_on))
+                               .with_for_update())
+    before = audit.licence_snapshot(row) if row else None
+    if snap is None:
+        if row is not None:
+            await session.delete(row)
+    else:
+        cols = audit.licence_columns(snap)
+        if row is None:
+            row = Licence(**cols)
+            session.add(row)
+        else:
+            for c, v in cols.items():
+                setattr(row, c, v)
+    await session.flush()
+    return before
+
+
+async def add_licence(*, sessions: async_sessionmaker[AsyncSession], licence: dict[str, Any], actor: str,
+                      at: datetime) -> Applied:
+    """Add a licence, or update the one with the same licensee, licensor and signing date."""
+    async def run(session: AsyncSession) -> Applied:
+        await revision_repo.bump(session=session, kind="licences")
+        after = audit.licence_snapshot(licence)
+        before = await _write_licence(session, after, licensee=licence["licensee"], licensor=licence["licensor"],
+                                      signed_on=licence["signed_on"])
+        key = audit.licence_key(licence["licensee"], licence["licensor"], licence["signed_on"])
+        row = await audit.record(session=session, at=at, actor=actor, action="licensee_add", kind="licence",
+                                 key=key, before=before, after=after)
+        return Applied(row.id, "licence", key, "licensee_add", before, after)
+
+    return await in_transaction(sessions, run)
+
+
+async def remove_licences(*, sessions: async_sessionmaker[AsyncSession], licensee: str, actor: str, at: datetime,
+                          signed_on: date | None = None, any_date: bool = True) -> list[Applied]:
+    """Remove every licence of `licensee` (case-insensitive), or only the one signed
+    on `signed_on` when `any_date` is False. One audit row per licence."""
+    async def run(session: AsyncSession) -> list[Applied]:
+        await revision_repo.bump(session=session, kind="licences")
+        rows = (await session.scalars(select(Licence).with_for_update())).all()
+        low = licensee.strip().lower()
+        hits = [r for r in rows if r.licensee.lower() == low and (any_date or r.signed_on == signed_on)]
+        if not hits:
+            raise _Abort([])
+        out = []
+        for r in hits:
+            before = audit.licence_snapshot(r)
+            key = audit.licence_key(r.licensee, r.licensor, r.signed_on)
+            await session.delete(r)
+            rec = await audit.record(session=session, at=at, actor=actor, action="licensee_remove",
+                                     kind="licence", key=key, before=before, after=None)
+            out.append(Applied(rec.id, "licence", key, "licensee_remove", before, None))
+        await session.flush()
+        return out
+
+    return await _abortable(sessions, run)
+
+
+# ---- undo --------------------------------------------------------------------------
+
+
+async def _current(session: AsyncSession, kind: str, key: str) -> dict[str, Any] | None:
+    if kind == "fact":
+        subject, metric, period = key.split("|", 2)
+        row = await _fact_row(session, subject, metric, period)
+        return audit.fact_snapshot(row) if row else None
+    if kind == "alias":
+        a = await session.get(MetricAlias, key)
+        return {"alias": a.alias, "metric": a.metric} if a else None
+    licensee, licensor, signed = key.rsplit("|", 2)
+    lc = await session.scalar(select(Licence).where(*_licence_where(
+        licensee, licensor, date.fromisoformat(signed) if signed else None)))
+    return audit.licence_snapshot(lc) if lc else None
+
+
+async def _restore(session: AsyncSession, kind: str, key: str, snap: dict[str, Any] | None, *, actor: str,
+                   at: datetime) -> None:
+    if kind == "fact":
+        subject, metric, period = key.split("|", 2)
+        await _write_fact(session, snap, subject=subject, metric=metric, period=period, actor=actor, at=at)
+    elif kind == "alias":
+        await _write_alias(session, key, snap["metric"] if snap else None)
+    else:
+        licensee, licensor, signed = key.rsplit("|", 2)
+        await _write_licence(session, snap, licensee=licensee, licensor=licensor,
+                             signed_on=date.fromisoformat(signed) if signed else None)
+
+
+def _same(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and audit.dumps(a) == audit.dumps(b))
+
+
+async def undo_last(*, sessions: async_sessionmaker[AsyncSession], actor: str, at: datetime) -> list[Applied]:
+    """Take back the actor's newest change that is not undone yet. Refuses (with
+    ChangeConflict) when someone changed the same record since: restoring the old
+    value would silently throw their change away."""
+    async def run(session: AsyncSession) -> list[Applied]:
+        for kind in ("facts", "licences"):
+            await revision_repo.bump(session=session, kind=kind)
+        targets = await audit.last_undoable(session=session, actor=actor)
+        if not targets:
+            raise NothingToUndo()
+        out = []
+        for t in targets:
+            before, after = audit.loads(t.before), audit.loads(t.after)
+            now = await _current(session, t.kind, t.key)
+            if not _same(now, after):
+                raise ChangeConflict(t.kind, t.key)
+            await _restore(session, t.kind, t.key, before, actor=actor, at=at)
+            rec = await audit.record(session=session, at=at, actor=actor, action="undo", kind=t.kind, key=t.key,
+                                     before=after, after=before, source=t.source, undo_of=t.id)
+            if not await audit.claim_undo(session=session, change_id=t.id, undo_id=rec.id):
+                raise NothingToUndo()
+            out.append(Applied(rec.id, t.kind, t.key, "undo", after, before))
+        return out
+
+    return await in_transaction(sessions, run)
+
+
+# ---- confirmations -----------------------------------------------------------------
+
+
+async def confirm_pending(*, sessions: async_sessionmaker[AsyncSession], token: str, actor: str,
+                          at: datetime) -> Applied:
+    """Apply a confirmed set exactly once: the claim and the change share one
+    transaction, so a failed write leaves the change pending and a second click,
+    from any replica, finds nothing to claim."""
+    async def run(session: AsyncSession) -> Applied:
+        if not await audit.claim_pending(session=session, token=token, actor=actor, status="applied"):
+            raise NotPending(token)
+        pending = await audit.get_pending(session=session, token=token)
+        assert pending is not None
+        payload = audit.loads(pending.payload) or {}
+        return await set_fact_in(session, fact=payload["fact"], actor=actor, at=at)
+
+    return await in_transaction(sessions, run)
+
+
+async def cancel_pending(*, sessions: async_sessionmaker[AsyncSession], token: str, actor: str) -> bool:
+    async def run(session: AsyncSession) -> bool:
+        return await audit.claim_pending(session=session, token=token, actor=actor, status="cancelled")
+
+    return await in_transaction(sessions, run)
