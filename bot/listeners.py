@@ -342,7 +342,8 @@ async def _import_files(st: BotState, client: AsyncWebClient, event: dict[str, A
         await say(Reply(ReplyKind.ERROR, f"Send at most {MAX_FILES} files at a time; nothing was imported."))
         return
     for f in files:
-        info = await client.files_info(file=str(f.get("id", "")))
+        # POST: Slack accepts either verb, and form bodies keep the id out of access logs
+        info = await client.api_call("files.info", http_verb="POST", data={"file": str(f.get("id", ""))})
         meta = info.get("file") or {}
         name = str(meta.get("name") or f.get("name") or "upload")
         url = str(meta.get("url_private_download") or meta.get("url_private") or "")

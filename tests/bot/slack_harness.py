@@ -9,7 +9,6 @@ import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -37,12 +36,19 @@ def slack_settings(db_url: str, api_url: str, **extra: str) -> Settings:
     return Settings(_env_file=None, **env)  # type: ignore[call-arg]
 
 
-async def load_patents(rt: Runtime, path: Path = FIXTURES / "patents.csv") -> None:
-    raw = store_io.read_records(path.read_bytes(), filename=path.name)
-    rows = store_io.validate(raw)
-    async with rt.deps.sessions() as session, session.begin():
-        await store_io.apply(session=session, kind=raw.kind, rows=rows, actor="test", dry_run=False)
+async def load_fixtures(rt: Runtime, names: tuple[str, ...] = ("facts.csv", "licences.csv", "patents.csv")) -> None:
+    for name in names:
+        path = FIXTURES / name
+        raw = store_io.read_records(path.read_bytes(), filename=path.name)
+        rows = store_io.validate(raw)
+        async with rt.deps.sessions() as session, session.begin():
+            await store_io.apply(session=session, kind=raw.kind, rows=rows, actor="test", dry_run=False)
     await rt.deps.index.refresh(rt.deps.sessions)
+
+
+def plain(text: str) -> str:
+    """What a reader sees of escaped Slack text."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 @dataclass
@@ -181,7 +187,7 @@ async def bot(db_url: str, slack: StandinSlack, clock: Clock) -> AsyncIterator[B
     settings = slack_settings(db_url, slack.api_url)
     async with running(settings) as rt:
         rt.deps.clock = clock
-        await load_patents(rt)
+        await load_fixtures(rt)
         b = await start_bot(rt, slack, settings)
         try:
             yield b
