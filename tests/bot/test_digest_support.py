@@ -1,0 +1,83 @@
+"""Shared set-up for the digest tests: fixture data through the real importer,
+audit rows in the shared format, subscriptions through the real verb, and a
+stand-in Slack with a real AsyncWebClient pointed at it."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.digest_send import make_client
+from bot.runtime import Runtime
+from handlers import dispatch
+from handlers.replies import Reply
+from store import io as store_io
+from store import revisions as revision_repo
+from store.models import FactChange, Licence, Patent, UnansweredQuestion
+from tests.standin_slack import StandinSlack
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+CHANNEL = "CLICENSING"
+
+
+async def load_fixtures(rt: Runtime) -> None:
+    for name in ("facts.csv", "patents.csv", "licences.csv"):
+        raw = store_io.read_records((FIXTURES / name).read_bytes(), filename=name)
+        rows = store_io.validate(raw)
+        async with rt.deps.sessions() as session, session.begin():
+            await store_io.apply(session=session, kind=raw.kind, rows=rows, actor="fixture")
+    await rt.deps.index.refresh(rt.deps.sessions, force=True)
+
+
+async def add_licence(rt: Runtime, licensee: str, *, signed_on: date | None = None, expires_on: date | None = None,
+                      kind: str = "bilateral", technology: str = "cellular") -> None:
+    async with rt.deps.sessions() as session, session.begin():
+        session.add(Licence(licensee=licensee, licensor="Huawei", kind=kind, technology=technology,
+                            signed_on=signed_on, expires_on=expires_on, territory="worldwide", status="active"))
+        await revision_repo.bump(session=session, kind="licences")
+
+
+async def add_patent(rt: Runtime, number: str, title: str, expiry: date) -> None:
+    async with rt.deps.sessions() as session, session.begin():
+        session.add(Patent(number=number, number_key=number.replace(" ", ""), title=title, jurisdiction=number[:2],
+                           status="granted", expiry_date=expiry, owner="Huawei Technologies Co Ltd"))
+        await revision_repo.bump(session=session, kind="patents")
+
+
+def fact_json(metric: str, period: str, value: str, numeric: float | None, unit: str, qualifier: str = "",
+              source: str = "Huawei 2023 annual report", subject: str = "Huawei") -> dict[str, Any]:
+    return {"subject": subject, "metric": metric, "period": period, "value": value, "numeric": numeric,
+            "unit": unit, "qualifier": qualifier, "source": source}
+
+
+async def add_change(rt: Runtime, *, at: datetime, actor: str, action: str, kind: str, key: str,
+                     before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+    async with rt.deps.sessions() as session, session.begin():
+        session.add(FactChange(at=at, actor=actor, action=action, kind=kind, key=key,
+                               before=json.dumps(before) if before is not None else None,
+                               after=json.dumps(after) if after is not None else None,
+                               source=(after or before or {}).get("source", "")))
+
+
+async def add_question(rt: Runtime, text: str, at: datetime, times: int = 1) -> None:
+    async with rt.deps.sessions() as session, session.begin():
+        for _ in range(times):
+            session.add(UnansweredQuestion(text=text, user="U1", channel=CHANNEL, asked_at=at))
+
+
+async def say(rt: Runtime, text: str, *, user: str = "UADMIN", channel: str = CHANNEL) -> Reply:
+    dispatch.load_commands()
+    return await dispatch.handle(rt.deps, dispatch.Request(text, user=user, channel=channel))
+
+
+@contextlib.asynccontextmanager
+async def standin() -> AsyncIterator[tuple[StandinSlack, Any]]:
+    slack = await StandinSlack().start()
+    try:
+        yield slack, make_client("xoxb-test", slack.api_url)
+    finally:
+        await slack.stop()
