@@ -40,7 +40,7 @@ FALLBACK_CHARS = 3000
 MORE = "and {n} more — narrow the question"
 
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{1,30}$")
 
 
 def escape(text: str) -> str:

@@ -3,7 +3,6 @@ client that signs requests exactly as Slack does (v0:{ts}:{body}, HMAC-SHA256)."
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import time
@@ -213,10 +212,3 @@ def all_text(blocks: list[dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
-async def wait_for(pred: Any, timeout: float = 10.0) -> None:
-    """For the few waits not covered by `settle` (e.g. after a restart)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not pred():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met")
-        await asyncio.sleep(0.02)

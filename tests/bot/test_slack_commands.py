@@ -8,9 +8,12 @@ from urllib.parse import quote
 import pytest
 from slack_sdk.models.blocks import Block
 
-from tests.bot.slack_harness import Bot, all_text, bot, slack  # noqa: F401 - fixtures
+from tests.bot import slack_harness
+from tests.bot.slack_harness import Bot, all_text
 
-pytestmark = pytest.mark.asyncio
+# the harness's fixtures, used here by name
+bot = slack_harness.bot
+slack = slack_harness.slack
 
 
 def _validated(blocks: list[dict]) -> None:

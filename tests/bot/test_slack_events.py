@@ -8,19 +8,20 @@ import json
 import pytest
 
 from bot.runtime import running
+from tests.bot import slack_harness
 from tests.bot.slack_harness import (
     Bot,
     all_text,
-    bot,  # noqa: F401 - fixture
     dm,
     mention,
     plain,
-    slack,  # noqa: F401 - fixture
     start_bot,
     stop_bot,
 )
 
-pytestmark = pytest.mark.asyncio
+# the harness's fixtures, used here by name
+bot = slack_harness.bot
+slack = slack_harness.slack
 
 
 async def test_url_verification_echoes_the_challenge(bot: Bot) -> None:
@@ -45,7 +46,7 @@ async def test_follow_up_in_the_thread_keeps_the_topic(bot: Bot) -> None:
     await bot.settle()
     await bot.send.event(mention("and 2023?", ts="200.5", thread_ts="200.1"))
     await bot.settle()
-    first, follow = bot.posts()
+    _first, follow = bot.posts()
     assert follow["thread_ts"] == "200.1"
     assert "R&D spending in 2023" in plain(follow["text"])
 
@@ -95,7 +96,7 @@ async def test_dm_follow_up_keeps_the_topic(bot: Bot) -> None:
 
 async def test_dm_that_mentions_the_bot_is_answered_once(bot: Bot) -> None:
     # Slack delivers it as message.im and as app_mention, with different event ids
-    await bot.send.event(dm(f"<@UBOT> licensees 2022", ts="600.1"), event_id="EvA")
+    await bot.send.event(dm("<@UBOT> licensees 2022", ts="600.1"), event_id="EvA")
     await bot.send.event(mention("licensees 2022", ts="600.1", channel="D1"), event_id="EvB")
     await bot.settle()
     assert len(bot.posts()) == 1
@@ -193,7 +194,8 @@ async def test_suggestion_button_in_a_thread_answers_in_the_thread(bot: Bot) -> 
 
 
 async def test_file_in_a_dm_goes_to_the_import_handler(bot: Bot) -> None:
-    bot.slack.files["F1"] = ("facts.csv", b"subject,metric,period,value\nHuawei,licensing revenue,2019,about US$100 million\n")
+    csv = b"subject,metric,period,value\nHuawei,licensing revenue,2019,about US$100 million\n"
+    bot.slack.files["F1"] = ("facts.csv", csv)
     ev = dm("", ts="980.1", subtype="file_share", files=[{"id": "F1", "name": "facts.csv"}])
     await bot.send.event(ev)
     await bot.settle()
