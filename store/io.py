@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store import audit
@@ -325,11 +325,9 @@ def read_records(data: bytes, *, filename: str = "", mapping: ColumnMap | Mappin
     extra = [h for h in header if h.strip().lower() not in COLUMNS[kind]]
     if extra:
         warnings.append(f"ignored columns: {', '.join(extra)}")
-    norm_rows = [
-        (line, {k.strip().lower(): (v or "").strip() for k, v in r.items() if k and k.strip().lower()
-                in COLUMNS[kind]})
-        for line, r in rows
-    ]
+    # the header is normalised once, not once per row (120k rows)
+    keep = [(k, k.strip().lower()) for k in header if k and k.strip().lower() in COLUMNS[kind]]
+    norm_rows = [(line, {ours: (r.get(k) or "").strip() for k, ours in keep}) for line, r in rows]
     given = frozenset(h.strip().lower() for h in header) & frozenset(COLUMNS[kind])
     columns = given if provides is None else provides & frozenset(COLUMNS[kind])
     return RawRecords(kind, norm_rows, warnings, None if columns == frozenset(COLUMNS[kind]) else columns)
@@ -342,6 +340,12 @@ def parse_date(value: str) -> date | None:
     v = value.strip()
     if not v:
         return None
+    if len(v) == 10 and v[4] == "-":
+        # the export format, and most of a large file: skip the strptime attempts
+        try:
+            return date.fromisoformat(v)
+        except ValueError:
+            pass
     for fmt in ("%Y-%m-%d", "%Y-%m", "%Y/%m/%d", "%m/%d/%Y", "%m/%d/%y", "%d.%m.%Y", "%Y%m%d"):
         try:
             return datetime.strptime(v, fmt).date()
@@ -478,6 +482,7 @@ def validate(raw: RawRecords, *, progress: Callable[[int], None] | None = None) 
 
 _MODELS: dict[str, Any] = {"facts": Fact, "patents": Patent, "licences": Licence}
 _AUDIT_KIND = {"facts": "fact", "licences": "licence"}
+_AUDIT_TABLE = cast(Table, FactChange.__table__)
 BATCH = 5000
 
 
@@ -557,15 +562,22 @@ async def apply(
         for r in to_insert + to_update:
             r["updated_by"] = actor
             r["updated_at"] = at
+    # Core executemany, not the ORM bulk path: 120k rows insert in a fraction of the time
+    table = model.__table__
     for start in range(0, len(to_insert), BATCH):
-        await session.execute(insert(model), to_insert[start : start + BATCH])
-    for start in range(0, len(to_update), BATCH):
-        await session.execute(update(model), to_update[start : start + BATCH])
+        await session.execute(table.insert(), to_insert[start : start + BATCH])
+    if to_update:
+        upd_cols = [c for c in to_update[0] if c != "id"]
+        stmt = table.update().where(table.c.id == bindparam("_id")).values(
+            {c: bindparam(c) for c in upd_cols})
+        for start in range(0, len(to_update), BATCH):
+            part = [{**{c: r[c] for c in upd_cols}, "_id": r["id"]} for r in to_update[start : start + BATCH]]
+            await session.execute(stmt, part)
     if changes:
         audit_rows = audit.record_rows(at=at, actor=actor, action="import", kind=_AUDIT_KIND[kind],
                                        changes=changes)
         for start in range(0, len(audit_rows), BATCH):
-            await session.execute(insert(FactChange), audit_rows[start : start + BATCH])
+            await session.execute(_AUDIT_TABLE.insert(), audit_rows[start : start + BATCH])
     if kind not in _AUDIT_KIND:
         await revision_repo.bump(session=session, kind=kind)
     return summary
