@@ -151,7 +151,9 @@ def _change_label(kind: str, key: str, snap: dict[str, Any] | None) -> str:
         return f"{name} {period}".strip()
     if kind == "licence":
         licensee, licensor, signed = [*parts, "", "", ""][:3]
-        return f"licence {licensee} ← {licensor}" + (f" (signed {signed})" if signed else "")
+        details = ", ".join(b for b in (f"licensor {licensor}" if licensor else "",
+                                        f"signed {signed}" if signed else "") if b)
+        return f"licence with {licensee}" + (f" ({details})" if details else "")
     return f"alias “{key}”"
 
 
@@ -258,8 +260,15 @@ async def build_digest(deps: Deps, subscription: Any, period: str, now: datetime
     figures = headline_figures(deps)
     if figures:
         sections.insert(0, DigestSection("Headline figures", tuple(figures), len(figures)))
-    return DigestReply(ReplyKind.DIGEST, f"Licensing digest, {label}", period=period, period_label=label,
-                       sections=sections)
+    # `lines` for renderers that know only Reply: the sections flattened, titles included
+    lines = []
+    for s in sections:
+        lines.append(f"{s.title}:")
+        lines += [item_text(i) for i in s.items]
+        if s.total > len(s.items):
+            lines.append(f"and {s.total - len(s.items)} more")
+    return DigestReply(ReplyKind.DIGEST, f"Licensing digest, {label}", lines=lines, period=period,
+                       period_label=label, sections=sections)
 
 
 # --- the verb ----------------------------------------------------------------

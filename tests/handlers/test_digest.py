@@ -198,7 +198,7 @@ async def test_second_digest_reports_only_what_came_after_the_first(rt) -> None:
     reply = await build_digest(rt.deps, sub, "2026-W49", datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
     assert _section(reply, "Facts added") == [
         "y 2024: removed (was 2) — by UB",
-        "licence Vivo ← Huawei (signed 2026-11-26): added, bilateral, 5G, expires 2031-11-26 — by UC",
+        "licence with Vivo (licensor Huawei, signed 2026-11-26): added, bilateral, 5G, expires 2031-11-26 — by UC",
     ]
 
 
