@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -31,6 +32,17 @@ RATE_LIMIT_RETRIES = 3
 SERVER_ERROR_RETRIES = 1
 
 _STATE_ATTR = "_ipbot_state"
+
+
+class _NoTokenWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself and then warns that the
+    client we pass (which carries that very token) wins: true, and noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.AsyncApp").addFilter(_NoTokenWarning())
 
 
 def make_client(settings: Settings) -> AsyncWebClient:
