@@ -96,6 +96,8 @@ class RawRecords:
     # our columns the file actually provides; an update leaves the others as stored,
     # so a Google Patents export (no CPC classes) does not blank what Lens filled in
     columns: frozenset[str] | None = None
+    # lines already known to be bad when read (e.g. too many fields)
+    errors: list[RowError] = field(default_factory=list)
 
 
 def detect_kind(columns: Iterable[str]) -> str | None:
@@ -103,7 +105,14 @@ def detect_kind(columns: Iterable[str]) -> str | None:
     for kind, wanted in COLUMNS.items():
         if set(REQUIRED[kind]) <= cols and len(cols & set(wanted)) >= max(2, len(wanted) // 2):
             return kind
-    return None
+    # a partial file ("number,title,filing_date" from a user's mapping): the one kind
+    # whose key it has and whose columns it only uses
+    fits = [k for k, wanted in COLUMNS.items() if set(REQUIRED[k]) <= cols and len(cols & set(wanted)) >= 2
+            and cols <= set(wanted)]
+    return fits[0] if len(fits) == 1 else None
+
+
+_TOO_MANY = "\x00too many fields"
 
 
 def read_csv(text: str, *, skip_lines: int = 0) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
@@ -142,7 +151,8 @@ def read_csv(text: str, *, skip_lines: int = 0) -> tuple[list[str], list[tuple[i
         if not any(v.strip() for v in values):
             continue
         if len(values) > len(header):
-            errors.append(RowError(line, f"{len(values)} fields but the header has {len(header)}"))
+            # reported with the validation errors, so one run names every bad line
+            rows.append((line, {_TOO_MANY: f"{len(values)} fields but the header has {len(header)}"}))
             continue
         rows.append((line, {h: (values[i] if i < len(values) else "") for i, h in enumerate(header)}))
     if errors:
@@ -296,6 +306,9 @@ def read_records(data: bytes, *, filename: str = "", mapping: ColumnMap | Mappin
     is_json = filename.lower().endswith(".json") or text.lstrip()[:1] in ("[", "{")
     header, rows = read_json(text) if is_json else read_csv(text, skip_lines=skip_lines)
     warnings: list[str] = []
+    read_errors = [RowError(line, r[_TOO_MANY]) for line, r in rows if _TOO_MANY in r]
+    if read_errors:
+        rows = [(line, r) for line, r in rows if _TOO_MANY not in r]
     if mapping is None and detect_kind(header) is None:
         mapping = guess_mapping(header)
     provides: frozenset[str] | None = None
@@ -330,7 +343,8 @@ def read_records(data: bytes, *, filename: str = "", mapping: ColumnMap | Mappin
     norm_rows = [(line, {ours: (r.get(k) or "").strip() for k, ours in keep}) for line, r in rows]
     given = frozenset(h.strip().lower() for h in header) & frozenset(COLUMNS[kind])
     columns = given if provides is None else provides & frozenset(COLUMNS[kind])
-    return RawRecords(kind, norm_rows, warnings, None if columns == frozenset(COLUMNS[kind]) else columns)
+    return RawRecords(kind, norm_rows, warnings, None if columns == frozenset(COLUMNS[kind]) else columns,
+                      read_errors)
 
 
 # ---- validating ------------------------------------------------------------------
@@ -447,7 +461,7 @@ def _max_lengths(kind: str) -> dict[str, int]:
 
 
 def validate(raw: RawRecords, *, progress: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
-    errors: list[RowError] = []
+    errors: list[RowError] = list(raw.errors)
     out: list[dict[str, Any]] = []
     seen: dict[tuple[Any, ...], int] = {}
     limits = _max_lengths(raw.kind)
@@ -474,7 +488,7 @@ def validate(raw: RawRecords, *, progress: Callable[[int], None] | None = None) 
         seen[k] = line
         out.append(row)
     if errors:
-        raise ImportRejected(errors, raw.kind)
+        raise ImportRejected(sorted(errors, key=lambda e: e.line), raw.kind)
     return out
 
 
