@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from bot.runtime import Runtime, running
 from store import audit
@@ -84,9 +84,9 @@ async def test_reimport_changes_nothing_and_export_round_trips(rt: Runtime, sett
         s = await _import(rt, text.encode(), f"{kind}.csv")
         assert s.added == s.updated == 0, kind
     # … and into an empty one give an identical store (JSON as well as CSV)
-    async with rt.deps.sessions() as s, s.begin():
+    async with rt.deps.sessions() as session, session.begin():
         for model in (Fact, Licence, Patent):
-            await s.execute(model.__table__.delete())
+            await session.execute(delete(model))
     await _import(rt, exported["facts"].encode(), "facts.csv")
     await _import(rt, exported["licences"].encode(), "licences.csv")
     await _import(rt, json.dumps(list(_csv_records(exported["patents"]))).encode(), "patents.json")
