@@ -136,3 +136,54 @@ async def test_r_and_d_survives_form_encoding(bot: Bot) -> None:
 async def test_url_encoded_text_is_still_a_question(bot: Bot) -> None:
     body = (await bot.send.command("licensees%202022")).json()
     assert body["response_type"] == "ephemeral"
+
+
+async def test_slow_answer_is_acknowledged_then_sent_to_response_url(bot: Bot) -> None:
+    import asyncio
+
+    from handlers import dispatch
+    from handlers.replies import Reply, ReplyKind
+
+    async def slow(deps, req, rest):  # type: ignore[no-untyped-def]
+        await asyncio.sleep(0.3)
+        return Reply(ReplyKind.ANSWER, f"slow answer to {rest}")
+
+    dispatch.VERBS["slowverb"] = slow
+    bot.server.state.ack_budget = 0.05  # stands for Slack's 3 s, scaled down
+    try:
+        r = await bot.send.command("slowverb licensees", response_url=bot.slack.response_url("slow"))
+        assert r.status == 200
+        assert r.json()["text"] == "Working on it…"
+        await bot.settle()
+    finally:
+        dispatch.VERBS.pop("slowverb", None)
+    [late] = bot.responses("slow")
+    assert late["response_type"] == "ephemeral" and late["replace_original"] is True
+    assert late["text"] == "slow answer to licensees"
+    _button(late["blocks"], "share_answer")
+
+
+async def test_other_buttons_are_routed_to_the_handlers_that_registered_them(bot: Bot) -> None:
+    from handlers import dispatch
+    from handlers.replies import Reply, ReplyKind
+
+    async def echo(deps, req, value):  # type: ignore[no-untyped-def]
+        return Reply(ReplyKind.DONE, f"{req.user} pressed {value}")
+
+    dispatch.register_action("test_echo", echo)
+    try:
+        await bot.send.action("test_echo:3", "<tok&en>", user="U9", response_url=bot.slack.response_url())
+        await bot.settle()
+    finally:
+        dispatch.ACTIONS.pop("test_echo", None)
+    [resp] = bot.responses()
+    assert resp["replace_original"] is True
+    assert resp["text"] == "U9 pressed &lt;tok&amp;en&gt;"
+
+
+async def test_unknown_button_says_it_expired(bot: Bot) -> None:
+    await bot.send.action("retired_button:0", "x", response_url=bot.slack.response_url())
+    await bot.settle()
+    [resp] = bot.responses()
+    assert "no longer active" in resp["text"]
+    assert bot.posts() == []
