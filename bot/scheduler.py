@@ -69,9 +69,16 @@ class DigestScheduler:
 
     def changed(self) -> None:
         """A subscription changed in this process: rebuild now rather than at the next resync."""
-        task = asyncio.get_running_loop().create_task(self.resync(force=True))
+        task = asyncio.get_running_loop().create_task(self._resync_now())
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
+
+    async def _resync_now(self) -> None:
+        try:
+            await self.resync(force=True)
+        except (SQLAlchemyError, OSError) as exc:
+            log.warning("digest resync after a change: store unavailable (%s); next resync retries",
+                        type(exc).__name__)
 
     async def resync(self, *, force: bool = False) -> bool:
         """Make the jobs match the active subscriptions; True if anything was rebuilt."""
