@@ -60,7 +60,9 @@ class HttpServer:
         return f"http://127.0.0.1:{self.port}"
 
     async def stop(self) -> None:
-        await self.runner.cleanup()
+        """Finish answering what was acknowledged, then close; safe to call twice."""
+        if self.runner.server is not None:
+            await self.runner.cleanup()
         await self.state.close()
 
 

@@ -66,7 +66,6 @@ async def test_topic_of_a_thread_survives_a_restart(bot: Bot) -> None:
             await stop_bot(other)
     follow = bot.posts()[-1]
     assert "140,000" in follow["text"] and follow["thread_ts"] == "300.1"
-    bot.server = other.server  # the fixture's teardown stops this one again harmlessly
 
 
 async def test_a_new_thread_does_not_inherit_another_threads_topic(bot: Bot) -> None:
@@ -124,7 +123,6 @@ async def test_duplicate_after_a_restart_is_not_answered_again(bot: Bot) -> None
         finally:
             await stop_bot(other)
     assert len(bot.posts()) == 1
-    bot.server = other.server
 
 
 async def test_two_replicas_answer_a_delivery_once(bot: Bot) -> None:
@@ -193,15 +191,39 @@ async def test_suggestion_button_in_a_thread_answers_in_the_thread(bot: Bot) -> 
     assert buttons[0]["value"].split()[0] in plain(answer["text"]).lower()
 
 
-async def test_file_in_a_dm_goes_to_the_import_handler(bot: Bot) -> None:
-    csv = b"subject,metric,period,value\nHuawei,licensing revenue,2019,about US$100 million\n"
-    bot.slack.files["F1"] = ("facts.csv", csv)
-    ev = dm("", ts="980.1", subtype="file_share", files=[{"id": "F1", "name": "facts.csv"}])
-    await bot.send.event(ev)
+FACTS_CSV = b"subject,metric,period,value\nHuawei,licensing revenue,2019,about US$100 million\n"
+
+
+async def test_file_an_admin_sends_in_a_dm_is_imported(bot: Bot) -> None:
+    bot.slack.files["F1"] = ("facts.csv", FACTS_CSV)
+    await bot.send.event(dm("", ts="980.1", user="UADMIN", subtype="file_share",
+                            files=[{"id": "F1", "name": "facts.csv"}]))
     await bot.settle()
     [post] = bot.posts()
-    assert post["channel"] == "D1"
-    downloads = [c for c in bot.slack.calls if c.method == "files.info"]
-    assert downloads and downloads[0].body["file"] == "F1"
-    # U1 is not an admin: the import handler (when present) refuses; either way a polite reply, no traceback
-    assert post["text"] and "Traceback" not in post["text"]
+    assert post["channel"] == "D1" and "Imported facts.csv" in post["text"]
+    [info] = [c for c in bot.slack.calls if c.method == "files.info"]
+    assert info.body["file"] == "F1"
+    # the download carried the bot token, and only to the Slack host
+    await bot.send.event(dm("licensing revenue 2019", ts="980.2", user="U1"))
+    await bot.settle()
+    assert "about US$100 million" in bot.posts()[-1]["text"]
+
+
+async def test_file_from_a_non_admin_is_refused_and_nothing_written(bot: Bot) -> None:
+    bot.slack.files["F2"] = ("facts.csv", FACTS_CSV)
+    await bot.send.event(dm("", ts="981.1", user="U1", subtype="file_share",
+                            files=[{"id": "F2", "name": "facts.csv"}]))
+    await bot.settle()
+    [post] = bot.posts()
+    assert "Only IP admins" in post["text"] and "Traceback" not in post["text"]
+    await bot.send.event(dm("licensing revenue 2019", ts="981.2", user="U1"))
+    await bot.settle()
+    assert "100 million" not in bot.posts()[-1]["text"]
+
+
+async def test_file_in_a_channel_is_not_imported(bot: Bot) -> None:
+    bot.slack.files["F3"] = ("facts.csv", FACTS_CSV)
+    await bot.send.event(mention("licensees 2022", ts="982.1", user="UADMIN", files=[{"id": "F3"}]))
+    await bot.settle()
+    assert not [c for c in bot.slack.calls if c.method == "files.info"]
+    assert "Licensing in 2022" in bot.posts()[-1]["text"]
