@@ -203,7 +203,6 @@ async def test_file_an_admin_sends_in_a_dm_is_imported(bot: Bot) -> None:
     assert post["channel"] == "D1" and "Imported facts.csv" in post["text"]
     [info] = [c for c in bot.slack.calls if c.method == "files.info"]
     assert info.body["file"] == "F1"
-    # the download carried the bot token, and only to the Slack host
     await bot.send.event(dm("licensing revenue 2019", ts="980.2", user="U1"))
     await bot.settle()
     assert "about US$100 million" in bot.posts()[-1]["text"]
@@ -227,3 +226,13 @@ async def test_file_in_a_channel_is_not_imported(bot: Bot) -> None:
     await bot.settle()
     assert not [c for c in bot.slack.calls if c.method == "files.info"]
     assert "Licensing in 2022" in bot.posts()[-1]["text"]
+
+
+def test_the_bot_token_is_only_sent_to_slack_hosts() -> None:
+    from bot.listeners import BotState, _may_send_token
+
+    st = BotState(deps=None, bot_token="xoxb-x", api_url="http://127.0.0.1:9/api/")  # type: ignore[arg-type]
+    assert _may_send_token(st, "https://files.slack.com/files-pri/T1-F1/download/facts.csv")
+    assert _may_send_token(st, "http://127.0.0.1:9/files/F1")
+    assert not _may_send_token(st, "https://evil.example/files.slack.com/x")
+    assert not _may_send_token(st, "https://slack.com.evil.example/x")
