@@ -146,4 +146,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # `python -m bot.cli` runs this file as __main__; command modules register into
+    # the importable bot.cli, so run that module's main, not this copy's
+    from bot import cli as _cli
+
+    raise SystemExit(_cli.main())
