@@ -84,7 +84,7 @@ def pct(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
 
 
-async def roundtrips(db_url: str, requests: int) -> list[float]:
+async def roundtrips(db_url: str, requests: int) -> list[tuple[str, float]]:
     slack = await StandinSlack().start()
     port = free_port()
     env = {**os.environ, "DATABASE_URL": db_url, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
@@ -98,7 +98,7 @@ async def roundtrips(db_url: str, requests: int) -> list[float]:
         if b"listening" not in line:
             raise RuntimeError(f"server did not start: {line!r}")
         url = f"http://127.0.0.1:{port}/slack/events"
-        out: list[float] = []
+        out: list[tuple[str, float]] = []
         async with aiohttp.ClientSession() as http:
             for n in range(len(QUESTIONS) * 3 + requests):
                 body, headers = signed(QUESTIONS[n % len(QUESTIONS)], n)
@@ -109,7 +109,7 @@ async def roundtrips(db_url: str, requests: int) -> list[float]:
                 if resp.status != 200 or b'"text"' not in data:
                     raise RuntimeError(f"bad answer {resp.status}: {data[:200]!r}")
                 if n >= len(QUESTIONS) * 3:  # after warm-up (auth.test, pools, first touch)
-                    out.append(ms)
+                    out.append((QUESTIONS[n % len(QUESTIONS)], ms))
         return out
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -133,7 +133,11 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([sys.executable, "-m", "bot.cli", "import", str(csv_path)], env=env, cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
         print(f"loaded {args.patents:,} patents in {time.perf_counter() - t:.1f} s", flush=True)
-        lat = asyncio.run(roundtrips(db_url, args.requests))
+        timed = asyncio.run(roundtrips(db_url, args.requests))
+    lat = [ms for _, ms in timed]
+    for q in QUESTIONS:
+        mine = [ms for qq, ms in timed if qq == q]
+        print(f"  {q!r:40} median {statistics.median(mine):6.2f} ms  max {max(mine):6.2f} ms")
     print(f"signed /ip round trip over loopback, {len(lat)} requests, {args.patents:,} patents: "
           f"median {statistics.median(lat):.2f} ms, p99 {pct(lat, 99):.2f} ms, max {max(lat):.2f} ms")
     return 0
