@@ -416,7 +416,7 @@ async def history(deps: Deps, req: Request, rest: str) -> Reply:
             rows = sorted(rows, key=lambda r: r.id, reverse=True)[:HISTORY_LIMIT]
             label = "all facts"
     if not rows:
-        return Reply(ReplyKind.NOT_KNOWN, f"No changes recorded for {label}.",
+        return Reply(ReplyKind.ANSWER, f"No changes recorded for {label}.",
                      note=f"Use: {ap.HISTORY_USAGE}")
     lines = []
     for r in rows:
