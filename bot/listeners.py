@@ -230,6 +230,12 @@ def _ignorable(event: dict[str, Any], bot_user_id: str | None) -> bool:
     )
 
 
+def _log_ignored(kind: str, event: dict[str, Any], context: AsyncBoltContext) -> None:
+    reason = "bot" if event.get("bot_id") else (event.get("subtype") or event.get("channel_type") or "other")
+    request_line(kind, user=str(event.get("user") or ""), started=context.get("started", time.perf_counter()),
+                 answered=None, ignored=reason)
+
+
 def _strip_bot(text: str, bot_user_id: str | None) -> str:
     """"<@UBOT> set …" must reach dispatch as "set …" so verbs still work."""
     if bot_user_id:
@@ -241,6 +247,7 @@ async def on_mention(ack: Any, event: dict[str, Any], body: dict[str, Any], cont
                      client: AsyncWebClient) -> None:
     await ack()
     if _ignorable(event, context.bot_user_id):
+        _log_ignored("mention", event, context)
         return
     st = _state(context)
     _spawn(st, _answer_message(st, client, context, event, "mention"), body, context, client)
@@ -250,6 +257,7 @@ async def on_message(ack: Any, event: dict[str, Any], body: dict[str, Any], cont
                      client: AsyncWebClient) -> None:
     await ack()
     if event.get("channel_type") != "im" or _ignorable(event, context.bot_user_id):
+        _log_ignored("dm", event, context)
         return
     st = _state(context)
     _spawn(st, _answer_message(st, client, context, event, "dm"), body, context, client)

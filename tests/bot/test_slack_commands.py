@@ -187,3 +187,23 @@ async def test_unknown_button_says_it_expired(bot: Bot) -> None:
     [resp] = bot.responses()
     assert "no longer active" in resp["text"]
     assert bot.posts() == []
+
+
+async def test_a_bug_in_a_handler_gives_a_short_message_not_a_traceback(bot: Bot) -> None:
+    from handlers import dispatch
+
+    async def broken(deps, req, rest):  # type: ignore[no-untyped-def]
+        raise RuntimeError("secret internals")
+
+    dispatch.VERBS["brokenverb"] = broken
+    try:
+        r = await bot.send.command("brokenverb now")
+    finally:
+        dispatch.VERBS.pop("brokenverb", None)
+    assert r.status == 200
+    body = r.json()
+    assert body["response_type"] == "ephemeral"
+    assert body["text"].startswith("Something went wrong on my side")
+    assert "secret internals" not in r.text and "Traceback" not in r.text
+    # and the bot keeps answering
+    assert "Licensing in 2022" in (await bot.send.command("licensees 2022")).json()["text"]
