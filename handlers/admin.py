@@ -219,6 +219,7 @@ async def set_fact(deps: Deps, req: Request, rest: str, *, confirmed: bool = Fal
                    offer_buttons: bool = True) -> Reply:
     """Set a figure (admins)
     e.g. set licensing revenue 2023 = US$630 million source: Huawei Annual Report 2023"""
+    rest = ap.slack_unescape(rest)
     await require_admin(deps, req)
     cmd = ap.parse_set(rest)
     metric, note = resolve_metric(deps, cmd.metric, create=True)
@@ -308,6 +309,7 @@ async def cancel_change(deps: Deps, req: Request, token: str) -> Reply:
 async def remove_fact(deps: Deps, req: Request, rest: str) -> Reply:
     """Remove a figure (admins; kept in history)
     e.g. remove licensing revenue 2023"""
+    rest = ap.slack_unescape(rest)
     await require_admin(deps, req)
     cmd = ap.parse_remove(rest)
     metric, note = resolve_metric(deps, cmd.metric, create=False)
@@ -329,6 +331,7 @@ async def remove_fact(deps: Deps, req: Request, rest: str) -> Reply:
 async def alias(deps: Deps, req: Request, rest: str) -> Reply:
     """Add another name for a metric (admins)
     e.g. alias royalty income = licensing revenue"""
+    rest = ap.slack_unescape(rest)
     await require_admin(deps, req)
     cmd = ap.parse_alias(rest)
     metric, _ = resolve_metric(deps, cmd.metric, create=False)
@@ -356,6 +359,7 @@ async def alias(deps: Deps, req: Request, rest: str) -> Reply:
 async def licensee(deps: Deps, req: Request, rest: str) -> Reply:
     """Add or remove a licence (admins)
     e.g. licensee add Ericsson signed:2023-08 kind:cross-licence technology:cellular"""
+    rest = ap.slack_unescape(rest)
     first = rest.split(None, 1)[0].lower() if rest.strip() else ""
     if first not in ("add", "remove", "delete", "del", "rm"):
         # "licensee Ericsson?" is a question, not a command
@@ -399,6 +403,7 @@ def _when(deps: Deps, at: datetime) -> str:
 async def history(deps: Deps, req: Request, rest: str) -> Reply:
     """Who changed a figure, when, old → new (newest first)
     e.g. history licensing revenue"""
+    rest = ap.slack_unescape(rest)
     words = rest.strip()
     async with deps.sessions() as session:
         if words.lower().startswith(("licensee ", "licence ", "license ")):

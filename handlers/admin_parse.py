@@ -38,6 +38,17 @@ LICENCE_FIELDS = {
 }
 
 
+# column limits (store/models.py): longer text gets a message, not a database error
+MAX_METRIC = 200
+MAX_LICENCE = {"licensee": 300, "licensor": 300, "kind": 60, "technology": 200, "territory": 200, "status": 40}
+
+
+def slack_unescape(text: str) -> str:
+    """Slack sends &, < and > in typed text as entities; "r&amp;d spending" must
+    land on "r&d spending". Mentions (<@U123>) arrive as real brackets and stay."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def bad(usage: str, why: str = "") -> BadCommand:
     lead = f"I couldn't read that{': ' + why if why else ''}."
     return BadCommand(f"{lead} Use: {usage}")
@@ -102,6 +113,8 @@ def parse_set(rest: str) -> SetCmd:
         value = parse_value(right)
     except BadValue as exc:
         raise bad(SET_USAGE, str(exc)) from None
+    if len(normalise_metric(metric)) > MAX_METRIC:
+        raise bad(SET_USAGE, f"the metric name is longer than {MAX_METRIC} characters")
     return SetCmd(normalise_metric(metric), period, value, " ".join(source.split()))
 
 
@@ -118,6 +131,8 @@ def parse_alias(rest: str) -> AliasCmd:
     alias, metric = (normalise_metric(p) for p in rest.split("=", 1))
     if not alias or not metric:
         raise bad(ALIAS_USAGE)
+    if len(alias) > MAX_METRIC:
+        raise bad(ALIAS_USAGE, f"the alias is longer than {MAX_METRIC} characters")
     return AliasCmd(alias, metric)
 
 
@@ -166,6 +181,11 @@ def parse_licensee(rest: str) -> LicenseeCmd:
             fields[col] = parse_month_date(value, label)
         else:
             fields[col] = value
+    checks: list[tuple[str, object]] = [("licensee", name), *fields.items()]
+    for col, given in checks:
+        limit = MAX_LICENCE.get(col)
+        if limit and isinstance(given, str) and len(given) > limit:
+            raise bad(LICENSEE_USAGE, f"{col} is longer than {limit} characters")
     if op == "remove" and set(fields) - {"signed_on", "licensor"}:
         raise bad(LICENSEE_USAGE, "licensee remove takes only a name and optionally signed:")
     if isinstance(fields.get("signed_on"), date) and isinstance(fields.get("expires_on"), date) \

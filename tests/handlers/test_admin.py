@@ -358,3 +358,16 @@ async def test_import_file_summary_errors_and_permission(rt: Runtime) -> None:
     assert rejected.lines == ["line 2: period “20x3” is not a year (use e.g. 2023, or leave it empty)"]
     async with rt.deps.sessions() as s:
         assert await audit.history(session=s, kind="fact", metric="y") == []
+
+
+async def test_slack_escaped_text_and_overlong_names(rt: Runtime) -> None:
+    # Slack delivers "r&d" as "r&amp;d": it must land on the stored metric
+    reply = await say(rt, "set r&amp;d spending 2023 = 164.7 billion yuan source: AR &lt;2023&gt;")
+    assert reply.headline == ("Set r&d spending, 2023: 164.7 billion yuan (CNY) (source AR <2023>) — was: none")
+    before = await store_state(rt)
+    long_name = "x" * 301
+    too_long = await say(rt, f"licensee add {long_name} signed:2023-01")
+    assert too_long.kind == ReplyKind.ERROR and "longer than 300 characters" in too_long.headline
+    metric = await say(rt, f"set {'y' * 201} = 5")
+    assert metric.kind == ReplyKind.ERROR and "longer than 200 characters" in metric.headline
+    assert await store_state(rt) == before
