@@ -148,7 +148,7 @@ def _change_text(kind: str, snap: dict[str, Any] | None) -> str:
     if kind == "fact":
         return _fact_text(snap)
     if kind == "alias":
-        return "none" if snap is None else f"means {snap['metric']}"
+        return "none" if snap is None else str(snap["metric"])
     return _licence_text(snap)
 
 
@@ -276,6 +276,9 @@ async def _pending_problem(deps: Deps, req: Request, token: str) -> Reply:
         return _error(f"Only {pending.actor}, who asked for this change, can confirm or cancel it.")
     if pending.status == "applied":
         return Reply(ReplyKind.DONE, "That change was already applied.")
+    if pending.status == "pending":
+        return _error("That confirmation has expired (after 24 hours); nothing was written. Type the change "
+                      "again if it is still right.")
     return Reply(ReplyKind.DONE, "That change was cancelled; nothing was written.")
 
 

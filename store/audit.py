@@ -173,15 +173,15 @@ async def get_pending(*, session: AsyncSession, token: str) -> PendingChange | N
     return await session.scalar(select(PendingChange).where(PendingChange.token == token))
 
 
-async def claim_pending(*, session: AsyncSession, token: str, actor: str, status: str) -> bool:
+async def claim_pending(*, session: AsyncSession, token: str, actor: str, status: str,
+                        created_after: datetime | None = None) -> bool:
     """Move a pending change to `status` (applied / cancelled) exactly once, and
     only for its author: the conditional update is the claim, so a double click or
     a second replica finds nothing left to claim."""
-    res = await session.execute(
-        update(PendingChange)
-        .where(PendingChange.token == token, PendingChange.status == "pending", PendingChange.actor == actor)
-        .values(status=status)
-    )
+    cond = [PendingChange.token == token, PendingChange.status == "pending", PendingChange.actor == actor]
+    if created_after is not None:
+        cond.append(PendingChange.created_at >= created_after)
+    res = await session.execute(update(PendingChange).where(*cond).values(status=status))
     return res.rowcount == 1  # type: ignore[attr-defined]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
@@ -305,13 +305,18 @@ async def undo_last(*, sessions: async_sessionmaker[AsyncSession], actor: str, a
 # ---- confirmations -----------------------------------------------------------------
 
 
+# a confirmation left unanswered this long is stale: the figures may have moved on
+PENDING_TTL = timedelta(hours=24)
+
+
 async def confirm_pending(*, sessions: async_sessionmaker[AsyncSession], token: str, actor: str,
                           at: datetime) -> Applied:
     """Apply a confirmed set exactly once: the claim and the change share one
     transaction, so a failed write leaves the change pending and a second click,
     from any replica, finds nothing to claim."""
     async def run(session: AsyncSession) -> Applied:
-        if not await audit.claim_pending(session=session, token=token, actor=actor, status="applied"):
+        if not await audit.claim_pending(session=session, token=token, actor=actor, status="applied",
+                                         created_after=at - PENDING_TTL):
             raise NotPending(token)
         pending = await audit.get_pending(session=session, token=token)
         assert pending is not None

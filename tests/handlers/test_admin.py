@@ -371,3 +371,19 @@ async def test_slack_escaped_text_and_overlong_names(rt: Runtime) -> None:
     metric = await say(rt, f"set {'y' * 201} = 5")
     assert metric.kind == ReplyKind.ERROR and "longer than 200 characters" in metric.headline
     assert await store_state(rt) == before
+
+
+async def test_a_stale_confirmation_expires(rt: Runtime, clock: Clock) -> None:
+    reply = await say(rt, "set licensing revenue 2023 = 4 billion yuan")
+    clock.now += timedelta(hours=25)
+    late = await press(rt, ActionId.CONFIRM_CHANGE, reply.buttons[0].value)
+    assert late.kind == ReplyKind.ERROR and "expired" in late.headline
+    assert await count(rt, FactChange) == 0
+
+
+async def test_undo_of_an_alias(rt: Runtime) -> None:
+    await say(rt, "alias royalties = r&d spending")  # a mistake: it meant licensing revenue
+    assert "161.5 billion yuan" in await ask(rt, "royalties 2022")
+    back = await say(rt, "undo")
+    assert back.headline == "Undone: alias “royalties” is back to licensing revenue (was r&d spending)"
+    assert "about US$560 million" in await ask(rt, "royalties 2022")
