@@ -9,9 +9,10 @@ import argparse
 import sys
 from typing import Any
 
+from bot.app import make_client
 from bot.cli import _PARSER_EXTENSIONS, command
 from bot.console import render
-from bot.digest_send import make_client, send_due
+from bot.digest_send import send_due
 from bot.runtime import Runtime
 from handlers import schedule as sch
 from handlers.digest import build_digest
@@ -82,7 +83,7 @@ async def _send(rt: Runtime, channel: str | None, period: str | None) -> int:
               file=sys.stderr)
         return 1
     paused = [s.channel for s in subs if s.paused and channel in (None, s.channel)]
-    client = make_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    client = make_client(settings)
     outcomes = await send_due(rt.deps, client, channel=channel, period=period, explicit=True)
     for o in outcomes:
         print(o)

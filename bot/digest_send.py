@@ -13,7 +13,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
     SectionBlock,
 )
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from handlers import schedule as sch
@@ -47,11 +48,9 @@ _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
 
 
-class Poster(Protocol):
-    """What we need of slack_sdk's AsyncWebClient (the tests pass a real one
-    pointed at the stand-in Slack)."""
-
-    async def chat_postMessage(self, **kwargs: Any) -> Any: ...
+# the Web API client (bot.app.make_client: retries 429s and dropped connections);
+# tests pass a real one pointed at the stand-in Slack
+Poster = AsyncWebClient
 
 
 # --- rendering -----------------------------------------------------------------
@@ -240,18 +239,3 @@ def _reason(exc: BaseException) -> str:
         if err:
             return f"Slack error: {err}"
     return f"{type(exc).__name__}: {exc}"[:500]
-
-
-def make_client(token: str, api_url: str | None = None) -> Any:
-    """An AsyncWebClient that also waits out rate limits (Retry-After) a few times."""
-    from slack_sdk.http_retry.builtin_async_handlers import (
-        AsyncConnectionErrorRetryHandler,
-        AsyncRateLimitErrorRetryHandler,
-    )
-    from slack_sdk.web.async_client import AsyncWebClient
-
-    kwargs: dict[str, Any] = {"token": token, "retry_handlers": [
-        AsyncConnectionErrorRetryHandler(max_retry_count=2), AsyncRateLimitErrorRetryHandler(max_retry_count=3)]}
-    if api_url:
-        kwargs["base_url"] = api_url if api_url.endswith("/") else api_url + "/"
-    return AsyncWebClient(**kwargs)

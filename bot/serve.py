@@ -109,12 +109,19 @@ async def _until_stopped() -> None:
 async def serve(rt: Runtime, args: argparse.Namespace) -> int:
     mode = choose_mode(rt.settings, args)
     background = [asyncio.create_task(keep_index_fresh(rt))]
+    scheduler = None
     try:
         if mode == "console":
             await run_console(rt)
             return 0
         protect(s for s in (_secret(rt.settings, n) for n in _WHERE) if s)
         background.append(asyncio.create_task(prune_deliveries(rt)))
+        from bot.app import make_client
+        from bot.scheduler import start_scheduler
+
+        # digests run in every Slack mode; exactly-once comes from the database claim,
+        # so each replica may run its own in-memory scheduler
+        scheduler = await start_scheduler(rt, make_client(rt.settings))
         if mode == "http":
             from bot.http import start_http
 
@@ -137,6 +144,10 @@ async def serve(rt: Runtime, args: argparse.Namespace) -> int:
                 await sock.stop()
         return 0
     finally:
+        if scheduler is not None:
+            from bot.scheduler import stop_scheduler
+
+            stop_scheduler(scheduler)
         for t in background:
             t.cancel()
         for t in background:

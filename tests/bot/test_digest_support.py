@@ -11,7 +11,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.digest_send import make_client
+from bot.app import make_client
+from bot.config import Settings
 from bot.runtime import Runtime
 from handlers import dispatch
 from handlers.replies import Reply
@@ -78,6 +79,7 @@ async def say(rt: Runtime, text: str, *, user: str = "UADMIN", channel: str = CH
 async def standin() -> AsyncIterator[tuple[StandinSlack, Any]]:
     slack = await StandinSlack().start()
     try:
-        yield slack, make_client("xoxb-test", slack.api_url)
+        settings = Settings(_env_file=None, SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=slack.api_url)  # type: ignore[call-arg]
+        yield slack, make_client(settings)
     finally:
         await slack.stop()
