@@ -106,9 +106,8 @@ def detect_kind(columns: Iterable[str]) -> str | None:
         if set(REQUIRED[kind]) <= cols and len(cols & set(wanted)) >= max(2, len(wanted) // 2):
             return kind
     # a partial file ("number,title,filing_date" from a user's mapping): the one kind
-    # whose key it has and whose columns it only uses
-    fits = [k for k, wanted in COLUMNS.items() if set(REQUIRED[k]) <= cols and len(cols & set(wanted)) >= 2
-            and cols <= set(wanted)]
+    # whose key it has (other columns are ignored with a warning)
+    fits = [k for k, wanted in COLUMNS.items() if set(REQUIRED[k]) <= cols and len(cols & set(wanted)) >= 2]
     return fits[0] if len(fits) == 1 else None
 
 
@@ -503,7 +502,9 @@ BATCH = 5000
 def _comparable(kind: str, obj: Any, columns: frozenset[str] | None = None) -> dict[str, Any]:
     cols = COLUMNS[kind] + (("numeric",) if kind == "facts" else ())
     if columns is not None:
-        cols = tuple(c for c in cols if c in columns or (c == "numeric" and "value" in columns))
+        # a fact's unit and qualifier come from its value when the file has no such columns
+        derived = {"numeric", "unit", "qualifier"} if "value" in columns else set()
+        cols = tuple(c for c in cols if c in columns or c in derived)
     return {c: getattr(obj, c) if not isinstance(obj, dict) else obj.get(c) for c in cols}
 
 

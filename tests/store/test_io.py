@@ -179,3 +179,12 @@ async def test_import_is_visible_to_another_replica(rt: Runtime, settings: objec
         await _import(rt, (FIXTURES / "licences.csv").read_bytes(), "licences.csv")
         assert await other.deps.index.refresh(other.deps.sessions)
         assert {lc.licensee for lc in other.deps.index.licences.licences} >= {"Nokia", "Ericsson"}
+
+
+async def test_a_partial_facts_file_updates_value_unit_and_keeps_the_source(rt: Runtime) -> None:
+    s = await _import(rt, b"metric,period,value,note\nlicensing revenue,2022,4 billion yuan,typo fixed\n")
+    assert (s.added, s.updated) == (0, 1) and s.warnings == ["ignored columns: note"]
+    async with rt.deps.sessions() as session:
+        f = await session.scalar(select(Fact).where(Fact.metric == "licensing revenue", Fact.period == "2022"))
+    assert f is not None
+    assert (f.value, f.unit, f.qualifier, f.source) == ("4 billion yuan", "CNY", "", "Huawei 2022 annual report")
