@@ -19,12 +19,14 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ContextBlock,
+    DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
     PlainTextObject,
     SectionBlock,
 )
 
+from handlers.digest import DigestItem, DigestReply, DigestSection
 from handlers.replies import ActionId, Button, Reply, ReplyKind
 
 MAX_BLOCKS = 50
@@ -38,6 +40,9 @@ LINES_BUDGET = 12000
 MAX_LINES = 40
 FALLBACK_CHARS = 3000
 MORE = "and {n} more — narrow the question"
+# a digest item (one licence, one change) longer than this is cut
+ITEM_CHARS = 400
+ITEMS_SHOWN = 15
 
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{1,30}$")
@@ -140,6 +145,8 @@ def render(
 ) -> Rendered:
     """`share_question`: offer "Share in channel" for this question (ephemeral /ip
     answers). `asked_by`/`question`: a public post says who asked what."""
+    if isinstance(reply, DigestReply):
+        return Rendered(*render_digest(reply))
     head: list[Block] = []
     tail: list[Block] = []
     if reply.kind is ReplyKind.DIGEST:
@@ -173,3 +180,49 @@ def render(
 def render_text(text: str) -> Rendered:
     """A one-line message (errors, "working on it")."""
     return Rendered(blocks=[_section(fit(text, SECTION_CHARS)).to_dict()], text=fit(text, FALLBACK_CHARS))
+
+
+# --- digests ---------------------------------------------------------------------
+
+def _item(item: DigestItem) -> str:
+    text = "• " + fit(item.text, ITEM_CHARS)
+    if item.actors:
+        text += " — by " + ", ".join(mention(a) for a in item.actors[:5])
+    return text
+
+
+def _section_text(section: DigestSection) -> str:
+    """Title and as many items as fit in one section block; the rest counted."""
+    head = f"*{fit(section.title, 200)}*"
+    lines: list[str] = []
+    length = len(head)
+    for item in section.items[:ITEMS_SHOWN]:
+        line = _item(item)
+        # keep room for the "and N more" line
+        if length + 1 + len(line) > SECTION_CHARS - 40:
+            break
+        lines.append(line)
+        length += 1 + len(line)
+    more = section.total - len(lines)
+    if more > 0:
+        lines.append(f"• and {more} more")
+    return "\n".join([head, *lines])
+
+
+def render_digest(reply: DigestReply) -> tuple[list[dict[str, Any]], str]:
+    """(blocks, fallback text) within Block Kit's limits, everything escaped."""
+    if reply.empty:
+        line = fit(reply.headline, SECTION_CHARS)
+        return [SectionBlock(text=_md(line)).to_dict()], line
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=reply.headline[:HEADER_CHARS], emoji=False))]
+    for i, section in enumerate(reply.sections):
+        if len(blocks) + 3 > MAX_BLOCKS:
+            break
+        if i:
+            blocks.append(DividerBlock())
+        blocks.append(SectionBlock(text=_md(_section_text(section))))
+    footer = reply.note or "Sent by ipbot. `/ip digest preview` shows the next one, `/ip digest pause` stops it."
+    blocks.append(ContextBlock(elements=[_md(fit(footer, 2000))]))
+    titles = ", ".join(s.title.split(" in the next")[0].split(" since")[0] for s in reply.sections)
+    text = fit(f"{reply.headline}: {titles}", FALLBACK_CHARS)
+    return [b.to_dict() for b in blocks], text

@@ -10,114 +10,30 @@ taken back after STALE_CLAIM."""
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    Block,
-    ContextBlock,
-    DividerBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    PlainTextObject,
-    SectionBlock,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.blocks import render_digest
 from handlers import schedule as sch
 from handlers.deps import Deps
-from handlers.digest import DigestItem, DigestReply, DigestSection, build_digest
+from handlers.digest import build_digest
 from store import digests as digest_repo
 
 log = logging.getLogger(__name__)
 
-MAX_BLOCKS = 50
-SECTION_CHARS = 3000
-HEADER_CHARS = 150
-ITEM_CHARS = 400
-ITEMS_SHOWN = 15
-FALLBACK_CHARS = 3000
 # a sender that claimed a period and vanished (crash, kill -9) for this long is
 # presumed dead; its period goes out on the next run instead of never
 STALE_CLAIM = timedelta(minutes=15)
 
-_PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
 
 
 # the Web API client (bot.app.make_client: retries 429s and dropped connections);
 # tests pass a real one pointed at the stand-in Slack
 Poster = AsyncWebClient
-
-
-# --- rendering -----------------------------------------------------------------
-
-def escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def fit(text: str, limit: int) -> str:
-    """Escape, then cut to `limit` characters without splitting an entity."""
-    out = escape(text)
-    if len(out) <= limit:
-        return out
-    return _PARTIAL_ENTITY.sub("", out[: limit - 1]) + "…"
-
-
-def _who(actor: str) -> str:
-    return f"<@{actor}>" if _USER_ID.match(actor) else escape(actor)
-
-
-def _item(item: DigestItem) -> str:
-    text = "• " + fit(item.text, ITEM_CHARS)
-    if item.actors:
-        text += " — by " + ", ".join(_who(a) for a in item.actors[:5])
-    return text
-
-
-def _section_text(section: DigestSection) -> str:
-    """Title and as many items as fit in one section block; the rest counted."""
-    head = f"*{fit(section.title, 200)}*"
-    lines: list[str] = []
-    length = len(head)
-    for item in section.items[:ITEMS_SHOWN]:
-        line = _item(item)
-        # keep room for the "and N more" line
-        if length + 1 + len(line) > SECTION_CHARS - 40:
-            break
-        lines.append(line)
-        length += 1 + len(line)
-    more = section.total - len(lines)
-    if more > 0:
-        lines.append(f"• and {more} more")
-    return "\n".join([head, *lines])
-
-
-def _md(text: str) -> MarkdownTextObject:
-    # verbatim: stored text must not become links or mentions on its own
-    return MarkdownTextObject(text=text, verbatim=True)
-
-
-def render_digest(reply: DigestReply) -> tuple[list[dict[str, Any]], str]:
-    """(blocks, fallback text) within Block Kit's limits, everything escaped."""
-    if reply.empty:
-        line = fit(reply.headline, SECTION_CHARS)
-        return [SectionBlock(text=_md(line)).to_dict()], line
-    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=reply.headline[:HEADER_CHARS], emoji=False))]
-    for i, section in enumerate(reply.sections):
-        if len(blocks) + 3 > MAX_BLOCKS:
-            break
-        if i:
-            blocks.append(DividerBlock())
-        blocks.append(SectionBlock(text=_md(_section_text(section))))
-    footer = reply.note or "Sent by ipbot. `/ip digest preview` shows the next one, `/ip digest pause` stops it."
-    blocks.append(ContextBlock(elements=[_md(fit(footer, 2000))]))
-    titles = ", ".join(s.title.split(" in the next")[0].split(" since")[0] for s in reply.sections)
-    text = fit(f"{reply.headline}: {titles}", FALLBACK_CHARS)
-    return [b.to_dict() for b in blocks], text
 
 
 # --- sending -------------------------------------------------------------------

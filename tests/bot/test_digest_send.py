@@ -8,7 +8,8 @@ import logging
 import re
 from datetime import UTC, date, datetime
 
-from bot.digest_send import render_digest, send_due
+from bot.blocks import render_digest
+from bot.digest_send import send_due
 from handlers.deps import Deps
 from handlers.digest import DigestItem, DigestReply, DigestSection
 from handlers.replies import ReplyKind
