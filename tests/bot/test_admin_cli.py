@@ -14,8 +14,7 @@ from tests.conftest import FIXTURES
 def ipbot(db_url: str, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "IPBOT_"))}
     env["DATABASE_URL"] = db_url
-    # the installed `ipbot` script: `python -m bot.cli` loads bot.cli twice and misses
-    # the subcommands that extension modules register
+    # the installed `ipbot` script, as an operator runs it
     exe = str(Path(sys.executable).with_name("ipbot"))
     return subprocess.run([exe, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
 
