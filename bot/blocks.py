@@ -11,7 +11,7 @@ header, 75 a button label, 2000 a button value) by truncating long lists with
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -156,6 +156,8 @@ def render(
         head.append(_section(fit(reply.headline, SECTION_CHARS)))
     if reply.note:
         tail.append(ContextBlock(elements=[_md(fit(reply.note, SECTION_CHARS))]))
+    if reply.mentions:
+        tail.append(ContextBlock(elements=[_md("Ask: " + ", ".join(mention(u) for u in reply.mentions[:5]))]))
     if reply.suggestions:
         tail.append(_section("Did you mean:"))
         tail.append(ActionsBlock(elements=[
@@ -172,6 +174,10 @@ def render(
     body = _pack_lines(reply.lines, MAX_BLOCKS - len(head) - len(tail))
     blocks = [b.to_dict() for b in (*head, *body, *tail)]
     text = fit(reply.text, FALLBACK_CHARS)
+    if reply.mentions:
+        # escaped text without the contacts, then the contacts as real mentions
+        text = fit(replace(reply, mentions=[]).text, FALLBACK_CHARS - 200)
+        text += "\nAsk: " + ", ".join(mention(u) for u in reply.mentions[:5])
     if asked_by:
         text = fit(f"{reply.text}", FALLBACK_CHARS - 40) + f"\n(asked by {mention(asked_by)})"
     return Rendered(blocks=blocks, text=text)

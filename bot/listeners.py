@@ -31,7 +31,7 @@ from bot.blocks import Rendered, action_name, render, render_text
 from bot.logs import request_line
 from handlers import dispatch
 from handlers.deps import Deps
-from handlers.errors import IpbotError, StoreUnavailable
+from handlers.errors import IpbotError, NotAllowed, StoreUnavailable
 from handlers.replies import ActionId, Reply, ReplyKind
 from store import events as event_repo
 
@@ -105,6 +105,8 @@ def error_reply(error: BaseException) -> Reply:
     """A domain exception as the short reply the user sees; never a traceback."""
     if isinstance(error, StoreUnavailable):
         return Reply(ReplyKind.UNAVAILABLE, str(error))
+    if isinstance(error, NotAllowed):
+        return Reply(ReplyKind.ERROR, str(error), mentions=error.contacts)
     if isinstance(error, IpbotError):
         return Reply(ReplyKind.ERROR, str(error))
     if isinstance(error, SQLAlchemyError | ConnectionError):
@@ -186,7 +188,7 @@ async def on_ip(ack: Any, command: dict[str, Any], context: AsyncBoltContext, cl
                 respond: Any) -> None:
     st = _state(context)
     started = context.get("started", time.perf_counter())
-    text = str(command.get("text") or "")
+    text = slack_text(str(command.get("text") or ""))
     user = str(command.get("user_id", ""))
     channel = str(command.get("channel_id", ""))
     req = dispatch.Request(text, user=user, channel=channel,
@@ -236,6 +238,13 @@ def _log_ignored(kind: str, event: dict[str, Any], context: AsyncBoltContext) ->
                  answered=None, ignored=reason)
 
 
+def slack_text(text: str) -> str:
+    """Slack sends the &, < and > a person typed as entities (its markup uses the
+    bare characters); handlers get what the person typed. Decoded once, here, after
+    any markup has been read, so "&amp;lt;" stays the "&lt;" that was typed."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def _strip_bot(text: str, bot_user_id: str | None) -> str:
     """"<@UBOT> set …" must reach dispatch as "set …" so verbs still work."""
     if bot_user_id:
@@ -282,7 +291,7 @@ async def _answer_message(st: BotState, client: AsyncWebClient, context: AsyncBo
         await _import_files(st, client, event, user, channel, thread_ts)
         request_line("import", user=user, started=started, answered=True)
         return
-    text = _strip_bot(str(event.get("text") or ""), context.bot_user_id)
+    text = slack_text(_strip_bot(str(event.get("text") or ""), context.bot_user_id))
     # the thread's root ts (channels), or the DM itself at top level
     topic_key = str(event.get("thread_ts") or ("" if is_dm else event.get("ts", "")))
     topic = await _get_topic(st, channel, topic_key) if (is_dm or event.get("thread_ts")) else None

@@ -56,7 +56,9 @@ def _safe(fn: Callable[..., Awaitable[Reply]]) -> Callable[..., Awaitable[Reply]
     async def wrapper(*args: Any, **kwargs: Any) -> Reply:
         try:
             return await fn(*args, **kwargs)
-        except (BadCommand, NotAllowed) as exc:
+        except NotAllowed as exc:
+            return Reply(ReplyKind.ERROR, str(exc), mentions=exc.contacts)
+        except BadCommand as exc:
             return _error(str(exc))
         except (SQLAlchemyError, OSError) as exc:
             log.warning("admin command failed: store unavailable (%s)", type(exc).__name__)
@@ -97,8 +99,9 @@ async def require_admin(deps: Deps, req: Request) -> None:
     if not who:
         async with deps.sessions() as session:
             who = [a.user_id for a in await audit.list_admins(session=session)]
-    ask = f"ask <@{who[0]}>" if who else "ask whoever runs the bot to add you to IPBOT_ADMINS"
-    raise NotAllowed(f"Only IP admins can change facts ({ask}).")
+    if not who:
+        raise NotAllowed("Only IP admins can change facts (ask whoever runs the bot to add you to IPBOT_ADMINS).")
+    raise NotAllowed("Only IP admins can change facts.", contacts=who[:1])
 
 
 # ---- shared wording ----------------------------------------------------------------
@@ -219,7 +222,6 @@ async def set_fact(deps: Deps, req: Request, rest: str, *, confirmed: bool = Fal
                    offer_buttons: bool = True) -> Reply:
     """Set a figure (admins)
     e.g. set licensing revenue 2023 = US$630 million source: Huawei Annual Report 2023"""
-    rest = ap.slack_unescape(rest)
     await require_admin(deps, req)
     cmd = ap.parse_set(rest)
     metric, note = resolve_metric(deps, cmd.metric, create=True)
@@ -312,7 +314,6 @@ async def cancel_change(deps: Deps, req: Request, token: str) -> Reply:
 async def remove_fact(deps: Deps, req: Request, rest: str) -> Reply:
     """Remove a figure (admins; kept in history)
     e.g. remove licensing revenue 2023"""
-    rest = ap.slack_unescape(rest)
     await require_admin(deps, req)
     cmd = ap.parse_remove(rest)
     metric, note = resolve_metric(deps, cmd.metric, create=False)
@@ -334,7 +335,6 @@ async def remove_fact(deps: Deps, req: Request, rest: str) -> Reply:
 async def alias(deps: Deps, req: Request, rest: str) -> Reply:
     """Add another name for a metric (admins)
     e.g. alias royalty income = licensing revenue"""
-    rest = ap.slack_unescape(rest)
     await require_admin(deps, req)
     cmd = ap.parse_alias(rest)
     metric, _ = resolve_metric(deps, cmd.metric, create=False)
@@ -362,7 +362,6 @@ async def alias(deps: Deps, req: Request, rest: str) -> Reply:
 async def licensee(deps: Deps, req: Request, rest: str) -> Reply:
     """Add or remove a licence (admins)
     e.g. licensee add Ericsson signed:2023-08 kind:cross-licence technology:cellular"""
-    rest = ap.slack_unescape(rest)
     first = rest.split(None, 1)[0].lower() if rest.strip() else ""
     if first not in ("add", "remove", "delete", "del", "rm"):
         # "licensee Ericsson?" is a question, not a command
@@ -406,7 +405,6 @@ def _when(deps: Deps, at: datetime) -> str:
 async def history(deps: Deps, req: Request, rest: str) -> Reply:
     """Who changed a figure, when, old → new (newest first)
     e.g. history licensing revenue"""
-    rest = ap.slack_unescape(rest)
     words = rest.strip()
     async with deps.sessions() as session:
         if words.lower().startswith(("licensee ", "licence ", "license ")):

@@ -43,12 +43,6 @@ MAX_METRIC = 200
 MAX_LICENCE = {"licensee": 300, "licensor": 300, "kind": 60, "technology": 200, "territory": 200, "status": 40}
 
 
-def slack_unescape(text: str) -> str:
-    """Slack sends &, < and > in typed text as entities; "r&amp;d spending" must
-    land on "r&d spending". Mentions (<@U123>) arrive as real brackets and stay."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
 def bad(usage: str, why: str = "") -> BadCommand:
     lead = f"I couldn't read that{': ' + why if why else ''}."
     return BadCommand(f"{lead} Use: {usage}")

@@ -14,7 +14,11 @@ class StoreUnavailable(IpbotError):
 
 
 class NotAllowed(IpbotError):
-    pass
+    """`contacts`: user ids who can help; the renderer shows them as mentions."""
+
+    def __init__(self, message: str, contacts: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.contacts = list(contacts or [])
 
 
 class BadCommand(IpbotError):

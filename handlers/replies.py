@@ -120,6 +120,9 @@ class Reply:
     buttons: list[Button] = field(default_factory=list)
     # the metric this reply was about, so a follow-up ("and 2021?") keeps the topic
     topic: str | None = None
+    # user ids to contact ("ask …"): structured so only the renderer makes them mentions,
+    # never text that came from the store
+    mentions: list[str] = field(default_factory=list)
 
     @property
     def answered(self) -> bool:
@@ -135,6 +138,8 @@ class Reply:
             parts.append("Did you mean: " + "; ".join(f"{s}?" for s in self.suggestions))
         if self.note:
             parts.append(self.note)
+        if self.mentions:
+            parts.append("Ask: " + ", ".join(self.mentions))
         return "\n".join(p for p in parts if p)
 
     def public(self) -> dict[str, Any]:

@@ -207,3 +207,13 @@ async def test_a_bug_in_a_handler_gives_a_short_message_not_a_traceback(bot: Bot
     assert "secret internals" not in r.text and "Traceback" not in r.text
     # and the bot keeps answering
     assert "Licensing in 2022" in (await bot.send.command("licensees 2022")).json()["text"]
+
+
+async def test_text_as_slack_escapes_it_reaches_the_handlers_as_typed(bot: Bot) -> None:
+    # Slack sends a typed "R&D" as "R&amp;D" and "<" as "&lt;"
+    body = (await bot.send.command("R&amp;D spending 2022")).json()
+    assert "161.5 billion yuan" in body["text"]
+    refused = (await bot.send.command("set r&amp;d spending 2023 = 1 &lt;b&gt;", user="U77")).json()
+    # a refusal names an admin as a real mention, made by the renderer, not by text
+    assert "Only IP admins can change facts." in refused["text"]
+    assert "<@UADMIN>" in refused["text"] and "<@UADMIN>" in all_text(refused["blocks"])
