@@ -10,6 +10,8 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# any fixed key: held for the migration transaction only
+MIGRATION_LOCK = 7_412_001
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
@@ -73,6 +75,10 @@ async def migrate(engine: AsyncEngine) -> None:
     from alembic import command
 
     def _upgrade(sync_conn) -> None:
+        if sync_conn.dialect.name == "postgresql":
+            # replicas starting together on a fresh database: one migrates, the others
+            # wait here and then find the schema at head (else CREATE TABLE collides)
+            sync_conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         cfg = _alembic_config()
         cfg.attributes["connection"] = sync_conn
         command.upgrade(cfg, "heads")

@@ -1,0 +1,350 @@
+"""One command that measures everything and writes BENCHMARKS.md:
+
+    .venv/bin/python -m bench.run                 # 1k, 120k and 1M patents (~10 min)
+    .venv/bin/python -m bench.run --sizes 1000 120000 --reuse
+
+Needs a PostgreSQL the bot can create databases on (default
+postgresql://postgres@127.0.0.1:5432, override with --pg). Per size it
+generates the portfolio (bench/portfolio.py, cached under bench/out/), imports it
+through `ipbot import`, times the start-up of `ipbot ask` until its answer,
+measures answers in process (bench/inproc.py, with the naive baseline), then
+starts a real `ipbot serve --http` and times signed `/ip` round trips on loopback,
+one at a time and from 20 concurrent senders. Targets are reported, never
+asserted: this is not run by CI."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+import asyncpg
+import psutil
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy.engine import make_url
+
+from bench import portfolio
+from bench.questions import QUESTIONS
+from tests.standin_slack import StandinSlack
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+SECRET = "benchsigningsecret0123456789abcdef"
+TOKEN = "xoxb-bench-0000-benchtoken"
+SIZES = (1000, 120_000, 1_000_000)
+TARGETS = {
+    120_000: {"answer_p99_ms": 5, "http_p99_ms": 15, "import_s": 15, "startup_s": 3, "rss_mb": 400},
+    1_000_000: {"answer_p99_ms": 20, "rss_mb": 2000},
+}
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, round(p / 100 * len(s)) - 1))]
+
+
+# ---- database -----------------------------------------------------------------------
+
+
+async def _admin(pg: str, sql: str) -> Any:
+    u = make_url(pg)
+    conn = await asyncpg.connect(host=u.host or "127.0.0.1", port=u.port or 5432, user=u.username or "postgres",
+                                 password=u.password, database=u.database or "postgres")
+    try:
+        return await conn.fetchval(sql)
+    finally:
+        await conn.close()
+
+
+def db_url(pg: str, size: int) -> str:
+    return make_url(pg).set(database=f"ipbot_bench_{size}").render_as_string(hide_password=False)
+
+
+async def patent_count(url: str) -> int:
+    try:
+        return int(await _admin(url, "SELECT count(*) FROM patents"))
+    except (asyncpg.PostgresError, OSError):
+        return -1
+
+
+# ---- subprocesses --------------------------------------------------------------------
+
+
+def env_for(url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "IPBOT_"))}
+    env.update(DATABASE_URL=url, IPBOT_LOG_LEVEL="WARNING", **extra)
+    return env
+
+
+def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS MB, stdout) of a command, RSS sampled every 50 ms."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0.0
+    ps = psutil.Process(proc.pid)
+
+    def sample() -> None:
+        nonlocal peak
+        while proc.poll() is None:
+            with contextlib.suppress(psutil.Error):
+                peak = max(peak, ps.memory_info().rss / 1e6)
+            time.sleep(0.05)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    th.join()
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.strip()[-2000:]}")
+    return wall, peak, out
+
+
+def startup_time(url: str, question: str = "patents tailgaters") -> float:
+    """Process start until the first line of the answer is printed."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([PY, "-m", "bot.cli", "ask", question], env=env_for(url), cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    proc.stdout.readline()
+    elapsed = time.perf_counter() - t0
+    proc.communicate()
+    return elapsed
+
+
+# ---- HTTP ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def signed_command(text: str, n: int) -> tuple[bytes, dict[str, str]]:
+    body = urlencode({
+        "token": "legacy", "team_id": "T1", "team_domain": "bench", "channel_id": "C1", "channel_name": "bench",
+        "user_id": f"U{n % 50}", "user_name": "bench", "command": "/ip", "text": text, "api_app_id": "A1",
+        "is_enterprise_install": "false", "response_url": "", "trigger_id": f"1.2.{n}",
+    })
+    ts = str(int(time.time()))
+    sig = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
+    return body.encode(), {"Content-Type": "application/x-www-form-urlencoded",
+                           "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig}
+
+
+async def http_bench(url: str, sequential: int, concurrent_total: int, senders: int = 20) -> dict[str, Any]:
+    slack = StandinSlack()
+    await slack.start()
+    port = free_port()
+    env = env_for(url, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.api_url)
+    t0 = time.perf_counter()
+    proc = await asyncio.create_subprocess_exec(PY, "-m", "bot.cli", "serve", "--http", "--port", str(port),
+                                                env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
+                                                stderr=asyncio.subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/slack/events"
+    questions = [q.text for q in QUESTIONS]
+    out: dict[str, Any] = {}
+    try:
+        assert proc.stdout is not None
+        line = await asyncio.wait_for(proc.stdout.readline(), 120)
+        if b"listening" not in line:
+            raise RuntimeError(f"serve --http did not start: {line!r}")
+        out["serve_start_s"] = time.perf_counter() - t0
+        async with aiohttp.ClientSession() as http:
+            async def one(n: int) -> tuple[float, bool]:
+                body, headers = signed_command(questions[n % len(questions)], n)
+                t = time.perf_counter()
+                async with http.post(base, data=body, headers=headers) as resp:
+                    data = await resp.read()
+                ok = resp.status == 200 and b"text" in data and b"Working on it" not in data
+                return (time.perf_counter() - t) * 1000, ok
+
+            for n in range(len(questions)):  # warm-up: auth.test, pools, first-touch
+                await one(n)
+            seq = [await one(n) for n in range(sequential)]
+            out["seq_p50_ms"] = pct([s[0] for s in seq], 50)
+            out["seq_p99_ms"] = pct([s[0] for s in seq], 99)
+            out["seq_failed"] = sum(1 for s in seq if not s[1])
+            counter = iter(range(concurrent_total))
+            results: list[tuple[float, bool]] = []
+
+            async def sender() -> None:
+                for n in counter:
+                    results.append(await one(n))
+
+            t = time.perf_counter()
+            await asyncio.gather(*(sender() for _ in range(senders)))
+            elapsed = time.perf_counter() - t
+            out["conc_rps"] = concurrent_total / elapsed
+            out["conc_p50_ms"] = pct([r[0] for r in results], 50)
+            out["conc_p99_ms"] = pct([r[0] for r in results], 99)
+            out["conc_max_ms"] = max(r[0] for r in results)
+            out["conc_failed"] = sum(1 for r in results if not r[1])
+        out["serve_rss_mb"] = psutil.Process(proc.pid).memory_info().rss / 1e6
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            proc.terminate()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(proc.wait(), 20)
+        await slack.stop()
+    return out
+
+
+# ---- one size ------------------------------------------------------------------------
+
+
+def measure(size: int, pg: str, reuse: bool, rounds: int, naive_rounds: int, http_seq: int,
+            http_conc: int) -> dict[str, Any]:
+    res: dict[str, Any] = {"size": size}
+    t = time.perf_counter()
+    folder = portfolio.write(size)
+    res["generate_s"] = time.perf_counter() - t
+    url = db_url(pg, size)
+    if reuse and asyncio.run(patent_count(url)) == size:
+        res["import"] = None
+    else:
+        name = f"ipbot_bench_{size}"
+        asyncio.run(_admin(pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(_admin(pg, f'CREATE DATABASE "{name}"'))
+        imp: dict[str, Any] = {}
+        for kind in ("patents", "licences", "facts"):
+            wall, peak, out = run_measured([PY, "-m", "bot.cli", "import", str(folder / f"{kind}.csv")], env_for(url))
+            imp[kind] = {"s": wall, "peak_rss_mb": peak, "summary": out.strip()}
+            print(f"  import {kind}: {wall:.1f} s, peak {peak:.0f} MB — {out.strip()}", flush=True)
+        res["import"] = imp
+    res["startup_s"] = statistics.median(startup_time(url) for _ in range(3))
+    print(f"  start-up to first answer: {res['startup_s']:.2f} s", flush=True)
+    proc = subprocess.run([PY, "-m", "bench.inproc", url, str(rounds), str(naive_rounds)], env=env_for(url),
+                          cwd=ROOT, capture_output=True, text=True, check=True)
+    res["inproc"] = json.loads(proc.stdout.strip().splitlines()[-1])
+    lat = [v for vs in res["inproc"]["latency_ms"].values() for v in vs]
+    print(f"  in process: p50 {pct(lat, 50):.2f} ms, p99 {pct(lat, 99):.2f} ms, "
+          f"RSS {res['inproc']['rss_after_questions_mb']:.0f} MB", flush=True)
+    res["http"] = asyncio.run(http_bench(url, http_seq, http_conc))
+    h = res["http"]
+    print(f"  /ip over HTTP: p50 {h['seq_p50_ms']:.1f} ms, p99 {h['seq_p99_ms']:.1f} ms; 20 senders "
+          f"{h['conc_rps']:.0f}/s p99 {h['conc_p99_ms']:.1f} ms", flush=True)
+    return res
+
+
+# ---- report --------------------------------------------------------------------------
+
+
+def _mark(value: float, target: float | None) -> str:
+    if target is None:
+        return ""
+    return " ✅" if value <= target else f" ❌ (target ≤ {target:g})"
+
+
+def report(results: list[dict[str, Any]], elapsed: float) -> str:
+    lines = ["# Benchmarks", "",
+             f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `python -m bench.run` in {elapsed / 60:.1f} min on "
+             f"{platform.processor() or platform.machine()}, {psutil.cpu_count()} cores, "
+             f"{psutil.virtual_memory().total / 2**30:.0f} GB RAM, Python {platform.python_version()}, "
+             "PostgreSQL on loopback. Portfolios from `bench/portfolio.py` (seeded). Targets are reported, "
+             "not asserted; ✅ met, ❌ missed (see the notes below the tables).", ""]
+    lines += ["## Summary", "",
+              "| patents | import patents CSV | start-up to first answer | RSS (in process) "
+              "| RSS (serve, after load) | answer p50 | answer p99 | /ip HTTP p50 | /ip HTTP p99 | 20 senders "
+              "| naive / ours (title search p50) |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        tg = TARGETS.get(r["size"], {})
+        lat = [v for vs in r["inproc"]["latency_ms"].values() for v in vs]
+        title_qs = [q.text for q in QUESTIONS if q.category == "title"]
+        ours = statistics.median(statistics.median(r["inproc"]["latency_ms"][q]) for q in title_qs)
+        naive = r["inproc"]["naive_ms"]
+        naive_p50 = statistics.median(statistics.median(v) for v in naive.values()) if naive else float("nan")
+        imp = r["import"]
+        imp_s = f"{imp['patents']['s']:.1f} s{_mark(imp['patents']['s'], tg.get('import_s'))}" if imp else "reused"
+        rss = r["inproc"]["rss_after_questions_mb"]
+        h = r["http"]
+        lines.append(
+            f"| {r['size']:,} | {imp_s} | {r['startup_s']:.2f} s{_mark(r['startup_s'], tg.get('startup_s'))} "
+            f"| {rss:.0f} MB{_mark(rss, tg.get('rss_mb'))} "
+            f"| {h['serve_rss_mb']:.0f} MB{_mark(h['serve_rss_mb'], tg.get('rss_mb'))} "
+            f"| {pct(lat, 50):.2f} ms | {pct(lat, 99):.2f} ms{_mark(pct(lat, 99), tg.get('answer_p99_ms'))} "
+            f"| {h['seq_p50_ms']:.1f} ms | {h['seq_p99_ms']:.1f} ms{_mark(h['seq_p99_ms'], tg.get('http_p99_ms'))} "
+            f"| {h['conc_rps']:.0f} req/s, p99 {h['conc_p99_ms']:.0f} ms, max {h['conc_max_ms']:.0f} ms, "
+            f"{h['conc_failed']} failed "
+            f"| {naive_p50:.0f} ms / {ours:.2f} ms = {naive_p50 / ours:,.1f}× |")
+    lines += ["", "## Answer latency in process by question type (p50 / p99, ms)", "",
+              "| patents | " + " | ".join(sorted({q.category for q in QUESTIONS})) + " |",
+              "|---:|" + "---:|" * len({q.category for q in QUESTIONS})]
+    for r in results:
+        cells = []
+        for cat in sorted({q.category for q in QUESTIONS}):
+            vals = [v for q in QUESTIONS if q.category == cat for v in r["inproc"]["latency_ms"][q.text]]
+            cells.append(f"{pct(vals, 50):.2f} / {pct(vals, 99):.2f}")
+        lines.append(f"| {r['size']:,} | " + " | ".join(cells) + " |")
+    lines += ["", "## Import through `ipbot import` (wall time, peak RSS of the import process)", "",
+              "| patents | patents.csv | licences.csv | facts.csv |", "|---:|---:|---:|---:|"]
+    for r in results:
+        imp = r["import"]
+        if imp:
+            cells = [f"{imp[k]['s']:.1f} s, {imp[k]['peak_rss_mb']:.0f} MB "
+                     f"({imp[k]['summary'].split(':')[-1].split(',')[0].strip()})"
+                     for k in ("patents", "licences", "facts")]
+            lines.append(f"| {r['size']:,} | " + " | ".join(cells) + " |")
+        else:
+            lines.append(f"| {r['size']:,} | reused | reused | reused |")
+    lines += ["", "## Matching quality across sizes", "",
+              f"Questions whose target record is present at every size ({sum(q.quality for q in QUESTIONS)} of "
+              f"{len(QUESTIONS)}), reply text compared with the smallest portfolio:", ""]
+    base = results[0]["inproc"]["answers"]
+    for r in results[1:]:
+        diffs = [q.text for q in QUESTIONS if q.quality and r["inproc"]["answers"][q.text] != base[q.text]]
+        lines.append(f"- {r['size']:,}: " + ("identical replies." if not diffs else
+                                             "differ for: " + "; ".join(f"`{d}`" for d in diffs)))
+    lines += ["", "## Replies at the largest size", "", "| type | question | reply (first line) |", "|---|---|---|"]
+    last = results[-1]["inproc"]["answers"]
+    for q in QUESTIONS:
+        first = last[q.text].splitlines()[0].replace("|", "\\|")
+        lines.append(f"| {q.category} | `{q.text}` | {first} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    p.add_argument("--pg", default=os.environ.get("IPBOT_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    p.add_argument("--reuse", action="store_true", help="keep an already imported database of the right size")
+    p.add_argument("--rounds", type=int, default=30, help="in-process passes over the question set")
+    p.add_argument("--naive-rounds", type=int, default=2)
+    p.add_argument("--http-sequential", type=int, default=500)
+    p.add_argument("--http-concurrent", type=int, default=2000)
+    p.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
+    args = p.parse_args(argv)
+    t0 = time.perf_counter()
+    results = []
+    for size in args.sizes:
+        print(f"{size:,} patents", flush=True)
+        results.append(measure(size, args.pg, args.reuse, args.rounds, args.naive_rounds, args.http_sequential,
+                               args.http_concurrent))
+    (ROOT / "bench" / "out").mkdir(parents=True, exist_ok=True)
+    (ROOT / "bench" / "out" / "results.json").write_text(json.dumps(results, indent=1))
+    Path(args.output).write_text(report(results, time.perf_counter() - t0), encoding="utf-8")
+    print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
