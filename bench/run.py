@@ -144,7 +144,7 @@ def signed_command(text: str, n: int) -> tuple[bytes, dict[str, str]]:
         "is_enterprise_install": "false", "response_url": "", "trigger_id": f"1.2.{n}",
     })
     ts = str(int(time.time()))
-    sig = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
+    sig = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body) or ""
     return body.encode(), {"Content-Type": "application/x-www-form-urlencoded",
                            "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig}
 
