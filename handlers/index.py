@@ -167,16 +167,19 @@ class TitleTokenizer:
         if not (title.isascii() and title.isprintable()) or "<" in title or "'" in title:
             return tx.tokens(title)
         text = title.lower()
-        if "r" in text and ("d" in text):
+        if "d" in text:  # both multi-word rewrites end in a "d"
             text = tx._RD.sub(" r&d ", text).replace("research and development", "r&d")
+        # printable ASCII: words are separated by spaces only, and no token spans one
+        words = text.split()
         cache = self._cache
-        out: list[str] = []
-        for raw in tx._TOKEN.findall(text):
-            norm = cache.get(raw)
-            if norm is None:
-                norm = cache[raw] = tx.tokens(raw)
-            out += norm
-        return out
+        try:
+            parts = [cache[w] for w in words]
+        except KeyError:
+            for w in words:
+                if w not in cache:
+                    cache[w] = [t for raw in tx._TOKEN.findall(w) for t in tx.tokens(raw)]
+            parts = [cache[w] for w in words]
+        return [t for part in parts for t in part]
 
 
 class PatentIndexBuilder:
@@ -293,10 +296,18 @@ class Index:
 
     async def _load_patents(self, session: AsyncSession) -> None:
         builder = PatentIndexBuilder()
-        async for part in patent_repo.stream_index_rows(session=session):
-            # per batch in a worker thread: the event loop keeps acknowledging Slack
-            await asyncio.to_thread(builder.add, part)
-        self.patents = await asyncio.to_thread(builder.finish)
+        # Millions of new objects that all survive: the collector would re-walk them
+        # over and over (a quarter of the load time at 1M patents) and find nothing.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            async for part in patent_repo.stream_index_rows(session=session):
+                # per batch in a worker thread: the event loop keeps acknowledging Slack
+                await asyncio.to_thread(builder.add, part)
+            self.patents = await asyncio.to_thread(builder.finish)
+        finally:
+            if collecting:
+                gc.enable()
 
     # ---- matching -------------------------------------------------------------
 
