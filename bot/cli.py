@@ -127,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # migrations log every step at INFO; only problems are worth a line
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     if args.command != "serve":
         # one-shot commands: keep the terminal for the answer
         logging.getLogger().setLevel(logging.WARNING)

@@ -9,19 +9,24 @@ import sys
 from bot.runtime import Runtime
 from handlers import dispatch
 from handlers.errors import IpbotError
-from handlers.replies import Reply
+from handlers.replies import Button, Reply, ReplyKind
 
 BANNER = """ipbot local console — no Slack credentials set (see README: Connect to Slack).
 Type a question, e.g. "licensees 2022", "what was R&D spending in 2022?", "help". Ctrl-D or "quit" to leave."""
 
 
 def render(reply: Reply) -> str:
-    return reply.text
+    text = reply.text
+    if reply.buttons:
+        # no buttons on a terminal: typing the label presses it
+        text += "\n" + "  ".join(f"[{b.label}]" for b in reply.buttons) + "  (type one)"
+    return text
 
 
 async def run_console(rt: Runtime, *, user: str = "console") -> None:
     dispatch.load_commands()
     print(BANNER, flush=True)
+    buttons: list[Button] = []
     while True:
         try:
             # input() blocks; a thread keeps the event loop (index refresh, scheduler) running
@@ -33,8 +38,15 @@ async def run_console(rt: Runtime, *, user: str = "console") -> None:
             return
         if not line.strip():
             continue
+        req = dispatch.Request(line, user=user, trusted=True)
+        pressed = next((b for b in buttons if b.label.lower() == line.strip().lower()), None)
         try:
-            reply = await dispatch.handle(rt.deps, dispatch.Request(line, user=user, trusted=True))
+            if pressed is not None:
+                reply = await dispatch.handle_action(rt.deps, req, pressed.action, pressed.value) or Reply(
+                    ReplyKind.ERROR, "That button does nothing any more.")
+            else:
+                reply = await dispatch.handle(rt.deps, req)
+            buttons = list(reply.buttons)
             print(render(reply), flush=True)
         except IpbotError as exc:
             print(str(exc), file=sys.stderr, flush=True)

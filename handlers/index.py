@@ -273,7 +273,7 @@ class Index:
                 # answer; frozen, the collector skips them until the next rebuild.
                 gc.collect()
                 gc.freeze()
-            log.info("index refreshed", extra={"kinds": stale, "patents": len(self.patents)})
+            log.debug("index refreshed: %s (%d patents)", ", ".join(stale), len(self.patents))
             return True
 
     async def _load_facts(self, session: AsyncSession) -> None:

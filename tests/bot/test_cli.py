@@ -107,3 +107,23 @@ def test_settings_come_from_a_dotenv_file(tmp_path: Path) -> None:
                          text=True, env=env, cwd=tmp_path, timeout=120)
     assert "over 120,000" in res.stdout
     assert db.exists()
+
+
+def test_console_changes_facts_and_buttons_are_typed(db_url: str, tmp_path: Path) -> None:
+    script = (
+        "set licensing revenue 2023 = US$630 million\n"
+        "set licensing revenue 2024 = 7 billion yuan\n"  # unit change: asks first
+        "licensing revenue 2024\n"
+        "set licensing revenue 2024 = 7 billion yuan\n"
+        "confirm\n"
+        "licensing revenue 2024\n"
+        "quit\n"
+    )
+    res = ipbot(db_url, "serve", stdin=script, cwd=tmp_path)
+    out = res.stdout
+    assert "[Confirm]  [Cancel]" in out
+    _before, _, rest = out.partition("[Confirm]")
+    # nothing was written before Confirm was typed
+    assert "no figure for licensing revenue in 2024" in rest.split("[Confirm]")[0]
+    assert "Huawei's licensing revenue in 2024: 7 billion yuan (CNY)" in rest
+    assert "INFO" not in out  # logs stay off the conversation
