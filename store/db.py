@@ -79,6 +79,10 @@ async def migrate(engine: AsyncEngine) -> None:
             # replicas starting together on a fresh database: one migrates, the others
             # wait here and then find the schema at head (else CREATE TABLE collides)
             sync_conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+        elif sync_conn.dialect.name == "sqlite":
+            # the same for processes sharing a SQLite file: take the write lock first
+            # (the driver would otherwise run each CREATE TABLE in its own transaction)
+            sync_conn.exec_driver_sql("BEGIN IMMEDIATE")
         cfg = _alembic_config()
         cfg.attributes["connection"] = sync_conn
         command.upgrade(cfg, "heads")

@@ -9,6 +9,7 @@ import asyncio
 import os
 import socket
 import sys
+import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from store import facts as fact_repo
 from store.db import make_engine, make_sessionmaker
 from store.values import parse_value
 from tests.bot.slack_harness import BOT_TOKEN, SECRET, SlackSender, mention
+from tests.conftest import BACKEND, _pg_admin, _pg_url_for
 from tests.standin_slack import StandinSlack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,11 +81,30 @@ async def slack() -> AsyncIterator[StandinSlack]:
     await s.stop()
 
 
-@pytest.fixture
-async def replicas(db_url: str, slack: StandinSlack) -> AsyncIterator[tuple[Replica, Replica]]:
+def _env(db_url: str, slack: StandinSlack) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "IPBOT_", "DATABASE_URL"))}
     env.update(DATABASE_URL=db_url, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET,
                SLACK_API_URL=slack.api_url, IPBOT_ADMINS="UADMIN", IPBOT_LOG_LEVEL="WARNING")
+    return env
+
+
+@pytest.fixture
+async def fresh_db_url(tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database: no schema yet."""
+    if BACKEND == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    name = f"ipbot_fresh_{uuid.uuid4().hex[:12]}"
+    await _pg_admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield _pg_url_for(name)
+    finally:
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def replicas(db_url: str, slack: StandinSlack) -> AsyncIterator[tuple[Replica, Replica]]:
+    env = _env(db_url, slack)
     a, b = Replica(_free_port(), env), Replica(_free_port(), env)
     try:
         await a.start()
@@ -162,3 +183,18 @@ async def test_each_replica_keeps_answering_while_the_other_restarts(replicas: t
         await restarting
         assert answered > 0
         assert "560" in await down.ask("licensing revenue 2022")
+
+
+async def test_replicas_started_together_on_an_empty_database_both_come_up(
+    fresh_db_url: str, slack: StandinSlack
+) -> None:
+    env = _env(fresh_db_url, slack)
+    a, b = Replica(_free_port(), env), Replica(_free_port(), env)
+    try:
+        # both run the schema migration at once: one migrates, the other waits for it
+        await asyncio.gather(a.start(), b.start())
+        assert "560" in await a.ask("licensing revenue 2022")
+        assert "560" in await b.ask("licensing revenue 2022")
+    finally:
+        await a.stop()
+        await b.stop()
