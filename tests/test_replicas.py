@@ -1,7 +1,8 @@
 """Two real `ipbot serve --http` processes on one database behave as one bot:
 a fact written through the store (what `/ip set` does) is answered by both
-within a second, a Slack event delivered to both is answered once, and each
-keeps answering while the other restarts."""
+within a second, a Slack event delivered to both is answered once, each keeps
+answering while the other restarts, both come up when started together on an
+empty database, and a digest claimed by several processes at once is posted once."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ import sys
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from store import digests as digest_repo
 from store import facts as fact_repo
 from store.db import make_engine, make_sessionmaker
 from store.values import parse_value
@@ -198,3 +201,22 @@ async def test_replicas_started_together_on_an_empty_database_both_come_up(
     finally:
         await a.stop()
         await b.stop()
+
+
+async def test_a_digest_sent_by_several_processes_at_once_is_posted_once(db_url: str, slack: StandinSlack) -> None:
+    engine = make_engine(db_url)
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            await digest_repo.subscribe(session=session, channel="C9", frequency="weekly", weekday=0,
+                                        day_of_month=1, at_time="09:00", timezone="UTC", skip_empty=False,
+                                        actor="UADMIN", at=datetime.now(UTC))
+    finally:
+        await engine.dispose()
+    env = _env(db_url, slack)
+    # what replicas' schedulers and a cron `ipbot digest send` do at the same moment
+    procs = [await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "digest", "send", "--channel", "C9", env=env, cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL) for _ in range(3)]
+    await asyncio.gather(*(p.wait() for p in procs))
+    posts = [p for p in slack.posted("chat.postMessage") if p.get("channel") == "C9"]
+    assert len(posts) == 1
