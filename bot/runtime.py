@@ -7,14 +7,16 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from handlers.deps import Deps
 from handlers.index import Index
-from store.db import make_engine, make_sessionmaker, migrate
+from store.db import make_engine, make_sessionmaker, migrate, normalize_url
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +47,68 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         await rt.engine.dispose()
 
 
+# the channel store/migrations/versions/0003_scale.py notifies when a revision moves
+REVISION_CHANNEL = "ipbot_revisions"
+LISTEN_RETRY = 5.0
+
+
+class RevisionListener:
+    """LISTEN on PostgreSQL for revision bumps, so a change made through another
+    replica is served here within milliseconds. Only a shortcut: polling goes on
+    underneath, so a lost listener connection (a database restart) costs at most
+    the polling interval, and the listener reconnects on its own."""
+
+    def __init__(self, url: str, wake: asyncio.Event) -> None:
+        self.url = url
+        self.wake = wake
+        self._conn: Any = None
+        self._retry_at = 0.0
+
+    async def ensure(self) -> None:
+        if self._conn is not None and not self._conn.is_closed():
+            return
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._retry_at:
+            return
+        import asyncpg
+
+        u = make_url(normalize_url(self.url))
+        try:
+            async with asyncio.timeout(LISTEN_RETRY):
+                self._conn = await asyncpg.connect(host=u.host, port=u.port, user=u.username, password=u.password,
+                                                   database=u.database)
+                await self._conn.add_listener(REVISION_CHANNEL, lambda *_: self.wake.set())
+            # whatever changed while nobody listened is picked up by the next refresh
+            self.wake.set()
+        except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
+            log.warning("cannot listen for store changes (%s); polling only", type(exc).__name__)
+            await self.close()
+            self._retry_at = loop.time() + LISTEN_RETRY
+
+    async def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None and not conn.is_closed():
+            with contextlib.suppress(Exception):
+                await conn.close(timeout=2)
+
+
 async def keep_index_fresh(rt: Runtime) -> None:
     """Poll the revision counters so a change made through another replica (or the
-    CLI) is served here within a second; a database outage only delays it."""
-    while True:
-        await asyncio.sleep(rt.settings.refresh_interval)
-        try:
-            await rt.deps.index.refresh(rt.deps.sessions)
-        except (SQLAlchemyError, OSError) as exc:
-            log.warning("index refresh failed: %s", type(exc).__name__)
+    CLI) is served here within a second; on PostgreSQL a NOTIFY wakes the refresh at
+    once. A database outage only delays it."""
+    wake = asyncio.Event()
+    listener = RevisionListener(rt.settings.database_url, wake) if rt.engine.dialect.name == "postgresql" else None
+    try:
+        while True:
+            if listener is not None:
+                await listener.ensure()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), rt.settings.refresh_interval)
+            wake.clear()
+            try:
+                await rt.deps.index.refresh(rt.deps.sessions)
+            except (SQLAlchemyError, OSError) as exc:
+                log.warning("index refresh failed: %s", type(exc).__name__)
+    finally:
+        if listener is not None:
+            await listener.close()
