@@ -13,6 +13,7 @@ from handlers import text as tx
 from handlers.index import RERANK, Index, NumberIndex, TitleTokenizer, build_patent_index
 from store import io as store_io
 from store.keys import number_key
+from tests.conftest import BACKEND
 
 TRICKY_TITLES = [
     "Research and Development of R & D pipelines",
@@ -89,3 +90,59 @@ async def test_same_replies_in_a_small_and_a_twenty_times_larger_portfolio(rt: R
     assert large == small
     assert "US 9876543 B2 — Ferroelectric tunnel junction memristor" in large["patents memristor neuromorphic"]
     assert "No patent US1111111B1 is in the store" in large["US 1111111 B1"]
+
+
+PATENT_HEADER = ",".join(store_io.PATENT_COLUMNS)
+
+
+async def _import_patents(rt: Runtime, csv_rows: list[str]) -> None:
+    raw = store_io.read_records("\n".join([PATENT_HEADER, *csv_rows]).encode(), filename="p.csv")
+    rows = store_io.validate(raw)
+    async with rt.deps.sessions() as session, session.begin():
+        await store_io.apply(session=session, kind=raw.kind, rows=rows)
+    await rt.deps.index.refresh(rt.deps.sessions)
+
+
+def _ids(index: Index, words: list[str]) -> set[int]:
+    res = index.search_titles(words, limit=100)
+    return {index.patents.ids[p] for p in res.positions}
+
+
+async def test_patents_added_later_are_found_and_a_changed_title_is_searched_by_its_new_words(
+    rt: Runtime,
+) -> None:
+    await _load(rt, 1000)
+    before = rt.deps.index.patents
+    await _import_patents(rt, [
+        "US 7777777 B2,Quasar beacon timing for lunar rovers,US,granted,2015-01-01,2016-01-01,2035-01-01,FQ1,,",
+        "EP 3777777 A1,Quasar beacon timing for lunar rovers,EP,pending,2015-01-01,,,FQ1,,",
+    ])
+    if BACKEND == "postgresql":
+        assert rt.deps.index.patents is before  # appended, not rebuilt
+    for question, expected in (
+        ("patents quasar beacon", "2 patents with"),
+        ("US 7777777", "US 7777777 B2 — Quasar beacon timing for lunar rovers"),
+        ("EP3777777A1", "EP 3777777 A1 — Quasar beacon timing"),
+        ("patents memristor neuromorphic", "US 9876543 B2"),
+    ):
+        assert expected in (await ask_handler.ask(rt.deps, question)).text, question
+
+    # a status change leaves the indexed columns as they were
+    await _import_patents(rt, [
+        "US 7777777 B2,Quasar beacon timing for lunar rovers,US,expired,2015-01-01,2016-01-01,2035-01-01,FQ1,,",
+    ])
+    assert "expired" in (await ask_handler.ask(rt.deps, "US 7777777 B2")).text
+
+    # a corrected title: the old words no longer find it, the new ones do
+    await _import_patents(rt, [
+        "US 7777777 B2,Pulsar beacon timing for lunar rovers,US,expired,2015-01-01,2016-01-01,2035-01-01,FQ1,,",
+    ])
+    assert "1 patent with" in (await ask_handler.ask(rt.deps, "patents quasar")).text
+    assert "US 7777777 B2 — Pulsar beacon" in (await ask_handler.ask(rt.deps, "patents pulsar")).text
+
+    fresh = Index()
+    await fresh.refresh(rt.deps.sessions)
+    assert len(fresh.patents) == len(rt.deps.index.patents) == 1002
+    for words in (["quasar"], ["pulsar", "beacon"], ["beam"], ["adaptive", "channel"], ["tailgater"]):
+        if fresh.search_titles(words, limit=100).total <= 100:
+            assert _ids(fresh, words) == _ids(rt.deps.index, words), words
