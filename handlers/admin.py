@@ -25,6 +25,7 @@ from handlers import text as tx
 from handlers.deps import Deps
 from handlers.dispatch import Request
 from handlers.errors import BadCommand, NotAllowed
+from handlers.permissions import require_admin
 from handlers.replies import ActionId, Button, FactView, Reply, ReplyKind
 from store import audit
 from store import changes as change_repo
@@ -78,30 +79,6 @@ async def _refresh(deps: Deps) -> None:
     except (SQLAlchemyError, OSError) as exc:
         # the change is committed; the periodic refresh will pick it up
         log.warning("index refresh after a change failed: %s", type(exc).__name__)
-
-
-# ---- who may change ----------------------------------------------------------------
-
-
-async def is_admin(deps: Deps, user: str) -> bool:
-    if user and user in deps.admins:
-        return True
-    if not user:
-        return False
-    async with deps.sessions() as session:
-        return await audit.is_admin(session=session, user_id=user)
-
-
-async def require_admin(deps: Deps, req: Request) -> None:
-    if req.trusted or await is_admin(deps, req.user):
-        return
-    who = sorted(deps.admins)
-    if not who:
-        async with deps.sessions() as session:
-            who = [a.user_id for a in await audit.list_admins(session=session)]
-    if not who:
-        raise NotAllowed("Only IP admins can change facts (ask whoever runs the bot to add you to IPBOT_ADMINS).")
-    raise NotAllowed("Only IP admins can change facts.", contacts=who[:1])
 
 
 # ---- shared wording ----------------------------------------------------------------

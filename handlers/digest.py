@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from handlers import dispatch
+from handlers import dispatch, permissions
 from handlers import schedule as sch
 from handlers.deps import Deps
-from handlers.errors import BadCommand, StoreUnavailable
+from handlers.errors import BadCommand, NotAllowed, StoreUnavailable
 from handlers.replies import Reply, ReplyKind
 from store import digests as digest_repo
 from store import questions as question_repo
@@ -277,16 +277,6 @@ def _error(text: str) -> Reply:
     return Reply(ReplyKind.ERROR, text)
 
 
-async def _may_change(deps: Deps, req: dispatch.Request) -> bool:
-    if req.trusted or req.user in deps.admins:
-        return True
-    try:
-        async with deps.sessions() as session:
-            return await digest_repo.is_admin(session=session, user=req.user)
-    except (SQLAlchemyError, OSError) as exc:
-        raise StoreUnavailable() from exc
-
-
 def _changed() -> None:
     for fn in CHANGE_LISTENERS:
         try:
@@ -325,8 +315,13 @@ async def digest(deps: Deps, req: dispatch.Request, rest: str) -> Reply:
 async def _change(deps: Deps, req: dispatch.Request, sub: str, args: str) -> Reply:
     if not req.channel:
         return _error(f"Run `digest {sub}` in the Slack channel that should receive the digest.")
-    if not await _may_change(deps, req):
-        return _error(f"Only admins can {sub} digests; ask an admin to run `/ip digest {sub}` here.")
+    try:
+        await permissions.require_admin(deps, req)
+    except NotAllowed as exc:
+        return Reply(ReplyKind.ERROR, f"Only IP admins can {sub} digests; an admin runs `/ip digest {sub}` here.",
+                     mentions=exc.contacts)
+    except (SQLAlchemyError, OSError) as exc:
+        raise StoreUnavailable() from exc
     if sub != "subscribe" and args.strip():
         return _error(f"`digest {sub}` takes no options; type just `/ip digest {sub}`.")
     if sub == "subscribe":

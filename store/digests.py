@@ -12,7 +12,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import Admin, DigestRun, DigestSubscription, FactChange, Licence, Patent
+from store.models import DigestRun, DigestSubscription, FactChange, Licence, Patent
 
 # run statuses
 CLAIMED, SENT, FAILED, SKIPPED = "claimed", "sent", "failed", "skipped"
@@ -93,10 +93,6 @@ async def subscriptions_fingerprint(*, session: AsyncSession) -> tuple[Any, ...]
                DigestSubscription.paused).order_by(DigestSubscription.id)
     )
     return tuple(tuple(r) for r in rows)
-
-
-async def is_admin(*, session: AsyncSession, user: str) -> bool:
-    return bool(user) and await session.get(Admin, user) is not None
 
 
 # --- runs: exactly once ----------------------------------------------------

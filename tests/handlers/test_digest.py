@@ -61,7 +61,8 @@ async def test_bad_input_gets_the_expected_form_and_writes_nothing(rt) -> None:
 
 async def test_only_admins_change_subscriptions(rt) -> None:
     reply = await say(rt, "digest subscribe", user="UNOBODY")
-    assert reply.kind is ReplyKind.ERROR and "Only admins" in reply.text
+    assert reply.kind is ReplyKind.ERROR and "Only IP admins can subscribe digests" in reply.text
+    assert reply.mentions == ["UADMIN"]
     assert await _sub(rt) is None
     # an admin recorded in the database (not in IPBOT_ADMINS) may
     async with rt.deps.sessions() as session, session.begin():
