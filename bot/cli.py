@@ -112,8 +112,14 @@ def _load_extensions() -> None:
                 raise
 
 
+# commands that answer questions need the patent title index; the rest (set,
+# import, export, history, digest …) only read figures and licences
+_SEARCHING = {"ask", "serve"}
+
+
 async def _main(settings: Settings, args: argparse.Namespace) -> int:
-    async with running(settings) as rt:
+    kinds = None if args.command in _SEARCHING else ("facts", "licences")
+    async with running(settings, index_kinds=kinds) as rt:
         return await _COMMANDS[args.command](rt, args)
 
 

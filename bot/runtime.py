@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,26 +28,26 @@ class Runtime:
     deps: Deps
 
 
-async def start(settings: Settings) -> Runtime:
+async def start(settings: Settings, *, index_kinds: Collection[str] | None = None) -> Runtime:
     engine = make_engine(settings.database_url)
     await migrate(engine)
     sessions = make_sessionmaker(engine)
-    index = Index()
+    index = Index(index_kinds) if index_kinds is not None else Index()
     await index.refresh(sessions)
     deps = Deps(sessions=sessions, index=index, tz=settings.tz, admins=settings.admin_ids)
     return Runtime(settings, engine, deps)
 
 
 @contextlib.asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[Runtime]:
-    rt = await start(settings)
+async def running(settings: Settings, *, index_kinds: Collection[str] | None = None) -> AsyncIterator[Runtime]:
+    rt = await start(settings, index_kinds=index_kinds)
     try:
         yield rt
     finally:
         await rt.engine.dispose()
 
 
-# the channel store/migrations/versions/0003_scale.py notifies when a revision moves
+# the channel store/migrations/versions/0004_notify.py notifies when a revision moves
 REVISION_CHANNEL = "ipbot_revisions"
 LISTEN_RETRY = 5.0
 

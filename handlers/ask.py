@@ -132,7 +132,7 @@ async def _route(deps: Deps, p: Parsed, topic: str | None) -> Reply:
     starts_with_patent = content[:1] == ["patent"] or p.tokens[:2] in (["find", "patent"], ["search", "patent"])
     asks_count = bool(_COUNT_WORDS.search(p.raw.lower()))
     if starts_with_patent and not asks_count and (metric is None or leftover):
-        return await patent_search(deps, p, content)
+        return await patent_search(deps, p, p.content)
     licensees = idx.find_licensees(p.tokens)
     if licensees and (metric is None or metric in LICENSING_METRICS):
         return licensee_lookup(deps, p, licensees)

@@ -15,7 +15,7 @@ import heapq
 import logging
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -335,7 +335,10 @@ class Index:
     appended to the patent index, happens in one synchronous step and only adds
     positions."""
 
-    def __init__(self) -> None:
+    def __init__(self, kinds: Collection[str] = ("facts", "patents", "licences")) -> None:
+        # one-shot commands that never search patents (set, import, export …) leave
+        # "patents" out, so they do not wait seconds for a large title index
+        self.kinds = frozenset(kinds)
         self.facts = FactIndex()
         self.patents = PatentIndex()
         self.licences = LicenceIndex()
@@ -349,7 +352,8 @@ class Index:
         async with self._lock:
             async with sessions() as session:
                 revs = await revision_repo.current(session=session)
-                stale = [k for k, v in revs.items() if force or self.revisions.get(k) != v]
+                stale = [k for k, v in revs.items()
+                         if k in self.kinds and (force or self.revisions.get(k) != v)]
                 if not stale:
                     return False
                 if "facts" in stale:
@@ -357,7 +361,7 @@ class Index:
                 if "licences" in stale:
                     await self._load_licences(session)
                 rebuilt = "patents" in stale and await self._load_patents(session)
-            self.revisions = revs
+            self.revisions = {**self.revisions, **{k: revs[k] for k in stale}}
             if rebuilt:
                 # Millions of long-lived index objects would be re-walked by every full
                 # collection, a pause of ~80 ms at 1M patents in the middle of an answer;

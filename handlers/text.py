@@ -80,7 +80,7 @@ SYNONYMS = {
 
 # "r and d", "r & d", "r&d", "rnd" all mean research and development
 _RD = re.compile(r"\br\s*(?:&|and|n)\s*d\b|\brnd\b")
-_TOKEN = re.compile(r"[a-z0-9&%$]+(?:[.,][0-9]+)*")
+_TOKEN = re.compile(r"(?:[^\W_]|[&%$])+(?:[.,][0-9]+)*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 # words that carry no meaning for matching a metric

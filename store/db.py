@@ -85,7 +85,7 @@ async def migrate(engine: AsyncEngine) -> None:
             sync_conn.exec_driver_sql("BEGIN IMMEDIATE")
         cfg = _alembic_config()
         cfg.attributes["connection"] = sync_conn
-        command.upgrade(cfg, "heads")
+        command.upgrade(cfg, "head")
 
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade)

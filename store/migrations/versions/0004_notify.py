@@ -5,15 +5,15 @@ writer's transaction; this trigger turns that into NOTIFY ipbot_revisions, which
 PostgreSQL delivers at commit, so a listening replica refreshes at once instead of
 at its next poll. SQLite has no NOTIFY: replicas there keep polling.
 
-Revision ID: 0003_scale
-Revises: 0002
+Revision ID: 0004_notify
+Revises: 0003_slack
 Create Date: 2026-11-25
 """
 from alembic import op
 
 
-revision = "0003_scale"
-down_revision = "0002"
+revision = "0004_notify"
+down_revision = "0003_slack"
 branch_labels = None
 depends_on = None
 
