@@ -8,6 +8,7 @@ isolated from each other and from any other run on the same server."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import uuid
@@ -58,6 +59,17 @@ def _pg_url_for(db: str) -> str:
     return make_url(PG_URL).set(database=db).render_as_string(hide_password=False)
 
 
+@contextlib.asynccontextmanager
+async def scratch_pg_database(prefix: str, template: str | None = None) -> AsyncIterator[str]:
+    """A PostgreSQL database of its own (a copy of `template`, or empty), dropped after."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    await _pg_admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    try:
+        yield _pg_url_for(name)
+    finally:
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Name (PostgreSQL) or path (SQLite) of a database migrated to head."""
@@ -92,12 +104,8 @@ async def db_url(template_db: str, tmp_path: Path) -> AsyncIterator[str]:
         shutil.copy(template_db, path)
         yield f"sqlite:///{path}"
         return
-    name = f"ipbot_t_{uuid.uuid4().hex[:12]}"
-    await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
-    try:
-        yield _pg_url_for(name)
-    finally:
-        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with scratch_pg_database("ipbot_t", template_db) as url:
+        yield url
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import asyncio
 import os
 import socket
 import sys
-import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +22,7 @@ from store import facts as fact_repo
 from store.db import make_engine, make_sessionmaker
 from store.values import parse_value
 from tests.bot.slack_harness import BOT_TOKEN, SECRET, SlackSender, mention
-from tests.conftest import BACKEND, _pg_admin, _pg_url_for
+from tests.conftest import BACKEND, scratch_pg_database
 from tests.standin_slack import StandinSlack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,12 +96,8 @@ async def fresh_db_url(tmp_path: Path) -> AsyncIterator[str]:
     if BACKEND == "sqlite":
         yield f"sqlite:///{tmp_path / 'fresh.db'}"
         return
-    name = f"ipbot_fresh_{uuid.uuid4().hex[:12]}"
-    await _pg_admin(f'CREATE DATABASE "{name}"')
-    try:
-        yield _pg_url_for(name)
-    finally:
-        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with scratch_pg_database("ipbot_fresh") as url:
+        yield url
 
 
 @pytest.fixture
