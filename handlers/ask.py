@@ -341,7 +341,9 @@ async def patent_search(deps: Deps, p: Parsed, content: list[str]) -> Reply:
     patents = await _fetch_patents(deps, [deps.index.patents.ids[i] for i in res.positions])
     count = f"{res.total:,}" if res.exact_total else f"over {res.total:,}"
     noun = "patent" if res.total == 1 and res.exact_total else "patents"
-    head = f"{count} {noun} with “{' '.join(res.words)}” in the title"
+    # the matcher works rarest word first; the reader sees the words in their order
+    in_order = sorted(res.words, key=lambda w: words.index(w) if w in words else len(words))
+    head = f"{count} {noun} with “{' '.join(in_order)}” in the title"
     head += ":" if res.total <= len(patents) else f"; the {len(patents)} closest:"
     note = f"and {res.total - len(patents):,} more — narrow the question" if res.total > len(patents) else ""
     return Reply(ReplyKind.ANSWER, head, lines=[_patent_line(pt) for pt in patents], note=note,

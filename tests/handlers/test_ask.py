@@ -168,3 +168,9 @@ async def test_index_refreshes_when_the_store_changes_not_per_question(rt: Runti
     assert fresh.answered and "about US$630 million" in fresh.text
     # nothing changed since: a second refresh reloads nothing
     assert await rt.deps.index.refresh(rt.deps.sessions) is False
+
+
+async def test_search_reply_names_the_words_in_the_order_typed(rt: Runtime) -> None:
+    await load_fixture(rt, "patents.csv")
+    reply = await ask_handler.ask(rt.deps, "patents autonomous vehicle lidar")
+    assert reply.headline.startswith("2 patents with “autonomous vehicle lidar” in the title")
