@@ -24,7 +24,7 @@ from handlers import dispatch
 from handlers import text as tx
 from handlers.deps import Deps
 from handlers.dispatch import Request
-from handlers.errors import BadCommand, NotAllowed
+from handlers.errors import BadCommand, NotAllowed, StoreUnavailable
 from handlers.permissions import require_admin
 from handlers.replies import ActionId, Button, FactView, Reply, ReplyKind
 from store import audit
@@ -46,7 +46,7 @@ def _error(text: str) -> Reply:
 
 
 def _unavailable() -> Reply:
-    return Reply(ReplyKind.UNAVAILABLE, "The fact store is unavailable, try again shortly.")
+    return Reply(ReplyKind.UNAVAILABLE, str(StoreUnavailable()))
 
 
 def _safe(fn: Callable[..., Awaitable[Reply]]) -> Callable[..., Awaitable[Reply]]:
