@@ -32,6 +32,10 @@ def command(name: str) -> Callable[[Command], Command]:
 
 @command("ask")
 async def cmd_ask(rt: Runtime, args: argparse.Namespace) -> int:
+    if args.explain:
+        plans = [p.public() for p in ask_handler.explain(rt.deps, args.text)]
+        print(json.dumps(plans[0] if len(plans) == 1 else plans, ensure_ascii=False, indent=2))
+        return 0
     reply = await ask_handler.ask(rt.deps, args.text, user=args.as_user)
     if args.json:
         print(json.dumps(reply.public(), ensure_ascii=False, indent=2))
@@ -72,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("ask", help="answer one question")
     a.add_argument("text")
-    a.add_argument("--json", action="store_true", help="print one JSON object")
+    a.add_argument("--json", action="store_true", help="print one JSON object (with the plan)")
+    a.add_argument("--explain", action="store_true", help="print how the question is read; answer nothing")
 
     i = sub.add_parser("import", help="import facts, patents or licences from CSV or JSON")
     i.add_argument("file")

@@ -34,7 +34,8 @@ async def start(settings: Settings, *, index_kinds: Collection[str] | None = Non
     sessions = make_sessionmaker(engine)
     index = Index(index_kinds) if index_kinds is not None else Index()
     await index.refresh(sessions)
-    deps = Deps(sessions=sessions, index=index, tz=settings.tz, admins=settings.admin_ids)
+    deps = Deps(sessions=sessions, index=index, tz=settings.tz, admins=settings.admin_ids,
+                home_subject=settings.home_subject.strip())
     return Runtime(settings, engine, deps)
 
 

@@ -25,6 +25,8 @@ class Deps:
     clock: Callable[[], datetime] = _utcnow
     # Slack user ids allowed to change facts, from IPBOT_ADMINS (more are kept in the database)
     admins: frozenset[str] = frozenset()
+    # the company whose figures a question is about when it names none (IPBOT_HOME_SUBJECT)
+    home_subject: str = "Huawei"
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)

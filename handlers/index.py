@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
+import Stemmer
 from rapidfuzz import fuzz, process
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -126,9 +127,23 @@ class PatentIndex:
     by_number: dict[str, int] = field(default_factory=dict)  # number key -> position
     by_number_nokind: NumberIndex = field(default_factory=NumberIndex)
     vocab_by_initial: dict[str, list[str]] = field(default_factory=dict)
+    # Snowball stem -> title words with that stem: "tailgating" finds "tailgaters"
+    forms: dict[str, list[str]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.ids)
+
+
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def word_stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+def add_forms(forms: dict[str, list[str]], words: list[str]) -> None:
+    for w, st in zip(words, _STEMMER.stemWords(words), strict=True):
+        forms.setdefault(st, []).append(w)
 
 
 @dataclass
@@ -187,8 +202,8 @@ class TitleTokenizer:
         if not (title.isascii() and title.isprintable()) or "<" in title or "'" in title:
             return tx.tokens(title)
         text = title.lower()
-        if "d" in text:  # both multi-word rewrites end in a "d"
-            text = tx._RD.sub(" r&d ", text).replace("research and development", "r&d")
+        if "d" in text or "wi" in text:
+            text = tx.prepare(text)
         # printable ASCII: words are separated by spaces only, and no token spans one
         words = text.split()
         cache = self._cache
@@ -199,7 +214,7 @@ class TitleTokenizer:
                 if w not in cache:
                     cache[w] = [t for raw in tx._TOKEN.findall(w) for t in tx.tokens(raw)]
             parts = [cache[w] for w in words]
-        return [t for part in parts for t in part]
+        return tx.join_generations([t for part in parts for t in part])
 
 
 class PatentIndexBuilder:
@@ -240,6 +255,7 @@ class PatentIndexBuilder:
         for t in idx.postings:
             initials[t[0]].append(t)
         idx.vocab_by_initial = dict(initials)
+        add_forms(idx.forms, list(idx.postings))
         return idx
 
 
@@ -289,6 +305,7 @@ def apply_delta(pidx: PatentIndex, d: PatentDelta) -> None:
             if plist is None:
                 plist = postings[t] = array("i")
                 initials.setdefault(t[0], []).append(t)
+                add_forms(pidx.forms, [t])
             plist.append(pos)
         pidx.by_number[d.keys[i]] = pos
     pidx.by_number_nokind = d.nokind
@@ -443,54 +460,74 @@ class Index:
         hit = process.extractOne(token, vocabulary, scorer=fuzz.ratio, score_cutoff=85)
         return hit[0] if hit else token
 
-    def search_titles(self, words: list[str], limit: int = 10) -> SearchResult:
+    def _forms(self, word: str) -> list[str]:
+        """The title words a query word stands for: its forms in the index ("tailgating"
+        -> "tailgater"), else those of the closest indexed word (a typo), else none."""
         pidx = self.patents
-        known: list[str] = []
+        forms = list(pidx.forms.get(word_stem(word), ()))
+        if word in pidx.postings and word not in forms:
+            forms.insert(0, word)
+        if forms or len(word) < 4:
+            return forms
+        bucket = pidx.vocab_by_initial.get(word[:1], [])
+        hit = process.extractOne(word, bucket, scorer=fuzz.ratio, score_cutoff=82) if bucket else None
+        return self._forms(hit[0]) if hit and hit[0] != word else []
+
+    def title_matches(self, words: list[str], keep: int = CANDIDATE_CAP) -> SearchResult:
+        """Every title holding all the words (in any of their forms), up to the
+        candidate cap, unranked. `words` of the result are the words as matched."""
+        pidx = self.patents
+        groups: list[list[str]] = []
+        shown: list[str] = []
         unknown: list[str] = []
         for w in words:
             if w in SEARCH_STOPWORDS or w.isdigit():
                 continue
-            if w in pidx.postings:
-                known.append(w)
-                continue
-            bucket = pidx.vocab_by_initial.get(w[:1], [])
-            hit = (
-                process.extractOne(w, bucket, scorer=fuzz.ratio, score_cutoff=82)
-                if len(w) >= 4 and bucket
-                else None
-            )
-            if hit:
-                known.append(hit[0])
-            else:
+            forms = self._forms(w)
+            if not forms:
                 unknown.append(w)
-        known = list(dict.fromkeys(known))
-        if not known or unknown:
-            return SearchResult([], 0, True, known, unknown)
-        known.sort(key=lambda t: len(pidx.postings[t]))
-        rarest = pidx.postings[known[0]]
-        others = [f" {t} " for t in known[1:]]
-        titles = pidx.titles
-        if not others:
+            elif forms not in groups:
+                groups.append(forms)
+                shown.append(w if w in forms or pidx.forms.get(word_stem(w)) else forms[0])
+        if not groups or unknown:
+            return SearchResult([], 0, True, shown, unknown)
+
+        def postings(forms: list[str]) -> list[int] | array:
+            if len(forms) == 1:
+                return pidx.postings[forms[0]]
+            return sorted({p for f in forms for p in pidx.postings[f]})
+
+        sized = sorted(groups, key=lambda g: sum(len(pidx.postings[f]) for f in g))
+        rarest = postings(sized[0])
+        if len(sized) == 1:
             # one word: its posting list is the answer, counted exactly at no cost
-            total, exact = len(rarest), True
-            matched = list(rarest[:RERANK])
-        else:
-            # work is bounded by the cap, not by the portfolio: past it the count is "over N"
-            exact = len(rarest) <= CANDIDATE_CAP
-            matched = list(rarest if exact else rarest[:CANDIDATE_CAP])
-            # one flat pass per word, rarest first, so later passes see few candidates
-            for o in others:
-                matched = [p for p in matched if o in titles[p]]
-                if not matched:
-                    break
-            total = len(matched)
-        query = " ".join(known)
-        if len(matched) > RERANK:
-            matched = matched[:RERANK]
+            return SearchResult(list(rarest[:keep]), len(rarest), True, shown, [])
+        exact = len(rarest) <= CANDIDATE_CAP
+        matched = list(rarest if exact else rarest[:CANDIDATE_CAP])
+        titles = pidx.titles
+        # one flat pass per word, rarest first, so later passes see few candidates
+        for g in sized[1:]:
+            padded = [f" {f} " for f in g]
+            if len(padded) == 1:
+                one = padded[0]
+                matched = [p for p in matched if one in titles[p]]
+            else:
+                matched = [p for p in matched if any(f in titles[p] for f in padded)]
+            if not matched:
+                break
+        return SearchResult(matched, len(matched), exact, shown, [])
+
+    def search_titles(self, words: list[str], limit: int = 10) -> SearchResult:
+        res = self.title_matches(words, keep=RERANK)
+        if not res.positions:
+            return res
+        titles = self.patents.titles
+        query = " ".join(res.words)
+        matched = res.positions[:RERANK]
         scored = heapq.nlargest(
             limit, matched, key=lambda p: (fuzz.token_set_ratio(query, titles[p]), -len(titles[p]))
         )
-        return SearchResult(scored, total, exact, known, unknown)
+        return SearchResult(scored, res.total, res.exact_total, res.words, [])
 
     def find_licensees(self, toks: list[str]) -> list[str]:
         """Licensee names whose every word appears in the question, in order."""

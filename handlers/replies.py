@@ -123,10 +123,13 @@ class Reply:
     # user ids to contact ("ask …"): structured so only the renderer makes them mentions,
     # never text that came from the store
     mentions: list[str] = field(default_factory=list)
+    # how the question was read (handlers.plan.Plan.public()), for --explain and --json
+    plan: dict[str, Any] | None = None
 
     @property
     def answered(self) -> bool:
-        return self.kind in (ReplyKind.ANSWER, ReplyKind.HELP, ReplyKind.DONE, ReplyKind.DIGEST,
+        """Help is not an answer: it is what a question that was not one gets."""
+        return self.kind in (ReplyKind.ANSWER, ReplyKind.DONE, ReplyKind.DIGEST,
                              ReplyKind.PREVIEW, ReplyKind.CONFIRM)
 
     @property
@@ -151,4 +154,5 @@ class Reply:
             "patents": [p.public() for p in self.patents],
             "licences": [lc.public() for lc in self.licences],
             "suggestions": list(self.suggestions),
+            "plan": self.plan,
         }

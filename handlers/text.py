@@ -81,6 +81,7 @@ SYNONYMS = {
 # "r and d", "r & d", "r&d", "rnd" all mean research and development
 _RD = re.compile(r"\br\s*(?:&|and|n)\s*d\b|\brnd\b")
 _TOKEN = re.compile(r"(?:[^\W_]|[&%$])+(?:[.,][0-9]+)*")
+_WIFI = re.compile(r"\bwi[\s-]?fi\b")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 # words that carry no meaning for matching a metric
@@ -120,22 +121,42 @@ def stem(token: str) -> str:
     return token
 
 
+def normalise(tok: str) -> str:
+    """One raw token as the matcher compares it: spelling folded, plural stemmed,
+    synonym applied. Stopwords stay as written ("does" must not become "doe")."""
+    if tok in STOPWORDS:
+        return tok
+    tok = stem(SPELLINGS.get(tok, tok))
+    return SYNONYMS.get(tok, tok)
+
+
+def prepare(cleaned: str) -> str:
+    """Multi-word spellings that become one token: R&D, Wi-Fi."""
+    text = _RD.sub(" r&d ", cleaned).replace("research and development", "r&d")
+    return _WIFI.sub(" wifi ", text) if "wi" in text else text
+
+
+def join_generations(toks: list[str]) -> list[str]:
+    """"wifi", "6" -> "wifi6": the generation is what tells Wi-Fi 6 from Wi-Fi 7."""
+    if "wifi" not in toks:
+        return toks
+    out: list[str] = []
+    for t in toks:
+        if out and out[-1] == "wifi" and t in ("4", "5", "6", "7", "8"):
+            out[-1] = "wifi" + t
+        else:
+            out.append(t)
+    return out
+
+
 def tokens(text: str) -> list[str]:
     """Lower-cased, spelling-normalised, stemmed tokens (stopwords kept)."""
-    text = _RD.sub(" r&d ", clean(text))
-    text = text.replace("research and development", "r&d")
     out: list[str] = []
-    for raw in _TOKEN.findall(text):
+    for raw in _TOKEN.findall(prepare(clean(text))):
         tok = raw.strip(".,")
-        if not tok:
-            continue
-        if tok in STOPWORDS:
-            # "does" must not become "doe": stopwords are dropped later as written
-            out.append(tok)
-            continue
-        tok = stem(SPELLINGS.get(tok, tok))
-        out.append(SYNONYMS.get(tok, tok))
-    return out
+        if tok:
+            out.append(normalise(tok))
+    return join_generations(out)
 
 
 def content_tokens(text: str) -> list[str]:

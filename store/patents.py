@@ -4,8 +4,10 @@ are fetched by primary key for the few results a reply shows."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, extract, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Patent
@@ -26,6 +28,46 @@ async def get_many(*, session: AsyncSession, ids: Sequence[int]) -> list[Patent]
         return []
     rows = {p.id: p for p in (await session.scalars(select(Patent).where(Patent.id.in_(ids)))).all()}
     return [rows[i] for i in ids if i in rows]
+
+
+@dataclass(frozen=True)
+class PatentFilter:
+    """Conditions of a patent question; empty fields do not filter."""
+
+    jurisdiction: str = ""
+    statuses: tuple[str, ...] = ()
+    date_field: str = ""  # filing_date, grant_date or expiry_date
+    years: tuple[int, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    ids: tuple[int, ...] | None = None  # restricted to these (title matches)
+
+
+def _conditions(f: PatentFilter) -> list[ColumnElement[bool]]:
+    cond: list[ColumnElement[bool]] = []
+    if f.jurisdiction:
+        cond.append(Patent.jurisdiction == f.jurisdiction)
+    if f.statuses:
+        cond.append(func.lower(Patent.status).in_(f.statuses))
+    if f.date_field:
+        col = getattr(Patent, f.date_field)
+        if f.years:
+            cond.append(extract("year", col).in_(f.years))
+        if f.date_from:
+            cond.append(col >= f.date_from)
+        if f.date_to:
+            cond.append(col <= f.date_to)
+    if f.ids is not None:
+        cond.append(Patent.id.in_(f.ids))
+    return cond
+
+
+async def query(*, session: AsyncSession, where: PatentFilter, limit: int) -> tuple[int, list[Patent]]:
+    """How many patents meet the conditions, and the first `limit` of them by number."""
+    cond = _conditions(where)
+    total = await session.scalar(select(func.count()).select_from(Patent).where(*cond))
+    rows = (await session.scalars(select(Patent).where(*cond).order_by(Patent.number).limit(limit))).all()
+    return int(total or 0), list(rows)
 
 
 async def get_patent(*, session: AsyncSession, number_key: str) -> Patent | None:

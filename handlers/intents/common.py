@@ -1,0 +1,108 @@
+"""What several intents share: refusals with suggestions, the kinds of words
+every intent may leave unused, fetching shown patents."""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz, process
+from sqlalchemy.exc import SQLAlchemyError
+
+from handlers.deps import Deps
+from handlers.errors import StoreUnavailable
+from handlers.plan import Context
+from handlers.replies import PatentView, Reply, ReplyKind
+from store import patents as patent_repo
+from store.models import Patent
+
+SHOWN = 10
+
+# words every intent may leave unused: they never change which figure is meant
+NEUTRAL = frozenset({"scale"})
+
+
+def unexplained_words(ctx: Context, accepts: set[str]) -> list[str]:
+    return list(dict.fromkeys(w.surface for w in ctx.unexplained(accepts | NEUTRAL)))
+
+
+def suggestions(deps: Deps, ctx: Context, limit: int = 3) -> list[str]:
+    """Up to three questions the store can answer that look like this one."""
+    fidx = deps.index.facts
+    query = " ".join(w.norm for w in ctx.q.words if w.tag != "filler")
+    if not query or not fidx.phrases:
+        return []
+    hits = process.extract(query, list(fidx.phrases), scorer=fuzz.WRatio, limit=10, score_cutoff=60)
+    out: list[str] = []
+    for phrase, _score, _ in hits:
+        metric = fidx.phrases[phrase]
+        periods = fidx.periods(ctx.subject_or_home, metric)
+        dated = sorted((k for k in periods if k), reverse=True)
+        if not periods:
+            continue
+        year = next((y for y in ctx.q.years if y in periods), dated[0] if dated else "")
+        s = f"{metric} {year}".strip()
+        if s not in out:
+            out.append(s)
+        if len(out) == limit:
+            break
+    return out
+
+
+def refuse(deps: Deps, ctx: Context, headline: str, note: str = "Type `help` to see what I can answer.",
+           **kw: object) -> Reply:
+    reply = Reply(ReplyKind.NOT_KNOWN, headline, note=note, **kw)  # type: ignore[arg-type]
+    if not reply.suggestions:
+        reply.suggestions = suggestions(deps, ctx)
+    return reply
+
+
+def not_understood(deps: Deps, ctx: Context, words: list[str]) -> Reply:
+    shown = ", ".join(f"“{w}”" for w in words[:5])
+    return refuse(deps, ctx, f"I don't know that: I did not understand {shown}, so I won't guess an answer.")
+
+
+async def fetch_patents(deps: Deps, ids: list[int]) -> list[PatentView]:
+    try:
+        async with deps.sessions() as session:
+            rows = await patent_repo.get_many(session=session, ids=ids)
+    except (SQLAlchemyError, OSError) as exc:
+        raise StoreUnavailable() from exc
+    return [patent_view(r) for r in rows]
+
+
+def patent_view(r: Patent) -> PatentView:
+    return PatentView(r.number, r.title, r.jurisdiction, r.status, r.filing_date, r.grant_date, r.expiry_date,
+                      r.family_id, r.technology, r.owner)
+
+
+_MARKERS = frozenset({"of", "for", "by", "at", "from"})
+
+
+def unknown_name(ctx: Context, words: list[str]) -> str:
+    """An unexplained word that names a company or person ("Ford's licensing revenue",
+    "valid patents of apple"): the reply names it instead of answering for the home
+    subject."""
+    surfaces = [w.surface for w in ctx.q.words]
+    for i, w in enumerate(ctx.q.words):
+        if w.surface not in words or not w.surface.isalpha():
+            continue
+        after_marker = i > 0 and surfaces[i - 1] in _MARKERS
+        possessive = i + 1 < len(surfaces) and surfaces[i + 1] == "s"
+        if after_marker or possessive:
+            return w.surface.capitalize()
+    for w in ctx.q.words:
+        if w.surface in words and w.surface.isalpha() and w.surface in ctx.q.capitalised and len(w.surface) > 3:
+            return w.surface.capitalize()
+    return ""
+
+
+def metric_words_accepted(deps: Deps, metrics: list[str], subject: str) -> set[str]:
+    """Kinds of words a question about these metrics may use without changing the
+    figure: money verbs for money, domain nouns for licensing and patent figures."""
+    accepts: set[str] = {"unit", "count", "how_much"}
+    for m in metrics:
+        units = {f.unit for f in deps.index.facts.periods(subject, m).values()} or {
+            f.unit for (_, metric), p in deps.index.facts.facts.items() if metric == m for f in p.values()}
+        if units & {"USD", "CNY", "EUR", "GBP", "JPY"}:
+            accepts.add("money")
+        if any(x in m for x in ("licen", "patent", "royalt")):
+            accepts |= {"licence", "patent"}
+    return accepts

@@ -1,0 +1,175 @@
+"""Licences by licensee, signing or expiry year, kind, technology, territory and status
+e.g. do we license Ericsson? · licences expiring in the next 90 days · how many cross-licences? ·
+Wi-Fi licences · most recent licence"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from handlers import lexicon as lx
+from handlers import text as tx
+from handlers import wording
+from handlers.deps import Deps
+from handlers.intents import common
+from handlers.plan import SUBJECT, Context, Plan
+from handlers.replies import LicenceView, Reply, ReplyKind
+
+_FILTERS = ("kind", "tech", "territory", "status", "expire", "amount", "latest", "earliest", "when")
+_ACCEPTS = {"licence", "kind", "tech", "territory", "juris", "status", "expire", "amount", "count", "latest",
+            "earliest", "when", "listing", "field"}
+
+
+def match(ctx: Context) -> Plan | None:
+    q = ctx.q
+    if ctx.strong:
+        return None
+    has_noun = ctx.any_of("licence", "kind") or any(m.weak and any("licen" in x for x in m.metrics)
+                                                    for m in ctx.matches)
+    if not (ctx.licensees or has_noun):
+        return None
+    if ctx.any_of("patent") and not ctx.licensees and not ctx.any_of("licence", "kind"):
+        return None
+    filters = [k for k in _FILTERS if ctx.any_of(k)]
+    if ctx.any_of("tech", "territory", "juris", "status") and not has_noun and not ctx.licensees:
+        return None
+    if not filters and not ctx.licensees and not q.window_days and ctx.any_of("count") and ctx.matches:
+        return None  # "how many licensees in 2022": the published count (a figure)
+    plan = Plan("licences", subject=ctx.home, years=list(q.years))
+    plan.filters = _filters(ctx)
+    if ctx.licensees:
+        plan.filters["licensee"] = "; ".join(ctx.licensees)
+    if ctx.any_of("count"):
+        plan.operation = "count"
+    elif ctx.any_of("latest"):
+        plan.operation = "latest"
+    elif ctx.any_of("earliest"):
+        plan.operation = "earliest"
+    if ctx.any_of("amount"):
+        plan.operation = "amount"
+    # licence nouns tagged as weak metric words are this intent's own words
+    plan.unexplained = common.unexplained_words(ctx, _ACCEPTS)
+    return plan
+
+
+def _filters(ctx: Context) -> dict[str, str]:
+    f: dict[str, str] = {}
+    kinds = {lx.LICENCE_KIND[w.norm] for w in ctx.words_of("kind")}
+    if kinds:
+        f["kind"] = ",".join(sorted(kinds))
+    techs = {("4g" if w.norm == "lte" else w.norm) for w in ctx.words_of("tech")}
+    if techs:
+        f["technology"] = ",".join(sorted(techs))
+    terr = {lx.TERRITORIES[w.norm] for w in ctx.words_of("territory", "juris") if w.norm in lx.TERRITORIES}
+    if terr:
+        f["territory"] = ",".join(sorted(terr))
+    status = {lx.STATUS_WORDS[w.norm] for w in ctx.words_of("status")} - {"granted", "published"}
+    if status:
+        f["status"] = ",".join(sorted(status))
+    if ctx.any_of("expire"):
+        f["date"] = "expires"
+    if ctx.q.window_days:
+        f["within_days"] = str(ctx.q.window_days)
+    others = [s for s in ctx.subjects if s.lower() != ctx.home.lower()]
+    if others:
+        f["party"] = others[0]
+    elif any(w.tag == SUBJECT for w in ctx.q.words) and ctx.q.has("licensee") and not ctx.licensees:
+        f["licensee_is"] = ctx.home
+    return f
+
+
+def _tech_tokens(text: str) -> set[str]:
+    return set(tx.tokens(text.replace("/", " ")))
+
+
+def select(licences: list[LicenceView], plan: Plan, today: date) -> list[LicenceView]:
+    f = plan.filters
+    out = []
+    for lc in licences:
+        if "licensee" in f and lc.licensee not in f["licensee"].split("; "):
+            continue
+        if "licensee_is" in f and lc.licensee != f["licensee_is"]:
+            continue
+        if "party" in f and f["party"] not in (lc.licensee, lc.licensor):
+            continue
+        if "kind" in f and not any(k.split("-")[0] in lc.kind.lower() for k in f["kind"].split(",")):
+            continue
+        if "technology" in f:
+            have = _tech_tokens(lc.technology)
+            if not all(t in have or (t == "wifi" and any(h.startswith("wifi") for h in have))
+                       for t in f["technology"].split(",")):
+                continue
+        if "territory" in f and lc.territory.lower() not in f["territory"].split(","):
+            continue
+        expired = lc.status.lower() == "expired" or bool(lc.expires_on and lc.expires_on < today)
+        if "status" in f:
+            want = set(f["status"].split(","))
+            if "expired" in want and not expired:
+                continue
+            if "active" in want and (expired or lc.status.lower() not in ("", "active")):
+                continue
+        when = lc.expires_on if f.get("date") == "expires" else lc.signed_on
+        if plan.years and not (when and str(when.year) in plan.years):
+            continue
+        if "within_days" in f:
+            end = today + timedelta(days=int(f["within_days"]))
+            if not (lc.expires_on and today <= lc.expires_on <= end):
+                continue
+        out.append(lc)
+    return out
+
+
+def _describe(plan: Plan) -> str:
+    f = plan.filters
+    bits = []
+    if "status" in f:
+        bits.append(f["status"].replace(",", " or "))
+    if "kind" in f:
+        bits.append(f["kind"].replace(",", " or "))
+    if "technology" in f:
+        bits.append(f["technology"].replace(",", "/"))
+    noun = "licences"
+    tail = []
+    if "licensee" in f:
+        tail.append(f"with {f['licensee']}")
+    if "party" in f:
+        tail.append(f"with {f['party']} as a party")
+    if "licensee_is" in f:
+        tail.append(f"where {f['licensee_is']} is the licensee")
+    if "territory" in f:
+        tail.append(f"for {f['territory'].upper() if len(f['territory']) <= 3 else f['territory']}")
+    if plan.years:
+        tail.append(f"{'expiring' if f.get('date') == 'expires' else 'signed'} in {' or '.join(plan.years)}")
+    if "within_days" in f:
+        tail.append(f"expiring within {f['within_days']} days")
+    return " ".join([*bits, noun, *tail])
+
+
+async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
+    if plan.operation == "amount":
+        return common.refuse(deps, ctx, "I don't hold what licensees pay: licence amounts and royalty terms are "
+                             "not stored.", note="I can tell who holds a licence, its kind, dates and status.",
+                             suggestions=["licensing revenue"])
+    today = deps.now().date()
+    found = select(deps.index.licences.licences, plan, today)
+    what = _describe(plan)
+    if not found:
+        return common.refuse(deps, ctx, f"No {what} on record.",
+                             note=f"I hold {len(deps.index.licences.licences)} licences; try fewer conditions.",
+                             suggestions=["licensees"])
+    if plan.operation in ("latest", "earliest"):
+        dated = sorted((lc for lc in found if lc.signed_on), key=lambda lc: lc.signed_on or date.min)
+        if dated:
+            found = [dated[-1] if plan.operation == "latest" else dated[0]]
+    shown = found[: common.SHOWN]
+    lines = [wording.licence_line(lc) for lc in shown]
+    if len(found) > len(shown):
+        lines.append(f"and {len(found) - len(shown)} more — narrow the question")
+    if plan.operation in ("latest", "earliest"):
+        head = f"The {'most recent' if plan.operation == 'latest' else 'earliest'} of the {what} on record:"
+    else:
+        head = f"{wording.plural(len(found), 'licence')} on record" + (f" ({what}):" if what != "licences" else ":")
+        if "licensee" in plan.filters and plan.operation != "count":
+            head = f"Yes — {wording.plural(len(found), 'licence')} on record:"
+    return Reply(ReplyKind.ANSWER, head, lines=lines, licences=found,
+                 note="Counts are of the licences stored here, not a published total." if plan.operation == "count"
+                 else "")

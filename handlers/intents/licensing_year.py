@@ -1,0 +1,61 @@
+"""The licensing picture of a year: licence counts, revenue and who signed
+e.g. licensees 2022 · licences 2023 · who signed in 2023?"""
+
+from __future__ import annotations
+
+from handlers import wording
+from handlers.deps import Deps
+from handlers.intents import common
+from handlers.plan import METRIC, Context, Plan
+from handlers.replies import Reply, ReplyKind
+
+LICENSING_METRICS = ("bilateral patent licences", "companies licensed", "licensing revenue")
+_WORDS = {"licence", "listing"}
+
+
+def match(ctx: Context) -> Plan | None:
+    q = ctx.q
+    if ctx.strong or ctx.licensees or len(q.years) > 1 or q.year_range or q.window_days:
+        return None
+    content = [w for w in q.words if w.tag != "filler"]
+    if not content or not all(w.tag == METRIC or (not w.tag and ctx.kinds(w) <= _WORDS and ctx.kinds(w))
+                              for w in content):
+        return None
+    if not any("licence" in ctx.kinds(w) for w in content):
+        return None
+    return Plan("licensing_year", subject=ctx.home, years=list(q.years), operation="picture")
+
+
+async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
+    fidx, subject = deps.index.facts, plan.subject
+    years_with: set[str] = set()
+    for m in LICENSING_METRICS:
+        years_with |= {k for k in fidx.periods(subject, m) if k}
+    licences = deps.index.licences.licences
+    years_with |= {str(lc.signed_on.year) for lc in licences if lc.signed_on}
+    have = ", ".join(sorted(years_with, reverse=True)) or "none"
+    if not plan.years:
+        if not years_with:
+            return common.refuse(deps, ctx, "I hold no licensing figures or licences yet.")
+        year = max(years_with)
+    else:
+        year = plan.years[0]
+    facts = [fidx.periods(subject, m)[year] for m in LICENSING_METRICS if year in fidx.periods(subject, m)]
+    signed = [lc for lc in licences if lc.signed_on and lc.signed_on.year == int(year)]
+    if not facts and not signed:
+        return Reply(
+            ReplyKind.NOT_KNOWN,
+            f"I have no licensing figures or licences for {year}.",
+            note=f"Years with licensing data: {have}.",
+            suggestions=[f"licensees {y}" for y in sorted(years_with, reverse=True)[:3]],
+        )
+    lines = [wording.fact_sentence(f) for f in facts]
+    if signed:
+        shown = signed[: common.SHOWN]
+        lines.append(f"Licences signed in {year}: " + ", ".join(wording.licence_short(lc) for lc in shown))
+        if len(signed) > len(shown):
+            lines.append(f"and {len(signed) - len(shown)} more — narrow the question")
+    elif facts:
+        lines.append(f"No named licensees are stored for {year}.")
+    return Reply(ReplyKind.ANSWER, f"Licensing in {year}:", lines=lines, facts=facts, licences=signed,
+                 topic="licensing revenue")

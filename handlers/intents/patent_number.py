@@ -1,0 +1,71 @@
+"""One patent by number, in any spacing or case, with or without kind code, or one of its fields
+e.g. patent US 8818681 B1 · EP3123456A1 · when was US 8818681 B1 granted? · who owns CN104123456B?"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from handlers import lexicon as lx
+from handlers import text as tx
+from handlers import wording
+from handlers.deps import Deps
+from handlers.intents import common
+from handlers.plan import Context, Plan
+from handlers.replies import PatentView, Reply, ReplyKind
+
+_ACCEPTS = {"patent", "field", "when", "granted", "filed", "expire", "status", "juris", "titlefiller", "listing"}
+_FIELD_NAMES = {
+    "grant_date": "grant date", "expiry_date": "expiry date", "filing_date": "filing date", "owner": "owner",
+    "family_id": "patent family", "status": "status", "jurisdiction": "jurisdiction", "title": "title",
+    "technology": "technology",
+}
+
+
+def match(ctx: Context) -> Plan | None:
+    if not ctx.q.patent_numbers:
+        return None
+    fields = [lx.FIELDS[w.norm] for w in ctx.q.words if w.norm in lx.FIELDS]
+    plan = Plan("patent_number", filters={"number": ", ".join(ctx.q.patent_numbers)},
+                operation=fields[0] if fields else "")
+    plan.unexplained = common.unexplained_words(ctx, _ACCEPTS)
+    return plan
+
+
+async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
+    pidx = deps.index.patents
+    positions: list[int] = []
+    missing: list[str] = []
+    for nkey in ctx.q.patent_numbers:
+        if nkey in pidx.by_number:
+            positions.append(pidx.by_number[nkey])
+        elif tx.number_without_kind(nkey) in pidx.by_number_nokind:
+            positions.extend(pidx.by_number_nokind[tx.number_without_kind(nkey)])
+        else:
+            missing.append(nkey)
+    if not positions:
+        return Reply(ReplyKind.NOT_KNOWN, f"No patent {', '.join(missing)} is in the store.",
+                     note="Search by title words instead: patents <words>.")
+    patents = await common.fetch_patents(deps, [pidx.ids[i] for i in positions[: common.SHOWN]])
+    note = f"Not in the store: {', '.join(missing)}." if missing else ""
+    if plan.operation:
+        return _field(plan.operation, patents, note)
+    lines = [wording.patent_line(pt) for pt in patents]
+    head = lines[0] if len(lines) == 1 else f"{len(lines)} patents:"
+    return Reply(ReplyKind.ANSWER, head, lines=lines if len(lines) > 1 else [], note=note, patents=patents)
+
+
+def _field(field: str, patents: list[PatentView], note: str) -> Reply:
+    name = _FIELD_NAMES[field]
+    lines, answered = [], True
+    for pt in patents:
+        value = getattr(pt, field)
+        if isinstance(value, date):
+            value = value.isoformat()
+        if value:
+            lines.append(f"{pt.number} — {name}: {value}")
+        else:
+            answered = False
+            lines.append(f"{pt.number} — no {name} is stored")
+    head = lines[0] if len(lines) == 1 else f"{name.capitalize()} of {len(lines)} patents:"
+    return Reply(ReplyKind.ANSWER if answered else ReplyKind.NOT_KNOWN, head,
+                 lines=lines if len(lines) > 1 else [], note=note, patents=patents)

@@ -1,0 +1,126 @@
+"""Patents counted and listed by jurisdiction, status, filing/grant/expiry year and title words
+e.g. how many US patents? · European patents · granted patents in CN · patents filed in 2014 ·
+how many patents mention vehicle?"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from handlers import lexicon as lx
+from handlers import wording
+from handlers.deps import Deps
+from handlers.errors import StoreUnavailable
+from handlers.intents import common, patent_search
+from handlers.plan import Context, Plan
+from handlers.replies import Reply, ReplyKind
+from store import patents as patent_repo
+
+_ACCEPTS = {"patent", "count", "juris", "status", "filed", "granted", "expire", "titlefiller", "listing", "store",
+            "territory", "latest", "field"}
+_STATUS = {"granted": ("granted",), "published": ("published", "pending"), "pending": ("pending", "published"),
+           "expired": ("expired",), "lapsed": ("lapsed", "expired")}
+
+
+def match(ctx: Context) -> Plan | None:
+    q = ctx.q
+    metrics = {m for match in ctx.matches for m in match.metrics}
+    patentish = ctx.any_of("patent") or any(_patent_metric(m) for m in metrics)
+    if not patentish or q.patent_numbers:
+        return None
+    if not all(_patent_metric(m) for m in metrics):
+        return None  # "R&D and valid patents", "bilateral patent licences": figures
+    plan = Plan("patent_query", operation="count" if ctx.any_of("count") else "list")
+    juris = {lx.JURISDICTIONS[w.norm] for w in ctx.words_of("juris")}
+    if juris:
+        plan.filters["jurisdiction"] = ",".join(sorted(juris))
+    statuses = {lx.STATUS_WORDS[w.norm] for w in ctx.q.words if w.norm in lx.STATUS_WORDS}
+    date_word = ("expiry_date" if ctx.any_of("expire") else "filing_date" if ctx.any_of("filed")
+                 else "grant_date" if ctx.any_of("granted") and (q.years or q.year_range) else "")
+    if date_word == "expiry_date":
+        statuses.discard("expired")
+    if statuses:
+        plan.filters["status"] = ",".join(sorted(statuses))
+    if (q.years or q.year_range or q.window_days) and (date_word or not metrics):
+        plan.filters["date"] = date_word or "filing_date"
+    plan.years = list(q.years)
+    plan.year_range = q.year_range
+    plan.words = patent_search.title_words(ctx)
+    has_filter = bool(juris or "date" in plan.filters or ctx.any_of("store") or
+                      (plan.words and plan.operation == "count") or
+                      (statuses - {"granted"} and not metrics))
+    if not has_filter:
+        return None
+    plan.unexplained = [w for w in common.unexplained_words(ctx, _ACCEPTS)
+                        if not any(w == x.surface for x in q.words if x.norm in plan.words)]
+    return plan
+
+
+def _patent_metric(metric: str) -> bool:
+    """A count of patents held ("valid patents"), which filters turn into a store query."""
+    return "patent" in metric and "licen" not in metric and "fee" not in metric
+
+
+async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
+    ids: tuple[int, ...] | None = None
+    words_note = ""
+    if plan.words:
+        res = deps.index.title_matches(plan.words)
+        if not res.positions:
+            why = f" (unknown words: {', '.join(res.unknown_words)})" if res.unknown_words else ""
+            return Reply(ReplyKind.NOT_KNOWN, f"No patent titles match “{' '.join(plan.words)}”{why}.",
+                         note="Try other title words.")
+        if not res.exact_total:
+            return Reply(ReplyKind.NOT_KNOWN, f"Too many titles hold “{' '.join(res.words)}” to count exactly.",
+                         note="Add a more specific title word.")
+        pids = deps.index.patents.ids
+        ids = tuple(pids[p] for p in res.positions)
+        words_note = f" with “{' '.join(res.words)}” in the title"
+    f = plan.filters
+    years = tuple(int(y) for y in plan.years)
+    date_from = date_to = None
+    if plan.year_range:
+        years = tuple(range(int(plan.year_range[0]), int(plan.year_range[1]) + 1))
+    if ctx.q.window_days:
+        date_from = deps.now().date()
+        date_to = date_from + timedelta(days=ctx.q.window_days)
+    statuses = tuple(s for st in f.get("status", "").split(",") if st for s in _STATUS.get(st, (st,)))
+    jurisdictions = f.get("jurisdiction", "").split(",")
+    if len(jurisdictions) > 1:
+        return common.refuse(deps, ctx, "Ask about one jurisdiction at a time.")
+    where = patent_repo.PatentFilter(jurisdiction=jurisdictions[0], statuses=statuses, date_field=f.get("date", ""),
+                                     years=years, date_from=date_from, date_to=date_to, ids=ids)
+    try:
+        async with deps.sessions() as session:
+            total, rows = await patent_repo.query(session=session, where=where, limit=common.SHOWN)
+    except (SQLAlchemyError, OSError) as exc:
+        raise StoreUnavailable() from exc
+    patents = [common.patent_view(r) for r in rows]
+    what = _describe(plan, words_note, ctx)
+    if not total:
+        # "how many": none is an answer; "list them": nothing to show is not
+        return Reply(ReplyKind.ANSWER if plan.operation == "count" else ReplyKind.NOT_KNOWN,
+                     f"No patents in the store{what}.", note="Counts are of the patents stored here.")
+    head = f"{wording.plural(total, 'patent')} in the store{what}"
+    head += ":" if total <= len(patents) else f"; the first {len(patents)}:"
+    return Reply(ReplyKind.ANSWER, head, lines=[wording.patent_line(p) for p in patents],
+                 note="Counts are of the patents stored here, not the published portfolio size.", patents=patents)
+
+
+def _describe(plan: Plan, words_note: str, ctx: Context) -> str:
+    f, bits = plan.filters, []
+    if "status" in f:
+        bits.append(f["status"].replace(",", " or "))
+    if "jurisdiction" in f:
+        bits.append(f"in {f['jurisdiction']}")
+    if "date" in f:
+        verb = {"filing_date": "filed", "grant_date": "granted", "expiry_date": "expiring"}[f["date"]]
+        if plan.year_range:
+            bits.append(f"{verb} {plan.year_range[0]}–{plan.year_range[1]}")
+        elif plan.years:
+            bits.append(f"{verb} in {' or '.join(plan.years)}")
+        elif ctx.q.window_days:
+            bits.append(f"{verb} within {ctx.q.window_days} days")
+    text = (" (" + ", ".join(bits) + ")") if bits else ""
+    return text + words_note

@@ -1,0 +1,202 @@
+"""The words the planner knows that are not in the store: what each one means to
+a question (an operation, a unit, a filter, plain filler).
+
+A word that is in none of these tables and in no stored metric, alias, subject,
+licensee or patent title is *unexplained*, and a question with an unexplained
+word is refused rather than answered with the nearest metric. So these tables
+are deliberately narrow: a word belongs here only when it cannot change which
+figure is meant ("please", "tell me"), or when the planner acts on it ("growth",
+"in USD", "expiring"). All keys are in the form `text.tokens` produces
+(lower-case, British spellings folded, plurals stemmed)."""
+
+from __future__ import annotations
+
+# Words that never change which figure is meant: greetings, question words,
+# pronouns, auxiliaries, "tell me", "please". Not here on purpose: not, without,
+# except, forecast, expected, target, average, per, quarter, month, share, market …
+FILLER = frozenset(
+    """a an the of in on at for to by from with and or is are was were be been being do does did
+    done what whats what's which who whom whose how tell me show give list please pls plz kindly
+    our we us its it it's their they there this that those these
+    as get got has have had can could would should will shall you your i my mine
+    figure number amount value data info information stat statistic so far up
+    hi hello hey ipbot bot ok okay thanks thank thx just also too quick question
+    know want need like let see look lookup check find say said report reported according
+    hold holds held own owns owned keep kept currently officially official publicly
+    exactly actually really roughly approximately about around
+    year yr fy fiscal financial calendar annual yearly end during total overall
+    anything something there's here any some all every each
+    company firm group corporation
+    please dear team guys folks go goes went gone going put devote devoted allocate allocated dedicate
+    dedicated toward towards into spend spent think thinks view views opinion stance position stand
+    says""".split()
+)
+
+# The home company's possessive and plain forms are filler when the home subject
+# is asked about; other subjects are recognised from the store.
+
+# Operations on figures. Multi-word forms are matched first (see PHRASES below).
+CHANGE = frozenset(
+    """change changed changing growth grow grew grown increase increased decrease decreased decline
+    declined drop dropped rise rose risen difference diff delta yoy compare compared comparison
+    vs versus v jump jumped fall fell gain gained""".split()
+)
+TREND = frozenset("trend history historical evolution series timeline overview breakdown".split())
+HIGHEST = frozenset("highest biggest largest most max maximum peak top best record".split())
+LOWEST = frozenset("lowest smallest least min minimum worst fewest".split())
+LATEST = frozenset("latest newest recent current now".split())
+EARLIEST = frozenset("earliest oldest first".split())
+SUM = frozenset("sum combined altogether aggregate add added".split())
+COUNT = frozenset("count".split())
+
+# Money verbs explain themselves only when the figure is money ("how much did
+# Huawei earn from royalties"); with a count they are unexplained.
+MONEY = frozenset("earn earned earning earnings make made generate generated bring brought collect "
+                  "collected receive received money income cash".split())
+
+# Units and currencies a question may name: (unit as stored by store.values)
+UNITS = {
+    "usd": "USD", "us$": "USD", "$": "USD", "dollar": "USD", "dollars": "USD", "us": "USD",
+    "rmb": "CNY", "cny": "CNY", "yuan": "CNY", "renminbi": "CNY", "¥": "CNY",
+    "eur": "EUR", "euro": "EUR", "€": "EUR",
+    "%": "%", "percent": "%", "percentage": "%", "pct": "%",
+}
+# scale words are part of how figures are written, never a different figure
+SCALE = frozenset("million mn m billion bn b thousand k".split())
+
+# Technologies: a distinguishing word of a metric ("5g handset royalty cap") and a
+# licence filter. A technology asked that no metric has is refused, never ignored.
+TECHNOLOGY = frozenset("2g 3g 4g 5g 6g lte nr wifi wifi5 wifi6 wifi7 wlan cellular video codec codecs iot "
+                       "hevc avc vvc nb-iot bluetooth".split())
+
+# Words of a metric name that a question may leave out ("5G royalty cap" for
+# "5g handset royalty cap"), but that never decide between metrics on their own.
+SOFT = frozenset("handset handsets device devices phone phones smartphone unit per rate".split())
+
+# Licences
+LICENCE_NOUN = frozenset("license licensee licensor licensing licensed agreement deal contract partner "
+                         "partnership signed sign signing signatory".split())
+LICENCE_KIND = {
+    "cross-license": "cross-licence", "cross": "cross-licence",
+    "bilateral": "bilateral", "outbound": "outbound", "out-licensing": "outbound",
+    "inbound": "inbound", "in-licensing": "inbound", "pool": "pool",
+}
+STATUS_WORDS = {
+    "active": "active", "expired": "expired", "terminated": "terminated", "pending": "pending",
+    "granted": "granted", "published": "published", "lapsed": "lapsed", "valid": "granted",
+    "in-force": "granted", "force": "granted", "application": "published", "applications": "published",
+}
+EXPIRE = frozenset("expire expires expiring expiry expiration expired run lapse lapsing renewal renew due".split())
+# the amount a licensee pays is never stored: asked, it is refused, not guessed
+AMOUNT = frozenset("pay pays paid paying payment payments fee fees price cost worth royalty-rate".split())
+
+# Patents
+PATENT_NOUN = frozenset("patent portfolio publication family invention".split())
+FILED = frozenset("filed filing file applied submitted".split())
+GRANTED = frozenset("granted grant issued".split())
+TITLE_FILLER = frozenset("title titled titles about on regarding related relating mention mentioning "
+                         "mentions containing contain contains covering cover concerning word words "
+                         "search topic".split())
+# patent fields asked of one patent
+FIELDS = {
+    "granted": "grant_date", "grant": "grant_date", "issued": "grant_date",
+    "expire": "expiry_date", "expires": "expiry_date", "expiry": "expiry_date", "expiring": "expiry_date",
+    "expiration": "expiry_date",
+    "filed": "filing_date", "filing": "filing_date", "applied": "filing_date",
+    "owner": "owner", "owns": "owner", "own": "owner", "assignee": "owner", "applicant": "owner",
+    "family": "family_id", "status": "status", "jurisdiction": "jurisdiction", "country": "jurisdiction",
+    "title": "title", "called": "title", "technology": "technology",
+}
+WHEN = frozenset("when date".split())
+
+JURISDICTIONS = {
+    "us": "US", "usa": "US", "american": "US", "america": "US", "u.s.": "US", "united": "US",
+    "ep": "EP", "epo": "EP", "european": "EP", "europe": "EP",
+    "cn": "CN", "chinese": "CN", "china": "CN", "prc": "CN",
+    "de": "DE", "german": "DE", "germany": "DE",
+    "wo": "WO", "pct": "WO", "international": "WO",
+    "jp": "JP", "japanese": "JP", "japan": "JP",
+    "kr": "KR", "korean": "KR", "korea": "KR",
+    "gb": "GB", "uk": "GB", "british": "GB",
+}
+# licence territories people name: word -> how territories are stored (lower)
+TERRITORIES = {
+    "worldwide": "worldwide", "global": "worldwide", "globally": "worldwide", "world": "worldwide",
+    "eu": "eu", "europe": "eu", "european": "eu", "china": "china", "chinese": "china",
+    "us": "us", "usa": "us", "asia": "asia",
+}
+
+# How windows in time are written: "in the next 90 days", "this quarter"
+WINDOW_UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "month": 30, "months": 30, "quarter": 91}
+
+# Multi-word phrases rewritten to single tokens before anything else. A phrase
+# that is part of a longer phrase never selects a metric on its own: "patent
+# licensing" is licensing, not a patent count.
+PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
+    (("year", "on", "year"), ("yoy",)),
+    (("year", "over", "year"), ("yoy",)),
+    (("how", "many"), ("count",)),
+    (("number", "of"), ("count",)),
+    (("no", "of"), ("count",)),
+    (("how", "much"), ("how_much",)),
+    (("most", "recent"), ("latest",)),
+    (("most", "recently"), ("latest",)),
+    (("go", "up"), ("increase",)),
+    (("went", "up"), ("increase",)),
+    (("go", "down"), ("decrease",)),
+    (("went", "down"), ("decrease",)),
+    (("over", "time"), ("trend",)),
+    (("over", "the", "year"), ("trend",)),
+    (("by", "year"), ("trend",)),
+    (("each", "year"), ("trend",)),
+    (("every", "year"), ("trend",)),
+    (("all", "year"), ("trend",)),
+    (("per", "year"), ("trend",)),
+    (("in", "total"), ("sum",)),
+    (("run", "out"), ("expire",)),
+    (("in", "force"), ("valid",)),
+    (("patent", "licensing"), ("licensing",)),
+    (("patent", "license"), ("license",)),
+    (("patent", "licensee"), ("licensee",)),
+    (("license", "holder"), ("licensee",)),
+    (("ip", "licensing"), ("licensing",)),
+    (("intellectual", "property"), ("ip",)),
+    (("ip", "revenue"), ("licensing", "revenue")),
+    (("ip", "income"), ("licensing", "revenue")),
+    (("royalty", "revenue"), ("licensing", "revenue")),
+    (("royalty", "income"), ("licensing", "revenue")),
+    (("of", "sale"), ("of", "revenue")),
+    (("of", "turnover"), ("of", "revenue")),
+    (("cross", "license"), ("cross-license",)),
+    (("cross", "licensing"), ("cross-license",)),
+    (("united", "states"), ("us",)),
+    (("wi", "fi"), ("wifi",)),
+    (("in", "the", "title"), ("title",)),
+]
+
+# Chinese: dictionary segmentation (forward maximum matching) onto the English
+# words above and the seed metrics' names. A Chinese word not listed is kept as
+# an unexplained word, so an unknown question is refused, not guessed.
+CHINESE = {
+    "研发投入": "r&d spending", "研发费用": "r&d spending", "研发支出": "r&d spending",
+    "研发经费": "r&d spending", "研发": "r&d", "研究开发": "r&d",
+    "专利许可收入": "licensing revenue", "许可收入": "licensing revenue", "许可费收入": "licensing revenue",
+    "知识产权收入": "licensing revenue", "专利收入": "licensing revenue",
+    "有效专利": "valid patents", "授权专利": "valid patents", "专利": "patents",
+    "首席法务官": "chief legal officer", "法务官": "chief legal officer", "法务负责人": "chief legal officer",
+    "许可协议": "licences", "许可": "licence", "被许可方": "licensee", "许可方": "licensor",
+    "营收": "revenue", "营业收入": "revenue", "销售收入": "revenue", "收入": "revenue",
+    "占收入比": "share of revenue", "占比": "share", "比例": "share",
+    "累计": "cumulative", "交叉许可": "cross-licence",
+    "多少": "how much", "几": "how many", "是谁": "who is", "谁": "who", "是": "is", "什么": "what",
+    "哪一年": "which year", "哪年": "which year", "最高": "highest", "最低": "lowest", "最新": "latest",
+    "增长": "growth", "变化": "change", "总共": "total", "合计": "total", "总计": "total",
+    "签署": "signed", "签订": "signed", "签了": "signed", "到期": "expire", "过期": "expired",
+    "专利费": "patent fees", "上限": "cap", "华为": "huawei", "公司": "company",
+    "我们": "we", "我司": "we", "有": "have", "的": "", "了": "", "吗": "", "呢": "", "吧": "", "啊": "",
+    "请": "please", "请问": "please", "和": "and", "与": "and", "及": "and", "在": "in", "年度": "year",
+    "今年": "this year", "去年": "last year", "明年": "next year", "从": "from", "到": "to", "至": "to",
+    "共": "total", "个": "", "项": "", "件": "", "家": "", "年": "year", "一共": "total", "总": "total",
+    "数量": "number", "数": "number", "战略": "strategy", "知识产权": "ip", "策略": "strategy",
+}
+CHINESE_MAX = max(len(k) for k in CHINESE)

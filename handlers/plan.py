@@ -1,0 +1,215 @@
+"""Question -> typed plan. Parse (handlers.question) -> plan (here) -> execute
+(the intent modules in handlers/intents) -> render (bot/).
+
+Planning reads the whole question: it marks every word with what explains it
+(a stored metric or alias, a subject, a licensee, a lexicon word), lets each
+registered intent in turn claim the question, and records the words the chosen
+intent could not use. A plan with unexplained words is refused by `ask`, never
+answered with the nearest metric."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from handlers import lexicon as lx
+from handlers.deps import Deps
+from handlers.question import Question, Word
+
+# tags that say a word has a meaning of its own (the rest are candidates an
+# intent may or may not use)
+METRIC, SUBJECT, LICENSEE, FILLER = "metric", "subject", "licensee", "filler"
+
+# a metric phrase made only of these words is "weak": "patents" alone is the
+# valid-patent count, but "patents about video" is a patent search
+_WEAK_WORDS = lx.LICENCE_NOUN | lx.PATENT_NOUN | {"company", "count"}
+
+
+@dataclass
+class Plan:
+    intent: str
+    subject: str = ""
+    metrics: list[str] = field(default_factory=list)
+    years: list[str] = field(default_factory=list)
+    year_range: tuple[str, str] | None = None
+    operation: str = ""
+    filters: dict[str, str] = field(default_factory=dict)
+    words: list[str] = field(default_factory=list)  # title words of a patent search
+    unexplained: list[str] = field(default_factory=list)
+    unknown_subject: str = ""
+
+    def public(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["year_range"] = list(self.year_range) if self.year_range else None
+        return {k: v for k, v in d.items() if v or k in ("intent", "unexplained")}
+
+
+@dataclass
+class MetricMatch:
+    metrics: list[str]  # one metric, or a family ("royalty caps") answered together
+    words: frozenset[str]
+    weak: bool
+
+
+@dataclass
+class Context:
+    """A question with its store-derived tags, handed to each intent's matcher."""
+
+    q: Question
+    deps: Deps
+    home: str
+    matches: list[MetricMatch] = field(default_factory=list)
+    subjects: list[str] = field(default_factory=list)  # as stored
+    licensees: list[str] = field(default_factory=list)
+    topic: str | None = None
+
+    def kinds(self, w: Word) -> set[str]:
+        return lexicon_kinds(w, self.q)
+
+    def words_of(self, *kinds: str) -> list[Word]:
+        want = set(kinds)
+        return [w for w in self.q.words if w.tag in want or (not w.tag and self.kinds(w) & want)]
+
+    def any_of(self, *kinds: str) -> bool:
+        return bool(self.words_of(*kinds))
+
+    @property
+    def strong(self) -> list[MetricMatch]:
+        return [m for m in self.matches if not m.weak]
+
+    @property
+    def subject_or_home(self) -> str:
+        return self.other_subject or self.home
+
+    @property
+    def other_subject(self) -> str:
+        return next((s for s in self.subjects if s.lower() != self.home.lower()), "")
+
+    def unexplained(self, accepts: set[str]) -> list[Word]:
+        """Words neither tagged by the store nor of a lexicon kind the intent uses."""
+        out = []
+        for w in self.q.words:
+            if w.tag in (METRIC, SUBJECT, LICENSEE, FILLER):
+                continue
+            if not (self.kinds(w) & accepts):
+                out.append(w)
+        return out
+
+
+def lexicon_kinds(w: Word, q: Question) -> set[str]:
+    n = w.norm
+    k: set[str] = set()
+    if n in lx.CHANGE:
+        k.add("change")
+    if n == "yoy":
+        k.add("change")
+    if n in lx.TREND or n == "trend":
+        k.add("trend")
+    if n in lx.HIGHEST:
+        k.add("highest")
+    if n in lx.LOWEST:
+        k.add("lowest")
+    if n in lx.LATEST or n == "latest" or (n == "last" and not q.years):
+        k.add("latest")
+    if n in lx.EARLIEST:
+        k.add("earliest")
+    if n in lx.SUM or n == "sum" or n == "total":
+        k.add("sum")
+    if n in lx.COUNT or n == "count":
+        k.add("count")
+    if n == "how_much":
+        k.add("how_much")
+    if n in lx.MONEY:
+        k.add("money")
+    if n in lx.UNITS and (n != "us" or "us" in q.acronyms):
+        k.add("unit")
+    if n in lx.SCALE:
+        k.add("scale")
+    if n in lx.TECHNOLOGY:
+        k.add("tech")
+    if n in lx.LICENCE_NOUN:
+        k.add("licence")
+    if n in lx.LICENCE_KIND:
+        k.add("kind")
+    if n in lx.STATUS_WORDS:
+        k.add("status")
+    if n in lx.EXPIRE:
+        k.add("expire")
+    if n in lx.AMOUNT:
+        k.add("amount")
+    if n in lx.PATENT_NOUN:
+        k.add("patent")
+    if n in lx.FILED:
+        k.add("filed")
+    if n in lx.GRANTED:
+        k.add("granted")
+    if n in lx.TITLE_FILLER or n == "title":
+        k.add("titlefiller")
+    if n in lx.FIELDS:
+        k.add("field")
+    if n in lx.WHEN:
+        k.add("when")
+    if n in lx.JURISDICTIONS and (n != "us" or "us" in q.acronyms):
+        k.add("juris")
+    if n in lx.TERRITORIES and (n != "us" or "us" in q.acronyms):
+        k.add("territory")
+    if n in ("store", "database", "db", "record", "recorded", "system", "imported", "indexed"):
+        k.add("store")
+    if n in ("new", "who", "list", "show", "recently"):
+        k.add("listing")
+    if n.isdigit():
+        k.add("digit")
+    return k
+
+
+def match_metrics(words: list[Word], phrase_tokens: dict[str, frozenset[str]], phrases: dict[str, str],
+                  metric_names: frozenset[str]) -> list[MetricMatch]:
+    """Stored metrics named in the question. A metric is named when one of its names
+    or aliases is wholly in the question; among those, the one whose names and
+    aliases explain the most words wins, and takes all of them ("total R&D
+    investment" is cumulative R&D spending, not R&D spending plus a stray "total").
+    A name with technology or soft words ("5g handset royalty cap") also matches
+    without its soft words, and without its technology when none is asked (then
+    the whole family answers: "royalty caps"). A weak name ("patents") counts only
+    as the first match: after another metric it is a modifier ("companies licensed
+    huawei patents")."""
+    avail = {w.norm for w in words if w.tag == ""}
+    asked_tech = avail & lx.TECHNOLOGY | {t for t in avail if t.startswith("wifi")}
+    vocab: dict[str, set[str]] = {}
+    for key, toks in phrase_tokens.items():
+        vocab.setdefault(phrases[key], set()).update(toks)
+    out: list[MetricMatch] = []
+    while True:
+        best: dict[str, tuple[tuple[int, int], frozenset[str]]] = {}
+        for key, toks in phrase_tokens.items():
+            metric = phrases[key]
+            tech = {t for t in toks if t in lx.TECHNOLOGY or t.startswith("wifi")}
+            core = toks - lx.SOFT - tech - ({"royalty"} if tech else set())
+            if not core:
+                core = toks
+            if not core <= avail:
+                continue
+            if tech and asked_tech - tech:
+                continue  # "6g royalty cap" is not the 5G cap
+            if tech and asked_tech and not tech <= avail:
+                continue
+            used = frozenset((vocab[metric] - (lx.TECHNOLOGY - tech)) & avail)
+            score = (len(used), int(toks <= avail))
+            if metric not in best or score > best[metric][0]:
+                best[metric] = (score, used)
+        if not best:
+            return out
+        top = max(s for s, _ in best.values())
+        winners = sorted(m for m, (s, _) in best.items() if s == top)
+        if len({best[m][1] for m in winners}) != 1:
+            # a tie of different words is not a family: the first, then the next round
+            winners = winners[:1]
+        used = best[winners[0]][1]
+        weak = used <= _WEAK_WORDS
+        if weak and out:
+            return out
+        out.append(MetricMatch(winners, used, weak))
+        for w in words:
+            if w.tag == "" and w.norm in used:
+                w.tag = METRIC
+        avail -= used

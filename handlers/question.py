@@ -1,0 +1,218 @@
+"""A question read into words and time slots, before any meaning is chosen.
+
+`read()` cuts the text, strips Slack markup, segments Chinese, pulls out patent
+numbers, years, ranges and time windows, and turns the rest into `Word`s: each
+keeps what was typed (to name it when it is not understood) and the normalised
+token the planner compares. Nothing here looks at the store."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from handlers import lexicon as lx
+from handlers import text as tx
+
+MAX_QUESTION_CHARS = 4000
+
+_JURISDICTIONS = (
+    "US|EP|CN|WO|JP|KR|DE|GB|FR|CA|AU|IN|TW|RU|BR|ES|IT|NL|SE|FI|CH|AT|DK|MX|ZA|IL|SG|HK|NZ|BE|NO|PL|PT"
+)
+PATENT_NUMBER = re.compile(
+    rf"\b({_JURISDICTIONS})[\s\-]*((?:\d[\s,.\-/]?){{5,13}}\d)(?:[\s\-]*([A-Z]\d?))?(?![A-Z0-9])",
+    re.IGNORECASE,
+)
+_YEAR = r"(?:fy\s*)?((?:19|20)\d\d)"
+YEAR = re.compile(rf"\b{_YEAR}\b")
+_RANGE = re.compile(
+    rf"\b(?:(from|between)\s+)?{_YEAR}\s*(?:-|–|—|to|until|till|through|thru|and)\s*{_YEAR}\b"
+)
+_SINCE = re.compile(rf"\b(?:since|after|from)\s+{_YEAR}\b")
+_RELATIVE_YEAR = re.compile(
+    r"\b(last|previous|past|prior|this|current|next|coming)\s+(?:fiscal\s+|financial\s+)?year\b"
+)
+_LAST_N_YEARS = re.compile(r"\b(?:last|past|previous)\s+(\d{1,2}|two|three|four|five|six|ten)\s+years\b")
+_WINDOW = re.compile(
+    r"\b(?:in|within|over|during)?\s*(?:the\s+)?(?:next|coming|upcoming|following)\s+(\d{1,4}\s+)?"
+    r"(days?|weeks?|months?|quarter)\b"
+)
+_THIS_WINDOW = re.compile(r"\b(this|current)\s+(quarter|month)\b")
+# Slack emoji shortcodes (":tada:") and formatting marks around words
+_EMOJI = re.compile(r":[a-z0-9_+\-]{1,40}:")
+_FORMAT = re.compile(r"[*_~`]+")
+# list markers that split a multi-part question: "1)", "2.", "(3)", "a)"
+_PART_SPLIT = re.compile(
+    r"(?:^|\s)(?:\(?\d{1,2}[).]|\(?[a-c]\))\s+|[?;\n]+|\s+(?:and|also|plus)\s+(?=(?:who|what|when|which|how|where|"
+    r"is|are|does|do|did|list|show|tell)\b)"
+)
+_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10}
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+
+
+@dataclass
+class Word:
+    norm: str  # as the matcher compares it
+    surface: str  # as typed, to name it when not understood
+    tag: str = ""  # what explained it; "" = nothing yet
+
+
+@dataclass
+class Question:
+    raw: str
+    words: list[Word] = field(default_factory=list)
+    years: list[str] = field(default_factory=list)
+    year_range: tuple[str, str] | None = None  # both ends stated
+    since: str | None = None  # open range up to the latest stored
+    last_n_years: int | None = None
+    window_days: int | None = None  # "in the next 90 days", "this quarter"
+    patent_numbers: list[str] = field(default_factory=list)
+    capitalised: frozenset[str] = frozenset()  # surfaces typed with a capital letter mid-sentence
+    acronyms: frozenset[str] = frozenset()  # surfaces typed in capitals ("US" is not "us")
+
+    def norms(self, *, free_only: bool = False) -> list[str]:
+        return [w.norm for w in self.words if not (free_only and w.tag)]
+
+    def has(self, *norms: str) -> bool:
+        have = {w.norm for w in self.words}
+        return any(n in have for n in norms)
+
+    def tag(self, norms: set[str] | frozenset[str], tag: str) -> bool:
+        hit = False
+        for w in self.words:
+            if not w.tag and w.norm in norms:
+                w.tag = tag
+                hit = True
+        return hit
+
+    def untagged(self) -> list[Word]:
+        return [w for w in self.words if not w.tag]
+
+
+def split_parts(text: str) -> list[str]:
+    """"1) R&D 2022 2) licensing revenue", "who is the CLO and what does he say about
+    patent fees": each part is planned on its own. Text is capped by the caller."""
+    parts = [p.strip(" ,.") for p in _PART_SPLIT.split(text)]
+    return [p for p in parts if p and tx.tokens(p)]
+
+
+def segment_chinese(text: str) -> str:
+    """Forward maximum matching against the Chinese lexicon: each known word becomes
+    its English form; an unknown run of characters stays as one word, so it is
+    reported as not understood rather than dropped."""
+
+    def run(m: re.Match[str]) -> str:
+        s, out, i, unknown = m.group(0), [], 0, ""
+        while i < len(s):
+            for n in range(min(lx.CHINESE_MAX, len(s) - i), 0, -1):
+                if s[i : i + n] in lx.CHINESE:
+                    if unknown:
+                        out.append(unknown)
+                        unknown = ""
+                    out.append(lx.CHINESE[s[i : i + n]])
+                    i += n
+                    break
+            else:
+                unknown += s[i]
+                i += 1
+        if unknown:
+            out.append(unknown)
+        return " " + " ".join(o for o in out if o) + " "
+
+    return _CJK.sub(run, text)
+
+
+def _capitalised(raw: str) -> frozenset[str]:
+    """Words typed with a capital that are not the first word: likely names."""
+    words = re.findall(r"[A-Za-z][\w&.\-]{0,40}", raw[:MAX_QUESTION_CHARS])
+    # Title case only: "TABLE" or "CEO" in capitals is shouting or an acronym, not a name
+    return frozenset(w.lower().rstrip(".") for i, w in enumerate(words)
+                     if i and w[0].isupper() and not w.isupper())
+
+
+def read(text: str, now: datetime) -> Question:
+    raw = text[:MAX_QUESTION_CHARS]
+    q = Question(raw=raw, capitalised=_capitalised(raw),
+                 acronyms=frozenset(w.lower() for w in re.findall(r"\b[A-Z]{2,5}\b", raw)))
+    cleaned = tx.clean(raw)
+    cleaned = _FORMAT.sub(" ", _EMOJI.sub(" ", cleaned))
+    if _CJK.search(cleaned):
+        cleaned = re.sub(r"((?:19|20)\d\d)\s*年", r" \1 ", cleaned)
+        cleaned = segment_chinese(cleaned)
+    for m in PATENT_NUMBER.finditer(cleaned):
+        q.patent_numbers.append(tx.number_key(m.group(0)))
+    cleaned = PATENT_NUMBER.sub(" ", cleaned)
+
+    cleaned = _read_years(q, cleaned, now)
+    cleaned = _read_windows(q, cleaned)
+    cleaned = YEAR.sub(" ", cleaned)
+
+    surfaces = [t.strip(".,") for t in tx._TOKEN.findall(tx.prepare(cleaned))]
+    words = [Word(tx.normalise(s), s) for s in surfaces if s]
+    q.words = _rewrite_phrases(_join_generations(words))
+    return q
+
+
+def _read_years(q: Question, cleaned: str, now: datetime) -> str:
+    """Years, ranges ("2019-2023", "from 2019 to 2023"), "since 2020", "last year",
+    "last 3 years" into q; returns the text without the ranges and relative years."""
+    rng = _RANGE.search(cleaned)
+    if rng and rng.group(2) != rng.group(3) and (rng.group(1) or not re.search(r"\band\b", rng.group(0))):
+        a, b = sorted((rng.group(2), rng.group(3)))
+        q.year_range = (a, b)
+    since = _SINCE.search(cleaned)
+    if since and not q.year_range:
+        q.since = since.group(1)
+    q.years = list(dict.fromkeys(m.group(1) for m in YEAR.finditer(cleaned)))
+    for m in _RELATIVE_YEAR.finditer(cleaned):
+        offset = {"last": -1, "previous": -1, "past": -1, "prior": -1, "next": 1, "coming": 1}.get(m.group(1), 0)
+        q.years.append(str(now.year + offset))
+    cleaned = _SINCE.sub(" ", _RELATIVE_YEAR.sub(" ", cleaned))
+    last_n = _LAST_N_YEARS.search(cleaned)
+    if last_n:
+        n = last_n.group(1)
+        q.last_n_years = int(n) if n.isdigit() else _NUMBER_WORDS[n]
+        cleaned = _LAST_N_YEARS.sub(" ", cleaned)
+    return _RANGE.sub(" ", cleaned) if q.year_range else cleaned
+
+
+def _read_windows(q: Question, cleaned: str) -> str:
+    """"in the next 90 days", "this quarter": a window from today, in days."""
+    window = _WINDOW.search(cleaned)
+    if window:
+        q.window_days = int(window.group(1) or 1) * lx.WINDOW_UNITS[window.group(2).rstrip("s")]
+        return _WINDOW.sub(" ", cleaned)
+    this = _THIS_WINDOW.search(cleaned)
+    if this:
+        q.window_days = lx.WINDOW_UNITS[this.group(2)]
+        return _THIS_WINDOW.sub(" ", cleaned)
+    return cleaned
+
+
+def _join_generations(words: list[Word]) -> list[Word]:
+    out: list[Word] = []
+    for w in words:
+        if out and out[-1].norm == "wifi" and w.norm in ("4", "5", "6", "7", "8"):
+            out[-1] = Word("wifi" + w.norm, f"{out[-1].surface} {w.surface}")
+        else:
+            out.append(w)
+    return out
+
+
+def _rewrite_phrases(words: list[Word]) -> list[Word]:
+    """Apply lexicon.PHRASES, longest first, left to right."""
+    out: list[Word] = []
+    i = 0
+    norms = [w.norm for w in words]
+    while i < len(words):
+        for src, dst in lx.PHRASES:
+            n = len(src)
+            if tuple(norms[i : i + n]) == src:
+                surface = " ".join(w.surface for w in words[i : i + n])
+                out.extend(Word(d, surface) for d in dst)
+                i += n
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out

@@ -1,0 +1,89 @@
+"""How answers word facts, licences, patents and computed figures. One place, so
+an answer, a derived figure and a list all say a fact the same way."""
+
+from __future__ import annotations
+
+from handlers.replies import FactView, LicenceView, PatentView
+from store.values import format_amount, format_value
+
+# How the seed metrics read best in a sentence; other metrics use the generic form.
+PHRASES = {
+    "companies licensed": "{subject} had licences with {value} companies{in_period}",
+    "bilateral patent licences": "{subject} signed {value} bilateral patent licences{in_period}",
+    "valid patents": "{subject} held {value} valid patents{at_period}",
+    "licensing revenue": "{subject}'s licensing revenue{in_period}: {value}",
+    "r&d spending": "{subject}'s R&D spending{in_period}: {value}",
+    "r&d share of revenue": "{subject}'s R&D spending{in_period} was {value} of its revenue",
+    "cumulative r&d spending": "{subject}'s cumulative R&D spending (as of {period}): {value}",
+    "chief legal officer": "{subject}'s chief legal officer: {value}",
+    "patent fee stance": "{subject}'s position on patent fees: {value}",
+    "ip strategy": "{subject}'s IP strategy: {value}",
+}
+
+
+def value_of(f: FactView) -> str:
+    return format_value(f.numeric, f.unit, f.qualifier, f.value)
+
+
+def fact_sentence(f: FactView, *, source: bool = True) -> str:
+    template = PHRASES.get(f.metric, "{subject}'s {metric}{in_period}: {value}")
+    text = template.format(
+        subject=f.subject,
+        metric=f.metric,
+        value=value_of(f),
+        period=f.period,
+        in_period=f" in {f.period}" if f.period else "",
+        at_period=f" at the end of {f.period}" if f.period else "",
+    )
+    return text + (f" (source: {f.source or 'not recorded'})" if source else "")
+
+
+def sources(facts: list[FactView]) -> str:
+    names = list(dict.fromkeys(f.source or "not recorded" for f in facts))
+    return "Sources: " + "; ".join(names) + "."
+
+
+def amount(numeric: float, unit: str, qualifier: str = "") -> str:
+    """A computed amount: signs and qualifiers carried, "about +10,000"."""
+    sign = "+" if numeric > 0 else "−" if numeric < 0 else "±"
+    text = f"{sign}{format_amount(abs(numeric), unit)}"
+    return f"{qualifier} {text}" if qualifier else text
+
+
+def carried_qualifier(*facts: FactView) -> str:
+    """A figure computed from an "over"/"about" figure is itself only "about"."""
+    return "about" if any(f.qualifier for f in facts) else ""
+
+
+def licence_short(lc: LicenceView) -> str:
+    bits = [b for b in (lc.kind, lc.technology) if b]
+    return f"{lc.licensee} ({', '.join(bits)})" if bits else lc.licensee
+
+
+def licence_line(lc: LicenceView) -> str:
+    parts = [lc.kind or "licence", f"licensor {lc.licensor}"]
+    if lc.technology:
+        parts.append(lc.technology)
+    if lc.territory:
+        parts.append(lc.territory)
+    if lc.signed_on:
+        parts.append(f"signed {lc.signed_on.isoformat()}")
+    if lc.expires_on:
+        parts.append(f"expires {lc.expires_on.isoformat()}")
+    if lc.status:
+        parts.append(lc.status)
+    return f"{lc.licensee}: " + ", ".join(parts)
+
+
+def patent_line(pt: PatentView) -> str:
+    bits = [b for b in (pt.jurisdiction, pt.status, pt.owner) if b]
+    if pt.expiry_date:
+        bits.append(f"expires {pt.expiry_date.isoformat()}")
+    if pt.family_id:
+        bits.append(f"family {pt.family_id}")
+    extra = f" ({', '.join(bits)})" if bits else ""
+    return f"{pt.number} — {pt.title}{extra}"
+
+
+def plural(n: int, noun: str, many: str | None = None) -> str:
+    return f"{n:,} {noun if n == 1 else (many or noun + 's')}"
