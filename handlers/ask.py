@@ -82,8 +82,9 @@ def explain(deps: Deps, question: str, topic: str | None = None) -> list[Plan]:
 async def _one(deps: Deps, text: str, topic: str | None) -> Reply:
     q = read(text, deps.now())
     content = [w for w in q.words if w.norm not in _FILLER]
-    if not content and not q.years and not q.patent_numbers and not q.year_range:
-        if q.raw.strip() and not q.words:
+    if not content and not q.years and not q.patent_numbers and not q.year_range and not q.since:
+        if not q.words and q.raw.strip(" \t\r\n?!.,"):
+            # only emoji or Slack markup ("<!channel>"): not a request for help either
             return Reply(ReplyKind.NOT_KNOWN, "I could not find a question in that.",
                          note="Type `help` to see what I can answer.")
         return help_reply(deps)
@@ -101,8 +102,10 @@ def context(deps: Deps, q: Question, topic: str | None) -> Context:
     """Tag the words the store explains: subjects, licensees, metric names and aliases."""
     idx = deps.index
     vocabulary = _vocabulary(idx.facts.vocabulary, idx.licences.name_tokens, frozenset(idx.facts.subjects))
+    titles = idx.patents.postings
     for w in q.words:
-        if w.norm not in _FILLER:
+        # a word some patent title holds is a real word, not a typo ("charging")
+        if w.norm not in _FILLER and w.norm not in titles:
             w.norm = idx.correct(w.norm, vocabulary)
     ctx = Context(q, deps, deps.home_subject, topic=topic)
     norms = [w.norm for w in q.words]
@@ -113,7 +116,10 @@ def context(deps: Deps, q: Question, topic: str | None) -> Context:
             w.tag = SUBJECT
             if name not in ctx.subjects:
                 ctx.subjects.append(name)
+    home = deps.home_subject.lower()
     for name in idx.find_licensees(norms):
+        if name.lower() == home:
+            continue  # the home company as licensee is asked as such ("where Huawei is the licensee")
         if name not in ctx.licensees:
             ctx.licensees.append(name)
         toks = tx.tokens(name)
@@ -121,9 +127,21 @@ def context(deps: Deps, q: Question, topic: str | None) -> Context:
             if norms[i : i + len(toks)] == toks:
                 for w in q.words[i : i + len(toks)]:
                     w.tag = w.tag or LICENSEE
+    for w in q.words:
+        # "Mercedes" for "Mercedes-Benz Group": a first word only one licensee starts with
+        named = idx.licences.names.get(w.norm, [])
+        if not w.tag and len(named) == 1 and len(w.norm) >= 4 and w.norm not in _LEXICON_WORDS | _FILLER:
+            w.tag = LICENSEE
+            if named[0][1] not in ctx.licensees:
+                ctx.licensees.append(named[0][1])
+    if q.year_range or q.since or q.last_n_years or len(q.years) > 1:
+        # "total revenue 2021-2023" is a sum, not the "total r&d" alias of cumulative spending
+        for w in q.words:
+            if w.norm in ("total", "sum"):
+                w.tag = "sum"
     ctx.matches = match_metrics(q.words, idx.facts.phrase_tokens, idx.facts.phrases, idx.facts.metrics)
     for w in q.words:
-        if not w.tag and w.norm in _FILLER:
+        if not w.tag and w.norm in _FILLER and not (w.norm == "us" and "us" in q.acronyms):
             w.tag = FILLER
     return ctx
 
@@ -169,7 +187,9 @@ async def _log_unanswered(deps: Deps, text: str, user: str, channel: str) -> Non
     # best effort: an answer must still go out when the log cannot be written
     try:
         async with deps.sessions() as session, session.begin():
-            await question_repo.log_unanswered(session=session, text=text, user=user, channel=channel,
+            # PostgreSQL text cannot hold NUL; the question is kept as it reads
+            await question_repo.log_unanswered(session=session, text=text.replace("\x00", ""), user=user,
+                                               channel=channel,
                                                at=deps.clock())
     except (SQLAlchemyError, OSError):
         log.warning("could not log an unanswered question: store unavailable")

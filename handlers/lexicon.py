@@ -29,7 +29,7 @@ FILLER = frozenset(
     company firm group corporation
     please dear team guys folks go goes went gone going put devote devoted allocate allocated dedicate
     dedicated toward towards into spend spent think thinks view views opinion stance position stand
-    says""".split()
+    says between where announce announced announces he she him her his them ask asked answer""".split()
 )
 
 # The home company's possessive and plain forms are filler when the home subject
@@ -39,7 +39,7 @@ FILLER = frozenset(
 CHANGE = frozenset(
     """change changed changing growth grow grew grown increase increased decrease decreased decline
     declined drop dropped rise rose risen difference diff delta yoy compare compared comparison
-    vs versus v jump jumped fall fell gain gained""".split()
+    vs versus v jump jumped fall fell gain gained more less than higher lower down""".split()
 )
 TREND = frozenset("trend history historical evolution series timeline overview breakdown".split())
 HIGHEST = frozenset("highest biggest largest most max maximum peak top best record".split())
@@ -86,6 +86,8 @@ STATUS_WORDS = {
     "granted": "granted", "published": "published", "lapsed": "lapsed", "valid": "granted",
     "in-force": "granted", "force": "granted", "application": "published", "applications": "published",
 }
+# what a question may ask of one licence: all of it is shown
+LICENCE_DETAIL = frozenset("term terms detail details condition conditions scope territory".split())
 EXPIRE = frozenset("expire expires expiring expiry expiration expired run lapse lapsing renewal renew due".split())
 # the amount a licensee pays is never stored: asked, it is refused, not guessed
 AMOUNT = frozenset("pay pays paid paying payment payments fee fees price cost worth royalty-rate".split())
@@ -147,6 +149,18 @@ PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("went", "down"), ("decrease",)),
     (("over", "time"), ("trend",)),
     (("over", "the", "year"), ("trend",)),
+    (("over", "the", "years"), ("trend",)),
+    (("all", "years"), ("trend",)),
+    (("each", "years"), ("trend",)),
+    (("percent", "change"), ("change",)),
+    (("percentage", "change"), ("change",)),
+    (("max", "royalty"), ("royalty", "cap")),
+    (("maximum", "royalty"), ("royalty", "cap")),
+    (("royalty", "rate", "cap"), ("royalty", "cap")),
+    (("lte",), ("4g",)),
+    (("ipr",), ("ip",)),
+    # "patents granted in 2018" asks for grant dates; "granted patents" is the valid-patent count
+    (("patent", "granted"), ("patent", "issued")),
     (("by", "year"), ("trend",)),
     (("each", "year"), ("trend",)),
     (("every", "year"), ("trend",)),

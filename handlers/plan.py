@@ -14,7 +14,7 @@ from typing import Any
 
 from handlers import lexicon as lx
 from handlers.deps import Deps
-from handlers.question import Question, Word
+from handlers.question import YEAR_TAG, Question, Word
 
 # tags that say a word has a meaning of its own (the rest are candidates an
 # intent may or may not use)
@@ -22,13 +22,15 @@ METRIC, SUBJECT, LICENSEE, FILLER = "metric", "subject", "licensee", "filler"
 
 # a metric phrase made only of these words is "weak": "patents" alone is the
 # valid-patent count, but "patents about video" is a patent search
-_WEAK_WORDS = lx.LICENCE_NOUN | lx.PATENT_NOUN | {"company", "count"}
+_WEAK_WORDS = lx.LICENCE_NOUN | lx.PATENT_NOUN | {"count"}
 
 
 @dataclass
 class Plan:
     intent: str
     subject: str = ""
+    # several subjects compared side by side ("Huawei and Qualcomm licensing revenue")
+    subjects: list[str] = field(default_factory=list)
     metrics: list[str] = field(default_factory=list)
     years: list[str] = field(default_factory=list)
     year_range: tuple[str, str] | None = None
@@ -37,6 +39,8 @@ class Plan:
     words: list[str] = field(default_factory=list)  # title words of a patent search
     unexplained: list[str] = field(default_factory=list)
     unknown_subject: str = ""
+    # "R&D 2023, revenue 2024": each metric with the years written after it
+    years_by_metric: dict[str, list[str]] = field(default_factory=dict)
 
     def public(self) -> dict[str, Any]:
         d = asdict(self)
@@ -89,7 +93,7 @@ class Context:
         """Words neither tagged by the store nor of a lexicon kind the intent uses."""
         out = []
         for w in self.q.words:
-            if w.tag in (METRIC, SUBJECT, LICENSEE, FILLER):
+            if w.tag in (METRIC, SUBJECT, LICENSEE, FILLER, YEAR_TAG, "family_id"):
                 continue
             if not (self.kinds(w) & accepts):
                 out.append(w)
@@ -133,6 +137,8 @@ def lexicon_kinds(w: Word, q: Question) -> set[str]:
         k.add("kind")
     if n in lx.STATUS_WORDS:
         k.add("status")
+    if n in lx.LICENCE_DETAIL:
+        k.add("detail")
     if n in lx.EXPIRE:
         k.add("expire")
     if n in lx.AMOUNT:
@@ -189,22 +195,22 @@ def match_metrics(words: list[Word], phrase_tokens: dict[str, frozenset[str]], p
                 core = toks
             if not core <= avail:
                 continue
-            if tech and asked_tech - tech:
-                continue  # "6g royalty cap" is not the 5G cap
-            if tech and asked_tech and not tech <= avail:
-                continue
-            used = frozenset((vocab[metric] - (lx.TECHNOLOGY - tech)) & avail)
-            score = (len(used), int(toks <= avail))
+            if tech and asked_tech and not tech <= asked_tech:
+                continue  # "6g royalty cap" is not the 5G cap; "4G and 5G caps" are both
+            family = bool(tech or toks & lx.SOFT)
+            # a royalty cap's soft words ("per unit", "phones") are explained by it
+            used = frozenset((vocab[metric] - (lx.TECHNOLOGY - tech) | (lx.SOFT if family else set())) & avail)
+            score = (len(used - lx.TECHNOLOGY), int(toks <= avail))
             if metric not in best or score > best[metric][0]:
                 best[metric] = (score, used)
         if not best:
             return out
         top = max(s for s, _ in best.values())
         winners = sorted(m for m, (s, _) in best.items() if s == top)
-        if len({best[m][1] for m in winners}) != 1:
+        if len({best[m][1] - lx.TECHNOLOGY for m in winners}) != 1:
             # a tie of different words is not a family: the first, then the next round
             winners = winners[:1]
-        used = best[winners[0]][1]
+        used = frozenset().union(*(best[m][1] for m in winners))
         weak = used <= _WEAK_WORDS
         if weak and out:
             return out

@@ -28,7 +28,7 @@ YEAR = re.compile(rf"\b{_YEAR}\b")
 _RANGE = re.compile(
     rf"\b(?:(from|between)\s+)?{_YEAR}\s*(?:-|–|—|to|until|till|through|thru|and)\s*{_YEAR}\b"
 )
-_SINCE = re.compile(rf"\b(?:since|after|from)\s+{_YEAR}\b")
+_SINCE = re.compile(rf"\b(since|after|from)\s+{_YEAR}\b")
 _RELATIVE_YEAR = re.compile(
     r"\b(last|previous|past|prior|this|current|next|coming)\s+(?:fiscal\s+|financial\s+)?year\b"
 )
@@ -41,11 +41,15 @@ _THIS_WINDOW = re.compile(r"\b(this|current)\s+(quarter|month)\b")
 # Slack emoji shortcodes (":tada:") and formatting marks around words
 _EMOJI = re.compile(r":[a-z0-9_+\-]{1,40}:")
 _FORMAT = re.compile(r"[*_~`]+")
+# a Slack link with its label: what a link says is not part of the question
+_LINK = re.compile(r"<(?:https?|mailto|ftp):[^<>]{0,2000}>")
 # list markers that split a multi-part question: "1)", "2.", "(3)", "a)"
 _PART_SPLIT = re.compile(
     r"(?:^|\s)(?:\(?\d{1,2}[).]|\(?[a-c]\))\s+|[?;\n]+|\s+(?:and|also|plus)\s+(?=(?:who|what|when|which|how|where|"
-    r"is|are|does|do|did|list|show|tell)\b)"
+    r"is|are|does|do|did|list|show|tell)\b)|\s\+\s"
 )
+_YEAR_MARK = "yearmark"
+YEAR_NORM, YEAR_TAG = "<year>", "year"
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10}
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
@@ -134,7 +138,7 @@ def read(text: str, now: datetime) -> Question:
     raw = text[:MAX_QUESTION_CHARS]
     q = Question(raw=raw, capitalised=_capitalised(raw),
                  acronyms=frozenset(w.lower() for w in re.findall(r"\b[A-Z]{2,5}\b", raw)))
-    cleaned = tx.clean(raw)
+    cleaned = tx.clean(_LINK.sub(" ", raw))
     cleaned = _FORMAT.sub(" ", _EMOJI.sub(" ", cleaned))
     if _CJK.search(cleaned):
         cleaned = re.sub(r"((?:19|20)\d\d)\s*年", r" \1 ", cleaned)
@@ -145,10 +149,14 @@ def read(text: str, now: datetime) -> Question:
 
     cleaned = _read_years(q, cleaned, now)
     cleaned = _read_windows(q, cleaned)
-    cleaned = YEAR.sub(" ", cleaned)
+    # a year stays in the word list as a marker, so "R&D 2023, revenue 2024" pairs
+    # each figure with its year and "patents 2023 licensing" are not one phrase
+    cleaned = YEAR.sub(lambda m: f" {_YEAR_MARK}{m.group(1)} ", cleaned)
 
     surfaces = [t.strip(".,") for t in tx._TOKEN.findall(tx.prepare(cleaned))]
-    words = [Word(tx.normalise(s), s) for s in surfaces if s]
+    words = [Word(YEAR_NORM, s[len(_YEAR_MARK):], YEAR_TAG) if s.startswith(_YEAR_MARK)
+             else Word(tx.normalise(s), s) for s in surfaces if s]
+    words = [Word("percent", w.surface) if w.norm == "%" else w for w in words]
     q.words = _rewrite_phrases(_join_generations(words))
     return q
 
@@ -162,12 +170,14 @@ def _read_years(q: Question, cleaned: str, now: datetime) -> str:
         q.year_range = (a, b)
     since = _SINCE.search(cleaned)
     if since and not q.year_range:
-        q.since = since.group(1)
+        # "after 2022" starts in 2023; "since/from 2022" in 2022
+        q.since = str(int(since.group(2)) + 1) if since.group(1) == "after" else since.group(2)
+        cleaned = _SINCE.sub(" ", cleaned)
     q.years = list(dict.fromkeys(m.group(1) for m in YEAR.finditer(cleaned)))
     for m in _RELATIVE_YEAR.finditer(cleaned):
         offset = {"last": -1, "previous": -1, "past": -1, "prior": -1, "next": 1, "coming": 1}.get(m.group(1), 0)
         q.years.append(str(now.year + offset))
-    cleaned = _SINCE.sub(" ", _RELATIVE_YEAR.sub(" ", cleaned))
+    cleaned = _RELATIVE_YEAR.sub(" ", cleaned)
     last_n = _LAST_N_YEARS.search(cleaned)
     if last_n:
         n = last_n.group(1)
@@ -200,7 +210,17 @@ def _join_generations(words: list[Word]) -> list[Word]:
 
 
 def _rewrite_phrases(words: list[Word]) -> list[Word]:
-    """Apply lexicon.PHRASES, longest first, left to right."""
+    """Apply lexicon.PHRASES left to right, again over the result until nothing changes
+    ("ipr licensing" -> "ip licensing" -> "licensing")."""
+    for _ in range(3):
+        out = _rewrite_once(words)
+        if [w.norm for w in out] == [w.norm for w in words]:
+            return out
+        words = out
+    return words
+
+
+def _rewrite_once(words: list[Word]) -> list[Word]:
     out: list[Word] = []
     i = 0
     norms = [w.norm for w in words]

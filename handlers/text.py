@@ -76,6 +76,8 @@ SYNONYMS = {
     "expense": "spending",
     "budget": "spending",
     "cost": "spending",
+    "sale": "revenue",
+    "turnover": "revenue",
 }
 
 # "r and d", "r & d", "r&d", "rnd" all mean research and development

@@ -41,6 +41,7 @@ class PatentFilter:
     date_from: date | None = None
     date_to: date | None = None
     ids: tuple[int, ...] | None = None  # restricted to these (title matches)
+    family_id: str = ""
 
 
 def _conditions(f: PatentFilter) -> list[ColumnElement[bool]]:
@@ -57,6 +58,8 @@ def _conditions(f: PatentFilter) -> list[ColumnElement[bool]]:
             cond.append(col >= f.date_from)
         if f.date_to:
             cond.append(col <= f.date_to)
+    if f.family_id:
+        cond.append(func.upper(Patent.family_id) == f.family_id.upper())
     if f.ids is not None:
         cond.append(Patent.id.in_(f.ids))
     return cond

@@ -8,7 +8,8 @@ from handlers import lexicon as lx
 from handlers import wording
 from handlers.deps import Deps
 from handlers.intents import common
-from handlers.plan import Context, Plan
+from handlers.plan import METRIC, Context, Plan
+from handlers.question import YEAR_TAG
 from handlers.replies import FactView, Reply, ReplyKind
 
 
@@ -23,11 +24,12 @@ def metric_plan(ctx: Context, intent: str, deps: Deps, op_kinds: set[str], opera
     metrics = chosen_metrics(ctx)
     if not metrics and ctx.topic and (ctx.q.years or ctx.q.year_range):
         metrics = [ctx.topic]
-    subject = ctx.subject_or_home
-    accepts = common.metric_words_accepted(deps, metrics, subject) | op_kinds
+    subjects = asked_subjects(ctx)
+    accepts = common.metric_words_accepted(deps, metrics, subjects[0]) | op_kinds
     unexplained = common.unexplained_words(ctx, accepts)
-    plan = Plan(intent, subject=subject, metrics=metrics, years=list(ctx.q.years), year_range=ctx.q.year_range,
-                operation=operation, unexplained=unexplained)
+    plan = Plan(intent, subject=subjects[0], subjects=subjects if len(subjects) > 1 else [], metrics=metrics,
+                years=list(ctx.q.years), year_range=ctx.q.year_range, operation=operation,
+                unexplained=unexplained, years_by_metric=_years_by_metric(ctx))
     units = {lx.UNITS[w.norm] for w in ctx.words_of("unit")}
     if units:
         plan.filters["unit"] = ",".join(sorted(units))
@@ -35,16 +37,47 @@ def metric_plan(ctx: Context, intent: str, deps: Deps, op_kinds: set[str], opera
     return plan
 
 
+def asked_subjects(ctx: Context) -> list[str]:
+    """Whose figure: the companies named (several are compared side by side), else a
+    licensee named as the subject ("Sony licensing revenue" is Sony's, which is not
+    stored, never Huawei's), else the home subject."""
+    if len(ctx.subjects) > 1:
+        return list(ctx.subjects)
+    if ctx.other_subject:
+        return [ctx.other_subject]
+    others = [n for n in ctx.licensees if n.lower() != ctx.home.lower()]
+    return [others[0]] if others else [ctx.home]
+
+
+def _years_by_metric(ctx: Context) -> dict[str, list[str]]:
+    """Years written after each named metric, when every metric has its own."""
+    if len(ctx.matches) < 2:
+        return {}
+    pairs: dict[int, list[str]] = {}
+    current: int | None = None
+    for w in ctx.q.words:
+        if w.tag == METRIC:
+            current = next((i for i, m in enumerate(ctx.matches) if w.norm in m.words), current)
+        elif w.tag == YEAR_TAG and current is not None:
+            pairs.setdefault(current, []).append(w.surface)
+    if len(pairs) != len(ctx.matches) or len({tuple(v) for v in pairs.values()}) == 1:
+        return {}
+    return {metric: pairs[i] for i, m in enumerate(ctx.matches) for metric in m.metrics}
+
+
 def match(ctx: Context) -> Plan | None:
     if not ctx.matches and not (ctx.topic and ctx.q.years):
         return None
     if ctx.topic and not ctx.matches and any(w.tag == "" and not ctx.kinds(w) for w in ctx.q.words):
         return None
-    return metric_plan(ctx, "figure", ctx.deps, {"latest"})
+    # "compare Huawei and Qualcomm licensing revenue": side by side, nothing computed
+    compare = {"change"} if len(asked_subjects(ctx)) > 1 else set()
+    return metric_plan(ctx, "figure", ctx.deps, {"latest"} | compare)
 
 
 async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
-    replies = [one_metric(deps, plan, m) for m in plan.metrics]
+    replies = [one_metric(deps, plan, subject, m) for subject in (plan.subjects or [plan.subject])
+               for m in plan.metrics]
     if len(replies) == 1:
         return replies[0]
     answered = all(r.answered for r in replies)
@@ -64,34 +97,36 @@ def no_metric_for_subject(deps: Deps, subject: str, metric: str, home: str) -> R
                  suggestions=[f"{h if h != home else ''} {metric}".strip() for h in holders[:3]])
 
 
-def unit_mismatch(plan: Plan, facts: list[FactView]) -> Reply | None:
+def unit_note(plan: Plan, facts: list[FactView]) -> str:
+    """"R&D 2022 in USD": the stored figure is the answer, in the unit it was
+    published in, and the reply says it was not converted."""
     asked = plan.filters.get("unit")
-    if not asked:
-        return None
     stored = {f.unit for f in facts if f.numeric is not None}
-    if stored and not stored <= set(asked.split(",")):
-        metric = facts[0].metric
-        return Reply(ReplyKind.NOT_KNOWN,
-                     f"I hold {metric} in {', '.join(sorted(stored))}, not {asked}; I don't convert currencies "
-                     "or units.", suggestions=[f"{metric} {plan.years[0] if plan.years else ''}".strip()])
-    return None
+    if not asked or not stored or stored <= set(asked.split(",")):
+        return ""
+    return f"Stored in {', '.join(sorted(stored))}, not {asked}: I don't convert currencies or units."
 
 
-def one_metric(deps: Deps, plan: Plan, metric: str) -> Reply:
-    periods = deps.index.facts.periods(plan.subject, metric)
+def one_metric(deps: Deps, plan: Plan, subject: str, metric: str) -> Reply:
+    periods = deps.index.facts.periods(subject, metric)
     if not periods:
-        return no_metric_for_subject(deps, plan.subject, metric, deps.home_subject)
-    mismatch = unit_mismatch(plan, list(periods.values()))
-    if mismatch:
-        return mismatch
+        return no_metric_for_subject(deps, subject, metric, deps.home_subject)
+    reply = _by_year(plan, metric, periods, plan.years_by_metric.get(metric, plan.years))
+    unconverted = unit_note(plan, reply.facts)
+    if unconverted:
+        reply.note = " ".join(x for x in (reply.note, unconverted) if x)
+    return reply
+
+
+def _by_year(plan: Plan, metric: str, periods: dict[str, FactView], years: list[str]) -> Reply:
     dated = sorted((k for k in periods if k), reverse=True)
-    if not plan.years:
+    if not years:
         f = periods[""] if "" in periods else periods[dated[0]]
         others = [d for d in dated if d != f.period]
         note = f"Also on record: {', '.join(others)}." if others and f.period else ""
         return Reply(ReplyKind.ANSWER, wording.fact_sentence(f), note=note, facts=[f], topic=metric)
-    found = [periods[y] for y in plan.years if y in periods]
-    missing = [y for y in plan.years if y not in periods]
+    found = [periods[y] for y in years if y in periods]
+    missing = [y for y in years if y not in periods]
     have = ", ".join(dated) if dated else "no year"
     if not found:
         return Reply(

@@ -16,23 +16,24 @@ from handlers.replies import LicenceView, Reply, ReplyKind
 
 _FILTERS = ("kind", "tech", "territory", "status", "expire", "amount", "latest", "earliest", "when")
 _ACCEPTS = {"licence", "kind", "tech", "territory", "juris", "status", "expire", "amount", "count", "latest",
-            "earliest", "when", "listing", "field"}
+            "earliest", "when", "listing", "field", "detail", "store"}
 
 
 def match(ctx: Context) -> Plan | None:
     q = ctx.q
-    if ctx.strong:
+    if ctx.strong and not _listing_of_licences(ctx):
         return None
-    has_noun = ctx.any_of("licence", "kind") or any(m.weak and any("licen" in x for x in m.metrics)
-                                                    for m in ctx.matches)
+    has_noun = ctx.any_of("licence", "kind") or any(any("licen" in x for x in m.metrics) for m in ctx.matches)
     if not (ctx.licensees or has_noun):
         return None
-    if ctx.any_of("patent") and not ctx.licensees and not ctx.any_of("licence", "kind"):
-        return None
+    if (ctx.any_of("patent") or any(m.weak and "licen" not in " ".join(m.metrics) for m in ctx.matches)) \
+            and not ctx.any_of("licence", "kind"):
+        return None  # "how many patents does Ericsson have": a patent figure, not its licence
     filters = [k for k in _FILTERS if ctx.any_of(k)]
     if ctx.any_of("tech", "territory", "juris", "status") and not has_noun and not ctx.licensees:
         return None
-    if not filters and not ctx.licensees and not q.window_days and ctx.any_of("count") and ctx.matches:
+    if not filters and not ctx.licensees and not q.window_days and ctx.any_of("count") and ctx.matches \
+            and not ctx.any_of("store"):
         return None  # "how many licensees in 2022": the published count (a figure)
     plan = Plan("licences", subject=ctx.home, years=list(q.years))
     plan.filters = _filters(ctx)
@@ -46,14 +47,21 @@ def match(ctx: Context) -> Plan | None:
         plan.operation = "earliest"
     if ctx.any_of("amount"):
         plan.operation = "amount"
-    # licence nouns tagged as weak metric words are this intent's own words
     plan.unexplained = common.unexplained_words(ctx, _ACCEPTS)
     return plan
 
 
+def _listing_of_licences(ctx: Context) -> bool:
+    """"bilateral licences signed in 2023" lists licences; "bilateral licences 2022" and
+    "how many bilateral licences were signed" are the published count."""
+    counts = [m for match in ctx.strong for m in match.metrics]
+    return (all("licen" in m and "revenue" not in m for m in counts) and not ctx.any_of("count")
+            and any(w.norm in ("signed", "list", "show", "which") for w in ctx.q.words))
+
+
 def _filters(ctx: Context) -> dict[str, str]:
     f: dict[str, str] = {}
-    kinds = {lx.LICENCE_KIND[w.norm] for w in ctx.words_of("kind")}
+    kinds = {lx.LICENCE_KIND[w.norm] for w in ctx.q.words if w.norm in lx.LICENCE_KIND}
     if kinds:
         f["kind"] = ",".join(sorted(kinds))
     techs = {("4g" if w.norm == "lte" else w.norm) for w in ctx.words_of("tech")}
@@ -69,6 +77,8 @@ def _filters(ctx: Context) -> dict[str, str]:
         f["date"] = "expires"
     if ctx.q.window_days:
         f["within_days"] = str(ctx.q.window_days)
+    if ctx.q.since:
+        f["since"] = ctx.q.since
     others = [s for s in ctx.subjects if s.lower() != ctx.home.lower()]
     if others:
         f["party"] = others[0]
@@ -110,6 +120,8 @@ def select(licences: list[LicenceView], plan: Plan, today: date) -> list[Licence
         when = lc.expires_on if f.get("date") == "expires" else lc.signed_on
         if plan.years and not (when and str(when.year) in plan.years):
             continue
+        if "since" in f and not (when and when.year >= int(f["since"])):
+            continue
         if "within_days" in f:
             end = today + timedelta(days=int(f["within_days"]))
             if not (lc.expires_on and today <= lc.expires_on <= end):
@@ -137,8 +149,11 @@ def _describe(plan: Plan) -> str:
         tail.append(f"where {f['licensee_is']} is the licensee")
     if "territory" in f:
         tail.append(f"for {f['territory'].upper() if len(f['territory']) <= 3 else f['territory']}")
+    verb = "expiring" if f.get("date") == "expires" else "signed"
     if plan.years:
-        tail.append(f"{'expiring' if f.get('date') == 'expires' else 'signed'} in {' or '.join(plan.years)}")
+        tail.append(f"{verb} in {' or '.join(plan.years)}")
+    if "since" in f:
+        tail.append(f"{verb} in {f['since']} or later")
     if "within_days" in f:
         tail.append(f"expiring within {f['within_days']} days")
     return " ".join([*bits, noun, *tail])

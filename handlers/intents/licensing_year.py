@@ -7,6 +7,7 @@ from handlers import wording
 from handlers.deps import Deps
 from handlers.intents import common
 from handlers.plan import METRIC, Context, Plan
+from handlers.question import YEAR_TAG
 from handlers.replies import Reply, ReplyKind
 
 LICENSING_METRICS = ("bilateral patent licences", "companies licensed", "licensing revenue")
@@ -17,8 +18,8 @@ def match(ctx: Context) -> Plan | None:
     q = ctx.q
     if ctx.strong or ctx.licensees or len(q.years) > 1 or q.year_range or q.window_days:
         return None
-    content = [w for w in q.words if w.tag != "filler"]
-    if not content or not all(w.tag == METRIC or (not w.tag and ctx.kinds(w) <= _WORDS and ctx.kinds(w))
+    content = [w for w in q.words if w.tag not in ("filler", YEAR_TAG)]
+    if not content or not all((w.tag == METRIC or not w.tag) and ctx.kinds(w) and ctx.kinds(w) <= _WORDS
                               for w in content):
         return None
     if not any("licence" in ctx.kinds(w) for w in content):

@@ -46,8 +46,11 @@ def match(ctx: Context) -> Plan | None:
         plan.filters["date"] = date_word or "filing_date"
     plan.years = list(q.years)
     plan.year_range = q.year_range
+    family = _family(ctx)
+    if family:
+        plan.filters["family"] = family
     plan.words = patent_search.title_words(ctx)
-    has_filter = bool(juris or "date" in plan.filters or ctx.any_of("store") or
+    has_filter = bool(juris or "date" in plan.filters or ctx.any_of("store") or family or
                       (plan.words and plan.operation == "count") or
                       (statuses - {"granted"} and not metrics))
     if not has_filter:
@@ -55,6 +58,17 @@ def match(ctx: Context) -> Plan | None:
     plan.unexplained = [w for w in common.unexplained_words(ctx, _ACCEPTS)
                         if not any(w == x.surface for x in q.words if x.norm in plan.words)]
     return plan
+
+
+def _family(ctx: Context) -> str:
+    """"patents in family F500": the word after "family" is the family id (tagged so
+    it is neither a title word nor unexplained)."""
+    words = ctx.q.words
+    for i, w in enumerate(words[:-1]):
+        if w.norm == "family" and not words[i + 1].tag:
+            words[i + 1].tag = "family_id"
+            return words[i + 1].surface.upper()
+    return ""
 
 
 def _patent_metric(metric: str) -> bool:
@@ -90,7 +104,8 @@ async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
     if len(jurisdictions) > 1:
         return common.refuse(deps, ctx, "Ask about one jurisdiction at a time.")
     where = patent_repo.PatentFilter(jurisdiction=jurisdictions[0], statuses=statuses, date_field=f.get("date", ""),
-                                     years=years, date_from=date_from, date_to=date_to, ids=ids)
+                                     years=years, date_from=date_from, date_to=date_to, ids=ids,
+                                     family_id=f.get("family", ""))
     try:
         async with deps.sessions() as session:
             total, rows = await patent_repo.query(session=session, where=where, limit=common.SHOWN)
@@ -103,6 +118,10 @@ async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
         return Reply(ReplyKind.ANSWER if plan.operation == "count" else ReplyKind.NOT_KNOWN,
                      f"No patents in the store{what}.", note="Counts are of the patents stored here.")
     head = f"{wording.plural(total, 'patent')} in the store{what}"
+    if not what:
+        # the whole store counted: a list of its first ten would say nothing
+        return Reply(ReplyKind.ANSWER, head + ".", note="Counts are of the patents stored here, not the published "
+                     "portfolio size.")
     head += ":" if total <= len(patents) else f"; the first {len(patents)}:"
     return Reply(ReplyKind.ANSWER, head, lines=[wording.patent_line(p) for p in patents],
                  note="Counts are of the patents stored here, not the published portfolio size.", patents=patents)
@@ -114,6 +133,8 @@ def _describe(plan: Plan, words_note: str, ctx: Context) -> str:
         bits.append(f["status"].replace(",", " or "))
     if "jurisdiction" in f:
         bits.append(f"in {f['jurisdiction']}")
+    if "family" in f:
+        bits.append(f"family {f['family']}")
     if "date" in f:
         verb = {"filing_date": "filed", "grant_date": "granted", "expiry_date": "expiring"}[f["date"]]
         if plan.year_range:

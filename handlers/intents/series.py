@@ -14,8 +14,8 @@ OPS = ("change", "highest", "lowest", "sum", "trend")
 
 
 def match(ctx: Context) -> Plan | None:
-    if not figure.chosen_metrics(ctx):
-        return None
+    if not figure.chosen_metrics(ctx) or len(figure.asked_subjects(ctx)) > 1:
+        return None  # several companies are compared side by side, as figures
     q = ctx.q
     ranged = bool(q.year_range or q.since or q.last_n_years)
     op = ""
@@ -50,9 +50,14 @@ def _one(deps: Deps, plan: Plan, ctx: Context, metric: str) -> Reply:
     periods = {k: v for k, v in deps.index.facts.periods(plan.subject, metric).items() if k}
     if not periods:
         return figure.no_metric_for_subject(deps, plan.subject, metric, deps.home_subject)
-    mismatch = figure.unit_mismatch(plan, list(periods.values()))
-    if mismatch:
-        return mismatch
+    reply = _computed(plan, ctx, metric, periods)
+    unconverted = figure.unit_note(plan, reply.facts)
+    if unconverted:
+        reply.note = " ".join(x for x in (reply.note, unconverted) if x)
+    return reply
+
+
+def _computed(plan: Plan, ctx: Context, metric: str, periods: dict[str, FactView]) -> Reply:
     if plan.operation == "change":
         return _change(plan, metric, periods)
     years, explicit = _years(plan, ctx, periods)
