@@ -176,7 +176,8 @@ def _refusal(deps: Deps, ctx: Context, plan: Plan) -> Reply:
     if plan.unknown_subject:
         held = sorted(deps.index.facts.subjects.values()) or [deps.home_subject]
         what = plan.metrics[0] if plan.metrics else "figures"
-        return common.refuse(deps, ctx, f"I have no {what} for {plan.unknown_subject}; I hold figures for "
+        prefix = "" if plan.metrics else "I don't know that: "
+        return common.refuse(deps, ctx, f"{prefix}I have no {what} for {plan.unknown_subject}; I hold figures for "
                              f"{', '.join(held)}.")
     if not plan.unexplained:
         return common.refuse(deps, ctx, "I don't know that.")

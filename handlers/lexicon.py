@@ -11,6 +11,8 @@ figure is meant ("please", "tell me"), or when the planner acts on it ("growth",
 
 from __future__ import annotations
 
+from handlers import text as tx
+
 # Words that never change which figure is meant: greetings, question words,
 # pronouns, auxiliaries, "tell me", "please". Not here on purpose: not, without,
 # except, forecast, expected, target, average, per, quarter, month, share, market …
@@ -28,8 +30,9 @@ FILLER = frozenset(
     anything something there's here any some all every each
     company firm group corporation
     please dear team guys folks go goes went gone going put devote devoted allocate allocated dedicate
-    dedicated toward towards into spend spent think thinks view views opinion stance position stand
-    says between where announce announced announces he she him her his them ask asked answer""".split()
+    dedicated toward towards into think thinks view views opinion stance position stand
+    says between where announce announced announces he she him her his them ask asked answer
+    summarise summarize summary describe explain over across use kind type question""".split()
 )
 
 # The home company's possessive and plain forms are filler when the home subject
@@ -42,7 +45,7 @@ CHANGE = frozenset(
     vs versus v jump jumped fall fell gain gained more less than higher lower down""".split()
 )
 TREND = frozenset("trend history historical evolution series timeline overview breakdown".split())
-HIGHEST = frozenset("highest biggest largest most max maximum peak top best record".split())
+HIGHEST = frozenset("highest biggest largest most max maximum peak top best".split())
 LOWEST = frozenset("lowest smallest least min minimum worst fewest".split())
 LATEST = frozenset("latest newest recent current now".split())
 EARLIEST = frozenset("earliest oldest first".split())
@@ -158,6 +161,7 @@ PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("maximum", "royalty"), ("royalty", "cap")),
     (("royalty", "rate", "cap"), ("royalty", "cap")),
     (("lte",), ("4g",)),
+    (("on", "record"), ()),
     (("ipr",), ("ip",)),
     # "patents granted in 2018" asks for grant dates; "granted patents" is the valid-patent count
     (("patent", "granted"), ("patent", "issued")),
@@ -206,7 +210,9 @@ CHINESE = {
     "哪一年": "which year", "哪年": "which year", "最高": "highest", "最低": "lowest", "最新": "latest",
     "增长": "growth", "变化": "change", "总共": "total", "合计": "total", "总计": "total",
     "签署": "signed", "签订": "signed", "签了": "signed", "到期": "expire", "过期": "expired",
-    "专利费": "patent fees", "上限": "cap", "华为": "huawei", "公司": "company",
+    "专利费": "patent fees", "哪些": "which", "哪个": "which", "投入": "investment", "支出": "spending",
+    "美元": "usd", "人民币": "rmb", "欧元": "eur", "帮助": "help", "怎么用": "help", "用法": "help",
+    "上限": "cap", "华为": "huawei", "公司": "company",
     "我们": "we", "我司": "we", "有": "have", "的": "", "了": "", "吗": "", "呢": "", "吧": "", "啊": "",
     "请": "please", "请问": "please", "和": "and", "与": "and", "及": "and", "在": "in", "年度": "year",
     "今年": "this year", "去年": "last year", "明年": "next year", "从": "from", "到": "to", "至": "to",
@@ -214,3 +220,28 @@ CHINESE = {
     "数量": "number", "数": "number", "战略": "strategy", "知识产权": "ip", "策略": "strategy",
 }
 CHINESE_MAX = max(len(k) for k in CHINESE)
+
+
+# The tables are written as people type; questions are compared after text.tokens
+# folds spellings and plurals ("goes" -> "goe", "licences" -> "license"), so each
+# table also holds its words in that form.
+def _forms(word: str) -> str:
+    return tx.stem(tx.SPELLINGS.get(word, word))
+
+
+def _with_forms(words: frozenset[str]) -> frozenset[str]:
+    return words | {_forms(w) for w in words}
+
+
+def _keys_with_forms(table: dict[str, str]) -> dict[str, str]:
+    return {**{_forms(k): v for k, v in table.items()}, **table}
+
+
+FILLER, CHANGE, TREND, HIGHEST, LOWEST, LATEST, EARLIEST, SUM, MONEY, SCALE, TECHNOLOGY, SOFT = (
+    _with_forms(x) for x in (FILLER, CHANGE, TREND, HIGHEST, LOWEST, LATEST, EARLIEST, SUM, MONEY, SCALE,
+                             TECHNOLOGY, SOFT))
+LICENCE_NOUN, LICENCE_DETAIL, EXPIRE, AMOUNT, PATENT_NOUN, FILED, GRANTED, TITLE_FILLER = (
+    _with_forms(x) for x in (LICENCE_NOUN, LICENCE_DETAIL, EXPIRE, AMOUNT, PATENT_NOUN, FILED, GRANTED,
+                             TITLE_FILLER))
+UNITS, LICENCE_KIND, STATUS_WORDS, FIELDS, JURISDICTIONS, TERRITORIES = (
+    _keys_with_forms(x) for x in (UNITS, LICENCE_KIND, STATUS_WORDS, FIELDS, JURISDICTIONS, TERRITORIES))

@@ -53,6 +53,7 @@ class MetricMatch:
     metrics: list[str]  # one metric, or a family ("royalty caps") answered together
     words: frozenset[str]
     weak: bool
+    positions: list[int] = field(default_factory=list)  # of the words it explains
 
 
 @dataclass
@@ -214,8 +215,23 @@ def match_metrics(words: list[Word], phrase_tokens: dict[str, frozenset[str]], p
         weak = used <= _WEAK_WORDS
         if weak and out:
             return out
-        out.append(MetricMatch(winners, used, weak))
-        for w in words:
-            if w.tag == "" and w.norm in used:
-                w.tag = METRIC
-        avail -= used
+        out.append(MetricMatch(winners, used, weak, _tag_nearest(words, used)))
+        avail = {w.norm for w in words if w.tag == ""}
+
+
+def _tag_nearest(words: list[Word], used: frozenset[str]) -> list[int]:
+    """Tag one word for each norm a metric used, the occurrences closest together:
+    in "revenue 2022 and licensing revenue 2023" licensing revenue takes the second
+    "revenue" and leaves the first for revenue."""
+    where: dict[str, list[int]] = {}
+    for i, w in enumerate(words):
+        if w.tag == "" and w.norm in used:
+            where.setdefault(w.norm, []).append(i)
+    if not where:
+        return []
+    anchor_norm = min(where, key=lambda n: (len(where[n]), where[n][-1]))
+    anchor = where[anchor_norm][-1]
+    chosen = sorted(min(positions, key=lambda i: abs(i - anchor)) for positions in where.values())
+    for i in chosen:
+        words[i].tag = METRIC
+    return chosen

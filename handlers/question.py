@@ -24,6 +24,7 @@ PATENT_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _YEAR = r"(?:fy\s*)?((?:19|20)\d\d)"
+_SHORT_YEAR = re.compile(r"(?:\bfy\s?|(?<![\w'])')(\d\d)\b")
 YEAR = re.compile(rf"\b{_YEAR}\b")
 _RANGE = re.compile(
     rf"\b(?:(from|between)\s+)?{_YEAR}\s*(?:-|–|—|to|until|till|through|thru|and)\s*{_YEAR}\b"
@@ -127,11 +128,11 @@ def segment_chinese(text: str) -> str:
 
 
 def _capitalised(raw: str) -> frozenset[str]:
-    """Words typed with a capital that are not the first word: likely names."""
+    """Words typed in title case: names, or the first word of a sentence (the
+    planner only treats one as a name when nothing else explains it)."""
     words = re.findall(r"[A-Za-z][\w&.\-]{0,40}", raw[:MAX_QUESTION_CHARS])
     # Title case only: "TABLE" or "CEO" in capitals is shouting or an acronym, not a name
-    return frozenset(w.lower().rstrip(".") for i, w in enumerate(words)
-                     if i and w[0].isupper() and not w.isupper())
+    return frozenset(w.lower().rstrip(".") for w in words if w[0].isupper() and not w.isupper())
 
 
 def read(text: str, now: datetime) -> Question:
@@ -147,7 +148,8 @@ def read(text: str, now: datetime) -> Question:
         q.patent_numbers.append(tx.number_key(m.group(0)))
     cleaned = PATENT_NUMBER.sub(" ", cleaned)
 
-    cleaned = _read_years(q, cleaned, now)
+    # '22 and FY22 are 2022
+    cleaned = _read_years(q, _SHORT_YEAR.sub(lambda m: f" 20{m.group(1)} ", cleaned), now)
     cleaned = _read_windows(q, cleaned)
     # a year stays in the word list as a marker, so "R&D 2023, revenue 2024" pairs
     # each figure with its year and "patents 2023 licensing" are not one phrase

@@ -48,6 +48,7 @@ SPELLINGS = {
     "researh": "research",
     "revenu": "revenue",
     "revenues": "revenue",
+    "rev": "revenue",
     "reveune": "revenue",
     "revnue": "revenue",
     "spendings": "spending",

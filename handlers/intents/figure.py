@@ -8,7 +8,7 @@ from handlers import lexicon as lx
 from handlers import wording
 from handlers.deps import Deps
 from handlers.intents import common
-from handlers.plan import METRIC, Context, Plan
+from handlers.plan import Context, Plan
 from handlers.question import YEAR_TAG
 from handlers.replies import FactView, Reply, ReplyKind
 
@@ -54,10 +54,11 @@ def _years_by_metric(ctx: Context) -> dict[str, list[str]]:
     if len(ctx.matches) < 2:
         return {}
     pairs: dict[int, list[str]] = {}
+    owner = {pos: i for i, m in enumerate(ctx.matches) for pos in m.positions}
     current: int | None = None
-    for w in ctx.q.words:
-        if w.tag == METRIC:
-            current = next((i for i, m in enumerate(ctx.matches) if w.norm in m.words), current)
+    for pos, w in enumerate(ctx.q.words):
+        if pos in owner:
+            current = owner[pos]
         elif w.tag == YEAR_TAG and current is not None:
             pairs.setdefault(current, []).append(w.surface)
     if len(pairs) != len(ctx.matches) or len({tuple(v) for v in pairs.values()}) == 1:
@@ -111,14 +112,15 @@ def one_metric(deps: Deps, plan: Plan, subject: str, metric: str) -> Reply:
     periods = deps.index.facts.periods(subject, metric)
     if not periods:
         return no_metric_for_subject(deps, subject, metric, deps.home_subject)
-    reply = _by_year(plan, metric, periods, plan.years_by_metric.get(metric, plan.years))
+    whose = "" if subject == deps.home_subject else f"{subject}'s "
+    reply = _by_year(whose, metric, periods, plan.years_by_metric.get(metric, plan.years))
     unconverted = unit_note(plan, reply.facts)
     if unconverted:
         reply.note = " ".join(x for x in (reply.note, unconverted) if x)
     return reply
 
 
-def _by_year(plan: Plan, metric: str, periods: dict[str, FactView], years: list[str]) -> Reply:
+def _by_year(whose: str, metric: str, periods: dict[str, FactView], years: list[str]) -> Reply:
     dated = sorted((k for k in periods if k), reverse=True)
     if not years:
         f = periods[""] if "" in periods else periods[dated[0]]
@@ -131,15 +133,15 @@ def _by_year(plan: Plan, metric: str, periods: dict[str, FactView], years: list[
     if not found:
         return Reply(
             ReplyKind.NOT_KNOWN,
-            f"I have no figure for {metric} in {' or '.join(missing)}.",
-            note=f"I have {metric} for: {have}.",
-            suggestions=[f"{metric} {y}" for y in dated[:3]],
+            f"I have no figure for {whose}{metric} in {' or '.join(missing)}.",
+            note=f"I have {whose}{metric} for: {have}.",
+            suggestions=[f"{whose.removesuffix(chr(39) + 's ')} {metric} {y}".strip() for y in dated[:3]],
             topic=metric,
         )
     if len(found) == 1 and not missing:
         return Reply(ReplyKind.ANSWER, wording.fact_sentence(found[0]), facts=found, topic=metric)
     lines = [wording.fact_sentence(f) for f in found]
     if missing:
-        return Reply(ReplyKind.NOT_KNOWN, f"I have {metric} for only part of that:", lines=lines,
+        return Reply(ReplyKind.NOT_KNOWN, f"I have {whose}{metric} for only part of that:", lines=lines,
                      note=f"No figure for {' or '.join(missing)}; I have: {have}.", facts=found, topic=metric)
     return Reply(ReplyKind.ANSWER, f"{metric}:", lines=lines, facts=found, topic=metric)

@@ -16,7 +16,7 @@ from handlers.replies import LicenceView, Reply, ReplyKind
 
 _FILTERS = ("kind", "tech", "territory", "status", "expire", "amount", "latest", "earliest", "when")
 _ACCEPTS = {"licence", "kind", "tech", "territory", "juris", "status", "expire", "amount", "count", "latest",
-            "earliest", "when", "listing", "field", "detail", "store"}
+            "earliest", "when", "listing", "field", "detail", "store", "how_much"}
 
 
 def match(ctx: Context) -> Plan | None:
@@ -33,7 +33,7 @@ def match(ctx: Context) -> Plan | None:
     if ctx.any_of("tech", "territory", "juris", "status") and not has_noun and not ctx.licensees:
         return None
     if not filters and not ctx.licensees and not q.window_days and ctx.any_of("count") and ctx.matches \
-            and not ctx.any_of("store"):
+            and not ctx.any_of("store") and _published(ctx):
         return None  # "how many licensees in 2022": the published count (a figure)
     plan = Plan("licences", subject=ctx.home, years=list(q.years))
     plan.filters = _filters(ctx)
@@ -49,6 +49,13 @@ def match(ctx: Context) -> Plan | None:
         plan.operation = "amount"
     plan.unexplained = common.unexplained_words(ctx, _ACCEPTS)
     return plan
+
+
+def _published(ctx: Context) -> bool:
+    """Whether the licensing count asked about is stored for every year asked; if
+    not, "how many licences were signed in 2024" counts the licences on record."""
+    periods = [ctx.deps.index.facts.periods(ctx.home, m) for match in ctx.matches for m in match.metrics]
+    return all(not ctx.q.years or all(y in p for y in ctx.q.years) for p in periods)
 
 
 def _listing_of_licences(ctx: Context) -> bool:
@@ -130,7 +137,9 @@ def select(licences: list[LicenceView], plan: Plan, today: date) -> list[Licence
     return out
 
 
-def _describe(plan: Plan) -> str:
+def _describe(plan: Plan, n: int | None = None) -> str:
+    """"cross-licence licences signed in 2022", or with a count "2 active licences with
+    Nokia" — the conditions as a reader would say them."""
     f = plan.filters
     bits = []
     if "status" in f:
@@ -139,7 +148,6 @@ def _describe(plan: Plan) -> str:
         bits.append(f["kind"].replace(",", " or "))
     if "technology" in f:
         bits.append(f["technology"].replace(",", "/"))
-    noun = "licences"
     tail = []
     if "licensee" in f:
         tail.append(f"with {f['licensee']}")
@@ -156,6 +164,10 @@ def _describe(plan: Plan) -> str:
         tail.append(f"{verb} in {f['since']} or later")
     if "within_days" in f:
         tail.append(f"expiring within {f['within_days']} days")
+    noun = "licences" if n is None else wording.plural(n, "licence")
+    if n is not None:
+        noun = noun.replace(" ", " " + " ".join(bits) + " ", 1) if bits else noun
+        return " ".join([noun, *tail])
     return " ".join([*bits, noun, *tail])
 
 
@@ -182,7 +194,7 @@ async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
     if plan.operation in ("latest", "earliest"):
         head = f"The {'most recent' if plan.operation == 'latest' else 'earliest'} of the {what} on record:"
     else:
-        head = f"{wording.plural(len(found), 'licence')} on record" + (f" ({what}):" if what != "licences" else ":")
+        head = f"{_describe(plan, len(found))} on record:"
         if "licensee" in plan.filters and plan.operation != "count":
             head = f"Yes — {wording.plural(len(found), 'licence')} on record:"
     return Reply(ReplyKind.ANSWER, head, lines=lines, licences=found,

@@ -127,3 +127,59 @@ def test_console_changes_facts_and_buttons_are_typed(db_url: str, tmp_path: Path
     assert "no figure for licensing revenue in 2024" in rest.split("[Confirm]")[0]
     assert "Huawei's licensing revenue in 2024: 7 billion yuan (CNY)" in rest
     assert "INFO" not in out  # logs stay off the conversation
+
+
+def test_ask_explain_prints_the_plan_and_answers_nothing(db_url: str, tmp_path: Path) -> None:
+    res = ipbot(db_url, "ask", "R&D growth 2022 please :tada:", "--explain", cwd=tmp_path)
+    plan = json.loads(res.stdout)
+    assert plan["intent"] == "series" and plan["operation"] == "change"
+    assert plan["metrics"] == ["r&d spending"] and plan["years"] == ["2022"]
+    assert plan["unexplained"] == []
+    odd = json.loads(ipbot(db_url, "ask", "R&D forecast 2022", "--explain", cwd=tmp_path).stdout)
+    assert odd["unexplained"] == ["forecast"]
+
+
+def test_ask_json_carries_kind_and_plan_and_help_is_not_an_answer(db_url: str, tmp_path: Path) -> None:
+    out = json.loads(ipbot(db_url, "ask", "r&d 2022", "--json", cwd=tmp_path).stdout)
+    assert out["kind"] == "answer" and out["plan"]["intent"] == "figure"
+    helped = ipbot(db_url, "ask", "help", "--json", cwd=tmp_path)
+    assert json.loads(helped.stdout)["kind"] == "help"
+    assert json.loads(helped.stdout)["answered"] is False and helped.returncode == 1
+    assert "/ip licensees 2022" in json.loads(helped.stdout)["text"]
+
+
+# The failure classes of issue 10, each asked through the command line against a
+# store with several years and other companies: the figure asked, or a refusal.
+@pytest.mark.parametrize(
+    ("question", "facts", "phrase"),
+    [
+        # a word of a longer phrase ("patent licensing") must not select valid patents
+        ("how much money did huawei make from patent licensing in 2022",
+         [("Huawei", "licensing revenue", "2022")], "US$560 million"),
+        # another company as the subject, with and without "of"
+        ("Qualcomm licensing revenue 2022", [("Qualcomm", "licensing revenue", "2022")], "US$6.4 billion"),
+        ("Ford's licensing revenue 2022", [], "Ford"),
+        ("Nokia valid patents", [], "no valid patents for Nokia"),
+        # words the old engine ignored now decide the answer
+        ("which year had the biggest R&D share", [("Huawei", "r&d share of revenue", y)
+                                                  for y in ("2019", "2020", "2021", "2022", "2023")], "2022"),
+        ("R&D growth 2023", [("Huawei", "r&d spending", "2022"), ("Huawei", "r&d spending", "2023")],
+         "3.2 billion"),
+        # a comparison with a missing year is not answered
+        ("licensing revenue change 2020 to 2022", [("Huawei", "licensing revenue", "2022")], "2020"),
+        # technologies distinguish metrics; one with no stored cap is refused
+        ("5G royalty cap", [("Huawei", "5g handset royalty cap", "")], "US$2.5"),
+        ("6G royalty cap", [], "6g"),
+        ("R&D 2022 in USD", [("Huawei", "r&d spending", "2022")], "don't convert"),
+    ],
+)
+def test_questions_get_the_figure_asked_or_a_refusal(
+    db_url: str, tmp_path: Path, question: str, facts: list[tuple[str, str, str]], phrase: str
+) -> None:
+    for name in ("facts.csv", "eval_facts.csv", "eval_competitors.csv"):
+        assert ipbot(db_url, "import", str(FIXTURES / name), cwd=tmp_path).returncode == 0
+    out = json.loads(ipbot(db_url, "ask", question, "--json", cwd=tmp_path).stdout)
+    assert [(f["subject"], f["metric"], f["period"]) for f in out["facts"]] == facts, out["text"]
+    assert phrase.lower() in out["text"].lower()
+    if not facts:
+        assert out["answered"] is False
