@@ -347,6 +347,20 @@ def report(results: list[dict[str, Any]], elapsed: float) -> str:
     return "\n".join(lines) + "\n"
 
 
+def answer_tables(pg: str) -> str:
+    """The answer table (tests/fixtures/answers.tsv) on SQLite and on PostgreSQL, as
+    `python -m bench.answers` prints it."""
+    from bench import answers
+
+    out = []
+    for backend, url in (("sqlite", None), ("postgresql", pg)):
+        print(f"answer table on {backend}", flush=True)
+        t0 = time.perf_counter()
+        results = asyncio.run(answers.evaluate(url, answers.load_table(answers.TABLE)))
+        out.append(answers.report(results, backend, time.perf_counter() - t0))
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -369,6 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     (ROOT / "bench" / "out").mkdir(parents=True, exist_ok=True)
     (ROOT / "bench" / "out" / "results.json").write_text(json.dumps(results, indent=1))
     text = report(results, time.perf_counter() - t0)
+    text += "\n" + answer_tables(args.pg)
     if not args.no_load:
         from bench import load
 

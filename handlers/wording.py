@@ -21,6 +21,14 @@ PHRASES = {
 }
 
 
+_CASED = {"r&d": "R&D", "wi-fi": "Wi-Fi", "ip": "IP", "2g": "2G", "3g": "3G", "4g": "4G", "5g": "5G", "6g": "6G"}
+
+
+def metric_label(metric: str) -> str:
+    """A metric as a sentence shows it: "r&d spending" -> "R&D spending"."""
+    return " ".join(_CASED.get(w, w) for w in metric.split())
+
+
 def value_of(f: FactView) -> str:
     return format_value(f.numeric, f.unit, f.qualifier, f.value)
 
@@ -29,7 +37,7 @@ def fact_sentence(f: FactView, *, source: bool = True) -> str:
     template = PHRASES.get(f.metric, "{subject}'s {metric}{in_period}: {value}")
     text = template.format(
         subject=f.subject,
-        metric=f.metric,
+        metric=metric_label(f.metric),
         value=value_of(f),
         period=f.period,
         in_period=f" in {f.period}" if f.period else "",

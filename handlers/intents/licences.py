@@ -164,7 +164,11 @@ def _describe(plan: Plan, n: int | None = None) -> str:
         tail.append(f"{verb} in {f['since']} or later")
     if "within_days" in f:
         tail.append(f"expiring within {f['within_days']} days")
-    noun = "licences" if n is None else wording.plural(n, "licence")
+    if bits and bits[-1].endswith("licence"):
+        # "cross-licences", not "cross-licence licences"
+        noun = bits.pop() + "s" if n is None else wording.plural(n, bits.pop())
+    else:
+        noun = "licences" if n is None else wording.plural(n, "licence")
     if n is not None:
         noun = noun.replace(" ", " " + " ".join(bits) + " ", 1) if bits else noun
         return " ".join([noun, *tail])

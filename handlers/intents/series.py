@@ -82,16 +82,18 @@ def _computed(plan: Plan, ctx: Context, metric: str, periods: dict[str, FactView
         if plan.operation == "sum":
             total = sum(f.numeric or 0.0 for f in numeric)
             qual = wording.carried_qualifier(*numeric)
-            head = (f"{plan.subject}'s {metric} {_span(years)} adds up to "
+            head = (f"{plan.subject}'s {wording.metric_label(metric)} {_span(years)} adds up to "
                     f"{wording.format_value(total, numeric[0].unit, qual)} (computed from {len(found)} stored figures)")
         else:
             pick = (max if plan.operation == "highest" else min)(numeric, key=lambda f: f.numeric or 0.0)
-            head = (f"{plan.operation.capitalize()} {metric}: {pick.period} with {wording.value_of(pick)} "
+            head = (f"{plan.operation.capitalize()} {wording.metric_label(metric)}: {pick.period} with "
+                    f"{wording.value_of(pick)} "
                     f"(of {', '.join(f.period for f in found)} on record)")
         return Reply(ReplyKind.ANSWER, head, lines=[wording.fact_sentence(f, source=False) for f in found],
                      note=wording.sources(found), facts=found, topic=metric)
     note = f"No figure for {', '.join(missing)}. " if missing else ""
-    return Reply(ReplyKind.ANSWER, f"{plan.subject}'s {metric}, {_span([f.period for f in found])}:",
+    return Reply(ReplyKind.ANSWER,
+                 f"{plan.subject}'s {wording.metric_label(metric)}, {_span([f.period for f in found])}:",
                  lines=[wording.fact_sentence(f, source=False) for f in found],
                  note=note + wording.sources(found), facts=found, topic=metric)
 
@@ -156,7 +158,8 @@ def _change(plan: Plan, metric: str, periods: dict[str, FactView]) -> Reply:
         if old.numeric:
             change += f" ({'+' if delta >= 0 else '−'}{abs(delta / old.numeric * 100):.1f}%)"
     verb = "rose" if delta > 0 else "fell" if delta < 0 else "stayed the same"
-    head = (f"{plan.subject}'s {metric} {verb} from {wording.value_of(old)} in {a} to {wording.value_of(new)} "
+    head = (f"{plan.subject}'s {wording.metric_label(metric)} {verb} from {wording.value_of(old)} in {a} to "
+            f"{wording.value_of(new)} "
             f"in {b}: {change}")
     return Reply(ReplyKind.ANSWER, head, note=f"Computed from the two stored figures. {wording.sources([old, new])}",
                  facts=[old, new], topic=metric)
