@@ -95,6 +95,10 @@ EXPIRE = frozenset("expire expires expiring expiry expiration expired run lapse 
 # the amount a licensee pays is never stored: asked, it is refused, not guessed
 AMOUNT = frozenset("pay pays paid paying payment payments fee fees price cost worth royalty-rate".split())
 
+# "how many licences are in the store": the records held here, not a published count
+STORE = frozenset("store database db record recorded system imported indexed".split())
+LISTING = frozenset("new who list show recently".split())
+
 # Patents
 PATENT_NOUN = frozenset("patent portfolio publication family invention".split())
 FILED = frozenset("filed filing file applied submitted".split())

@@ -68,8 +68,10 @@ class Context:
     licensees: list[str] = field(default_factory=list)
     topic: str | None = None
 
-    def kinds(self, w: Word) -> set[str]:
-        return lexicon_kinds(w, self.q)
+    def kinds(self, w: Word) -> frozenset[str]:
+        if w.kinds is None:
+            w.kinds = frozenset(lexicon_kinds(w, self.q))
+        return w.kinds
 
     def words_of(self, *kinds: str) -> list[Word]:
         want = set(kinds)
@@ -101,69 +103,28 @@ class Context:
         return out
 
 
+# lexicon table -> the kind of word it makes; a word may have several kinds
+# ("granted" is a status, a date and a field) and each intent uses those it needs
+_KINDS: list[tuple[frozenset[str] | dict[str, str], str]] = [
+    (lx.CHANGE | {"yoy"}, "change"), (lx.TREND | {"trend"}, "trend"), (lx.HIGHEST, "highest"),
+    (lx.LOWEST, "lowest"), (lx.LATEST | {"latest"}, "latest"), (lx.EARLIEST, "earliest"),
+    (lx.SUM | {"sum", "total"}, "sum"), (lx.COUNT | {"count"}, "count"), (frozenset({"how_much"}), "how_much"),
+    (lx.MONEY, "money"), (lx.UNITS, "unit"), (lx.SCALE, "scale"), (lx.TECHNOLOGY, "tech"),
+    (lx.LICENCE_NOUN, "licence"), (lx.LICENCE_KIND, "kind"), (lx.STATUS_WORDS, "status"),
+    (lx.LICENCE_DETAIL, "detail"), (lx.EXPIRE, "expire"), (lx.AMOUNT, "amount"), (lx.PATENT_NOUN, "patent"),
+    (lx.FILED, "filed"), (lx.GRANTED, "granted"), (lx.TITLE_FILLER | {"title"}, "titlefiller"),
+    (lx.FIELDS, "field"), (lx.WHEN, "when"), (lx.JURISDICTIONS, "juris"), (lx.TERRITORIES, "territory"),
+    (lx.STORE, "store"), (lx.LISTING, "listing"),
+]
+
+
 def lexicon_kinds(w: Word, q: Question) -> set[str]:
     n = w.norm
-    k: set[str] = set()
-    if n in lx.CHANGE:
-        k.add("change")
-    if n == "yoy":
-        k.add("change")
-    if n in lx.TREND or n == "trend":
-        k.add("trend")
-    if n in lx.HIGHEST:
-        k.add("highest")
-    if n in lx.LOWEST:
-        k.add("lowest")
-    if n in lx.LATEST or n == "latest" or (n == "last" and not q.years):
+    if n == "us" and "us" not in q.acronyms:
+        return set()  # "tell us", not "US patents"
+    k = {kind for table, kind in _KINDS if n in table}
+    if n == "last" and not q.years:
         k.add("latest")
-    if n in lx.EARLIEST:
-        k.add("earliest")
-    if n in lx.SUM or n == "sum" or n == "total":
-        k.add("sum")
-    if n in lx.COUNT or n == "count":
-        k.add("count")
-    if n == "how_much":
-        k.add("how_much")
-    if n in lx.MONEY:
-        k.add("money")
-    if n in lx.UNITS and (n != "us" or "us" in q.acronyms):
-        k.add("unit")
-    if n in lx.SCALE:
-        k.add("scale")
-    if n in lx.TECHNOLOGY:
-        k.add("tech")
-    if n in lx.LICENCE_NOUN:
-        k.add("licence")
-    if n in lx.LICENCE_KIND:
-        k.add("kind")
-    if n in lx.STATUS_WORDS:
-        k.add("status")
-    if n in lx.LICENCE_DETAIL:
-        k.add("detail")
-    if n in lx.EXPIRE:
-        k.add("expire")
-    if n in lx.AMOUNT:
-        k.add("amount")
-    if n in lx.PATENT_NOUN:
-        k.add("patent")
-    if n in lx.FILED:
-        k.add("filed")
-    if n in lx.GRANTED:
-        k.add("granted")
-    if n in lx.TITLE_FILLER or n == "title":
-        k.add("titlefiller")
-    if n in lx.FIELDS:
-        k.add("field")
-    if n in lx.WHEN:
-        k.add("when")
-    if n in lx.JURISDICTIONS and (n != "us" or "us" in q.acronyms):
-        k.add("juris")
-    if n in lx.TERRITORIES and (n != "us" or "us" in q.acronyms):
-        k.add("territory")
-    if n in ("store", "database", "db", "record", "recorded", "system", "imported", "indexed"):
-        k.add("store")
-    if n in ("new", "who", "list", "show", "recently"):
-        k.add("listing")
     if n.isdigit():
         k.add("digit")
     return k

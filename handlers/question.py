@@ -60,6 +60,8 @@ class Word:
     norm: str  # as the matcher compares it
     surface: str  # as typed, to name it when not understood
     tag: str = ""  # what explained it; "" = nothing yet
+    # lexicon kinds, worked out once (handlers.plan.Context.kinds)
+    kinds: frozenset[str] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
