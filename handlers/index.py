@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 import Stemmer
 from rapidfuzz import fuzz, process
-from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import text as tx
@@ -29,7 +28,6 @@ from store import facts as fact_repo
 from store import licences as licence_repo
 from store import patents as patent_repo
 from store import revisions as revision_repo
-from store.models import Patent
 
 log = logging.getLogger(__name__)
 
@@ -317,21 +315,6 @@ def apply_delta(pidx: PatentIndex, d: PatentDelta) -> None:
 INCREMENTAL_MAX = 20_000
 
 
-def _row_hash() -> ColumnElement[int]:
-    return func.hashtext(func.concat(Patent.number_key, "|", Patent.title))
-
-
-async def _fingerprint(session: AsyncSession, upto: int | None = None) -> tuple[int, int, int]:
-    """(max id, count, sum of row hashes) of the indexed columns, computed by
-    PostgreSQL in one statement. Equal fingerprints of the rows up to the indexed
-    max id mean no indexed row was changed or removed since."""
-    q = select(func.coalesce(func.max(Patent.id), 0), func.count(), func.coalesce(func.sum(_row_hash()), 0))
-    if upto is not None:
-        q = q.where(Patent.id <= upto)
-    m, n, h = (await session.execute(q)).one()
-    return int(m), int(n), int(h)
-
-
 def build_licence_index(licences: Iterable[LicenceView]) -> LicenceIndex:
     idx = LicenceIndex(licences=list(licences))
     names: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
@@ -410,10 +393,10 @@ class Index:
 
     async def _load_patents(self, session: AsyncSession) -> bool:
         """Returns False when only new rows were appended (no rebuild)."""
-        postgres = session.get_bind().dialect.name == "postgresql"
+        postgres = patent_repo.has_fingerprint(session=session)
         if postgres and self._patent_fp is not None and await self._append_patents(session):
             return False
-        fingerprint = await _fingerprint(session) if postgres else None
+        fingerprint = await patent_repo.fingerprint(session=session) if postgres else None
         upto = fingerprint[0] if fingerprint else None
         builder = PatentIndexBuilder()
         # Millions of new objects that all survive: the collector would re-walk them
@@ -437,12 +420,9 @@ class Index:
         here). False: a full rebuild is needed."""
         assert self._patent_fp is not None
         upto, count, total = self._patent_fp
-        if (await _fingerprint(session, upto))[1:] != (count, total):
+        if (await patent_repo.fingerprint(session=session, upto=upto))[1:] != (count, total):
             return False
-        rows = (await session.execute(
-            select(Patent.id, Patent.number_key, Patent.title, _row_hash())
-            .where(Patent.id > upto).order_by(Patent.id).limit(INCREMENTAL_MAX + 1)
-        )).all()
+        rows = await patent_repo.index_rows_after(session=session, after_id=upto, limit=INCREMENTAL_MAX + 1)
         if len(rows) > INCREMENTAL_MAX:
             return False
         if rows:

@@ -79,3 +79,35 @@ async def get_patent(*, session: AsyncSession, number_key: str) -> Patent | None
 
 async def list_all(*, session: AsyncSession) -> Sequence[Patent]:
     return (await session.scalars(select(Patent).order_by(Patent.number))).all()
+
+
+# ---- what the in-memory index needs to refresh itself without a full reload ----
+
+
+def has_fingerprint(*, session: AsyncSession) -> bool:
+    """Whether this database can fingerprint the indexed columns (PostgreSQL's hashtext)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _row_hash() -> ColumnElement[int]:
+    return func.hashtext(func.concat(Patent.number_key, "|", Patent.title))
+
+
+async def fingerprint(*, session: AsyncSession, upto: int | None = None) -> tuple[int, int, int]:
+    """(max id, count, sum of row hashes) of the indexed columns, computed by
+    PostgreSQL in one statement. Equal fingerprints of the rows up to the indexed
+    max id mean no indexed row was changed or removed since."""
+    q = select(func.coalesce(func.max(Patent.id), 0), func.count(), func.coalesce(func.sum(_row_hash()), 0))
+    if upto is not None:
+        q = q.where(Patent.id <= upto)
+    m, n, h = (await session.execute(q)).one()
+    return int(m), int(n), int(h)
+
+
+async def index_rows_after(*, session: AsyncSession, after_id: int, limit: int) -> list[tuple[int, str, str, int]]:
+    """(id, number key, title, row hash) of the rows added after `after_id`, oldest first."""
+    rows = (await session.execute(
+        select(Patent.id, Patent.number_key, Patent.title, _row_hash())
+        .where(Patent.id > after_id).order_by(Patent.id).limit(limit)
+    )).all()
+    return [(int(r[0]), r[1], r[2], int(r[3])) for r in rows]

@@ -98,7 +98,7 @@ def _tech_tokens(text: str) -> set[str]:
     return set(tx.tokens(text.replace("/", " ")))
 
 
-def select(licences: list[LicenceView], plan: Plan, today: date) -> list[LicenceView]:
+def matching(licences: list[LicenceView], plan: Plan, today: date) -> list[LicenceView]:
     f = plan.filters
     out = []
     for lc in licences:
@@ -181,7 +181,7 @@ async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
                              "not stored.", note="I can tell who holds a licence, its kind, dates and status.",
                              suggestions=["licensing revenue"])
     today = deps.now().date()
-    found = select(deps.index.licences.licences, plan, today)
+    found = matching(deps.index.licences.licences, plan, today)
     what = _describe(plan)
     if not found:
         return common.refuse(deps, ctx, f"No {what} on record.",
