@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -52,8 +53,47 @@ async def ask(deps: Deps, question: str, *, user: str = "", channel: str = "",
     return reply
 
 
+_QUESTION_WORDS = frozenset({"what", "whats", "who", "whom", "when", "which", "how", "how_much", "count", "where",
+                             "why"})
+_AUXILIARIES = frozenset({"is", "are", "was", "were", "do", "does", "did", "can", "could", "will", "would", "has",
+                          "have"})
+_PRONOUNS = frozenset({"it", "its", "he", "his", "she", "her", "they", "them", "their", "this", "that"})
+
+
 async def _several(deps: Deps, parts: list[str], topic: str | None) -> Reply:
-    replies = [await _one(deps, p, topic) for p in parts[:5]]
+    """Each part answered on its own. A part with nothing to ask ("Can you give me")
+    is skipped; a part the store and the lexicon know nothing of ("need the exact
+    wording for a press release") is a remark, said so; a part that points back
+    ("and who owns it?") gets the patent, licensee or figure of the part before."""
+    replies: list[Reply] = []
+    remarks: list[str] = []
+    previous: dict[str, Any] | None = None
+    topic_text = _topic_prefix(deps, parts[0])
+    if topic_text:
+        # "Ericsson — do we have a licence, and when was it signed?": the name is the
+        # topic of every part after it, not a question of its own
+        parts = [f"{p} {topic_text}" for p in parts[1:]]
+    for part in parts[:5]:
+        q = read(part, deps.now())
+        kind = _part_kind(deps, q)
+        if kind == "empty":
+            continue
+        if kind == "remark":
+            remarks.append(part)
+            continue
+        if previous and kind == "refers back":
+            part = f"{part} {_antecedent(previous)}".strip()
+        reply = await _one(deps, part, topic)
+        replies.append(reply)
+        if reply.plan and _antecedent(reply.plan):
+            previous = reply.plan
+    if not replies:
+        return await _one(deps, " ".join(parts), topic)
+    note = ("I read " + ", ".join(f"“{r}”" for r in remarks) + " as a remark, not a question.") if remarks else ""
+    if len(replies) == 1:
+        reply = replies[0]
+        reply.note = " ".join(x for x in (reply.note, note) if x)
+        return reply
     answered = all(r.answered for r in replies)
     lines = []
     for i, r in enumerate(replies, 1):
@@ -65,12 +105,52 @@ async def _several(deps: Deps, parts: list[str], topic: str | None) -> Reply:
         ReplyKind.ANSWER if answered else ReplyKind.NOT_KNOWN,
         f"{len(replies)} questions:" if answered else f"{len(replies)} questions; not all could be answered:",
         lines=lines,
+        note=note,
         facts=[f for r in replies for f in r.facts],
         licences=[lc for r in replies for lc in r.licences],
         patents=[p for r in replies for p in r.patents],
         topic=next((r.topic for r in replies if r.topic), None),
         plan={"intent": "multi", "parts": [r.plan for r in replies]},
     )
+
+
+def _part_kind(deps: Deps, q: Question) -> str:
+    idx = deps.index
+    known = idx.facts.vocabulary | idx.licences.name_tokens | frozenset(idx.facts.subjects) | _LEXICON_WORDS
+    content = [w.norm for w in q.words if w.norm not in _FILLER and w.tag != "year"]
+    pronoun = any(w.norm in _PRONOUNS for w in q.words)
+    if not content and not q.years and not q.patent_numbers and not q.year_range and not pronoun:
+        return "empty"
+    asks = any(w.norm in _QUESTION_WORDS for w in q.words) or (q.words and q.words[0].norm in _AUXILIARIES)
+    if not asks and not q.years and not q.patent_numbers and not any(
+            n in known or n in idx.patents.postings for n in content):
+        return "remark"
+    if pronoun and not q.patent_numbers and not any(
+            n in idx.facts.vocabulary or n in idx.licences.name_tokens or n in idx.facts.subjects for n in content):
+        return "refers back"
+    return "question"
+
+
+def _topic_prefix(deps: Deps, part: str) -> str:
+    """The first part when it only names a licensee, company or patent."""
+    q = read(part, deps.now())
+    idx = deps.index
+    names = idx.licences.name_tokens | frozenset(idx.facts.subjects)
+    content = [w.norm for w in q.words if w.norm not in _FILLER]
+    if q.years or not (content or q.patent_numbers) or any(n not in names for n in content):
+        return ""
+    return part
+
+
+def _antecedent(plan: dict[str, Any]) -> str:
+    """What "it" points back to: the patent, licensee or figure of the part before."""
+    filters = plan.get("filters") or {}
+    if filters.get("number"):
+        return str(filters["number"])
+    if filters.get("licensee"):
+        return str(filters["licensee"]).replace(";", " ")
+    subject = plan.get("subject") or ""
+    return " ".join([subject, *plan.get("metrics", [])]).strip()
 
 
 def explain(deps: Deps, question: str, topic: str | None = None) -> list[Plan]:
@@ -134,6 +214,12 @@ def context(deps: Deps, q: Question, topic: str | None) -> Context:
             w.tag = LICENSEE
             if named[0][1] not in ctx.licensees:
                 ctx.licensees.append(named[0][1])
+    for i, w in enumerate(q.words):
+        # "which patents were granted in 2021" asks for grant dates; "granted patents
+        # 2021" (the adjective before the noun) is the valid-patent count
+        nxt = q.words[i + 1].norm if i + 1 < len(q.words) else ""
+        if w.norm == "granted" and nxt != "patent" and (q.years or q.year_range) and "patent" in norms:
+            w.norm = "issued"
     if q.year_range or q.since or q.last_n_years or len(q.years) > 1:
         # "total revenue 2021-2023" is a sum, not the "total r&d" alias of cumulative spending
         for w in q.words:
@@ -166,13 +252,18 @@ def _plan(ctx: Context) -> tuple[Plan, Intent | None]:
         first = first or (plan, intent)
     if first:
         return first
-    words = [w.surface for w in ctx.q.words if not w.tag]
+    untagged = [w for w in ctx.q.words if not w.tag]
+    # name the words that mean nothing here ("employees"), not "how many" around them
+    words = [w.surface for w in untagged if not ctx.kinds(w)] or [w.surface for w in untagged]
     plan = Plan("unknown", unexplained=list(dict.fromkeys(words)))
     plan.unknown_subject = common.unknown_name(ctx, plan.unexplained)
     return plan, None
 
 
 def _refusal(deps: Deps, ctx: Context, plan: Plan) -> Reply:
+    if plan.unknown_subject and plan.intent == "licences":
+        return common.refuse(deps, ctx, f"I have no licence with {plan.unknown_subject} on record.",
+                             note=f"I hold {len(deps.index.licences.licences)} licences; try `licensees`.")
     if plan.unknown_subject:
         held = sorted(deps.index.facts.subjects.values()) or [deps.home_subject]
         what = plan.metrics[0] if plan.metrics else "figures"

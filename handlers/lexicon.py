@@ -32,7 +32,8 @@ FILLER = frozenset(
     please dear team guys folks go goes went gone going put devote devoted allocate allocated dedicate
     dedicated toward towards into think thinks view views opinion stance position stand
     says between where announce announced announces he she him her his them ask asked answer
-    summarise summarize summary describe explain over across use kind type question""".split()
+    summarise summarize summary describe explain over across use kind type question
+    u ur pull fetch grab ever still yet now taken take took looking per click link ve ll re m""".split()
 )
 
 # The home company's possessive and plain forms are filler when the home subject
@@ -44,7 +45,7 @@ CHANGE = frozenset(
     declined drop dropped rise rose risen difference diff delta yoy compare compared comparison
     vs versus v jump jumped fall fell gain gained more less than higher lower down""".split()
 )
-TREND = frozenset("trend history historical evolution series timeline overview breakdown".split())
+TREND = frozenset("trend history historical evolution evolve evolved series timeline overview breakdown".split())
 HIGHEST = frozenset("highest biggest largest most max maximum peak top best".split())
 LOWEST = frozenset("lowest smallest least min minimum worst fewest".split())
 LATEST = frozenset("latest newest recent current now".split())
@@ -100,7 +101,8 @@ STORE = frozenset("store database db record recorded system imported indexed".sp
 LISTING = frozenset("new who list show recently".split())
 
 # Patents
-PATENT_NOUN = frozenset("patent portfolio publication family invention".split())
+# not "family": patent families are a figure of their own, not the patent count
+PATENT_NOUN = frozenset("patent".split())
 FILED = frozenset("filed filing file applied submitted".split())
 GRANTED = frozenset("granted grant issued".split())
 TITLE_FILLER = frozenset("title titled titles about on regarding related relating mention mentioning "
@@ -166,6 +168,8 @@ PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("royalty", "rate", "cap"), ("royalty", "cap")),
     (("lte",), ("4g",)),
     (("on", "record"), ()),
+    (("on", "file"), ()),
+    (("to", "date"), ()),
     (("ipr",), ("ip",)),
     # "patents granted in 2018" asks for grant dates; "granted patents" is the valid-patent count
     (("patent", "granted"), ("patent", "issued")),
@@ -214,6 +218,9 @@ CHINESE = {
     "哪一年": "which year", "哪年": "which year", "最高": "highest", "最低": "lowest", "最新": "latest",
     "增长": "growth", "变化": "change", "总共": "total", "合计": "total", "总计": "total",
     "签署": "signed", "签订": "signed", "签了": "signed", "到期": "expire", "过期": "expired",
+    "许可费上限": "royalty cap", "许可费": "royalty", "费": "fee", "帮我查一下": "please", "帮我查": "please",
+    "查一下": "please", "一下": "", "谢谢": "thanks", "对比": "compare", "比较": "compare",
+    "什么时候": "when", "何时": "when",
     "专利费": "patent fees", "哪些": "which", "哪个": "which", "投入": "investment", "支出": "spending",
     "美元": "usd", "人民币": "rmb", "欧元": "eur", "帮助": "help", "怎么用": "help", "用法": "help",
     "上限": "cap", "华为": "huawei", "公司": "company",

@@ -141,58 +141,96 @@ def match_metrics(words: list[Word], phrase_tokens: dict[str, frozenset[str]], p
     the whole family answers: "royalty caps"). A weak name ("patents") counts only
     as the first match: after another metric it is a modifier ("companies licensed
     huawei patents")."""
-    avail = {w.norm for w in words if w.tag == ""}
-    asked_tech = avail & lx.TECHNOLOGY | {t for t in avail if t.startswith("wifi")}
+    asked_tech = {w.norm for w in words if w.tag == "" and (w.norm in lx.TECHNOLOGY or w.norm.startswith("wifi"))}
     vocab: dict[str, set[str]] = {}
     for key, toks in phrase_tokens.items():
         vocab.setdefault(phrases[key], set()).update(toks)
+    segments = _segments(words)
     out: list[MetricMatch] = []
     while True:
-        best: dict[str, tuple[tuple[int, int], frozenset[str]]] = {}
-        for key, toks in phrase_tokens.items():
-            metric = phrases[key]
-            tech = {t for t in toks if t in lx.TECHNOLOGY or t.startswith("wifi")}
-            core = toks - lx.SOFT - tech - ({"royalty"} if tech else set())
-            if not core:
-                core = toks
-            if not core <= avail:
-                continue
-            if tech and asked_tech and not tech <= asked_tech:
-                continue  # "6g royalty cap" is not the 5G cap; "4G and 5G caps" are both
-            family = bool(tech or toks & lx.SOFT)
-            # a royalty cap's soft words ("per unit", "phones") are explained by it
-            used = frozenset((vocab[metric] - (lx.TECHNOLOGY - tech) | (lx.SOFT if family else set())) & avail)
-            score = (len(used - lx.TECHNOLOGY), int(toks <= avail))
-            if metric not in best or score > best[metric][0]:
-                best[metric] = (score, used)
+        # metric -> (score, words used, words of the name that matched, segment)
+        best: dict[str, tuple[tuple[int, int, int], frozenset[str], frozenset[str], int]] = {}
+        for s_i, seg in enumerate(segments):
+            avail = {words[i].norm for i in seg if words[i].tag == ""}
+            for key, toks in phrase_tokens.items():
+                metric = phrases[key]
+                tech = {t for t in toks if t in lx.TECHNOLOGY or t.startswith("wifi")}
+                core = toks - lx.SOFT - tech - ({"royalty"} if tech else set())
+                if not core:
+                    core = toks
+                if not core <= avail:
+                    continue
+                if tech and asked_tech and not tech <= asked_tech:
+                    continue  # "6g royalty cap" is not the 5G cap; "4G and 5G caps" are both
+                family = bool(tech or toks & lx.SOFT)
+                # a royalty cap's soft words ("per unit", "phones") are explained by it
+                used = frozenset((vocab[metric] - lx.TECHNOLOGY | (lx.SOFT if family else set())) & avail)
+                score = (len(used), int(toks <= avail), -s_i)
+                if metric not in best or score > best[metric][0]:
+                    best[metric] = (score, used, frozenset(toks & avail - lx.TECHNOLOGY), s_i)
         if not best:
             return out
-        top = max(s for s, _ in best.values())
-        winners = sorted(m for m, (s, _) in best.items() if s == top)
-        if len({best[m][1] - lx.TECHNOLOGY for m in winners}) != 1:
+        top = max(b[0] for b in best.values())
+        winners = sorted(m for m, b in best.items() if b[0] == top)
+        if len({best[m][1] for m in winners}) != 1:
             # a tie of different words is not a family: the first, then the next round
             winners = winners[:1]
         used = frozenset().union(*(best[m][1] for m in winners))
+        core = frozenset().union(*(best[m][2] for m in winners))
         weak = used <= _WEAK_WORDS
         if weak and out:
             return out
-        out.append(MetricMatch(winners, used, weak, _tag_nearest(words, used)))
-        avail = {w.norm for w in words if w.tag == ""}
+        # the technology that tells family members apart belongs to them wherever it
+        # stands ("royalty cap for 4G and 5G phones")
+        techs = {t for m in winners for t in vocab[m] if t in lx.TECHNOLOGY or t.startswith("wifi")}
+        seeds = [i for i, w in enumerate(words) if w.tag == "" and w.norm in techs]
+        extra = (used - core) | (lx.SOFT if techs else frozenset())
+        positions = _tag_nearest(words, segments, best[winners[0]][3], core, extra, seeds)
+        out.append(MetricMatch(winners, frozenset(words[i].norm for i in positions), weak, positions))
 
 
-def _tag_nearest(words: list[Word], used: frozenset[str]) -> list[int]:
-    """Tag one word for each norm a metric used, the occurrences closest together:
-    in "revenue 2022 and licensing revenue 2023" licensing revenue takes the second
-    "revenue" and leaves the first for revenue."""
-    where: dict[str, list[int]] = {}
+_SEPARATORS = frozenset({"and", "or", "vs", "versus", "v"})
+
+
+def _segments(words: list[Word]) -> list[list[int]]:
+    """Word positions between years and "and"/"vs": a metric's name lies within one
+    ("revenue 2021 and R&D share 2021" is revenue, then R&D share of revenue)."""
+    out: list[list[int]] = [[]]
     for i, w in enumerate(words):
-        if w.tag == "" and w.norm in used:
-            where.setdefault(w.norm, []).append(i)
-    if not where:
-        return []
-    anchor_norm = min(where, key=lambda n: (len(where[n]), where[n][-1]))
-    anchor = where[anchor_norm][-1]
-    chosen = sorted(min(positions, key=lambda i: abs(i - anchor)) for positions in where.values())
+        if w.tag == YEAR_TAG or w.norm in _SEPARATORS:
+            if out[-1]:
+                out.append([])
+        else:
+            out[-1].append(i)
+    return [s for s in out if s]
+
+
+def _tag_nearest(words: list[Word], segments: list[list[int]], s_i: int, core: frozenset[str],
+                 extra: frozenset[str], seeds: list[int]) -> list[int]:
+    """Tag the words a metric explains: in its segment, one occurrence of each word
+    of the name or alias that matched, those closest together; its technology words
+    (`seeds`) wherever they stand; then its other words ("investment" of R&D
+    spending, "phones" of a handset cap) next to those, within a segment."""
+    seg = segments[s_i]
+    where: dict[str, list[int]] = {}
+    for i in seg:
+        if words[i].tag == "" and words[i].norm in core:
+            where.setdefault(words[i].norm, []).append(i)
+    chosen = set(seeds)
+    if where:
+        anchor_norm = min(where, key=lambda n: (len(where[n]), where[n][-1]))
+        anchor = where[anchor_norm][-1]
+        chosen |= {min(positions, key=lambda i: abs(i - anchor)) for positions in where.values()}
+    seg_of = {i: k for k, sg in enumerate(segments) for i in sg}
     for i in chosen:
         words[i].tag = METRIC
-    return chosen
+    grown = True
+    while grown:
+        grown = False
+        for i, w in enumerate(words):
+            if w.tag == "" and w.norm in extra and i in seg_of and any(
+                    abs(i - j) <= 2 and seg_of.get(j) == seg_of[i] for j in chosen):
+                w.tag = METRIC
+                chosen.add(i)
+                grown = True
+    return sorted(chosen)

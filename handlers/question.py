@@ -27,13 +27,17 @@ _YEAR = r"(?:fy\s*)?((?:19|20)\d\d)"
 _SHORT_YEAR = re.compile(r"(?:\bfy\s?|(?<![\w'])')(\d\d)\b")
 YEAR = re.compile(rf"\b{_YEAR}\b")
 _RANGE = re.compile(
-    rf"\b(?:(from|between)\s+)?{_YEAR}\s*(?:-|–|—|to|until|till|through|thru|and)\s*{_YEAR}\b"
+    rf"\b(?:(from|between)\s+)?{_YEAR}\s*(?:-|–|—|\.\.|to|until|till|through|thru|and)\s*{_YEAR}\b"
 )
 _SINCE = re.compile(rf"\b(since|after|from)\s+{_YEAR}\b")
 _RELATIVE_YEAR = re.compile(
-    r"\b(last|previous|past|prior|this|current|next|coming)\s+(?:fiscal\s+|financial\s+)?year\b"
+    r"\b(last|previous|past|prior|this|current|next|coming)\s+(?:fiscal\s+|financial\s+)?(?:year|yr)\b"
 )
-_LAST_N_YEARS = re.compile(r"\b(?:last|past|previous)\s+(\d{1,2}|two|three|four|five|six|ten)\s+years\b")
+# "don't", "we've": the contraction's own word, so "not" is read (and refused) as such
+_CONTRACTIONS = [("n't", " not"), ("'ve", " have"), ("'re", " are"), ("'ll", " will"), ("'m", " am")]
+# "/ip help" typed as text
+_SLASH = re.compile(r"^\s*/ip\b")
+_LAST_N_YEARS = re.compile(r"\b(?:last|past|previous)\s+(\d{1,2}|two|three|four|five|six|ten)\s+(?:years|yrs)\b")
 _WINDOW = re.compile(
     r"\b(?:in|within|over|during)?\s*(?:the\s+)?(?:next|coming|upcoming|following)\s+(\d{1,4}\s+)?"
     r"(days?|weeks?|months?|quarter)\b"
@@ -42,12 +46,10 @@ _THIS_WINDOW = re.compile(r"\b(this|current)\s+(quarter|month)\b")
 # Slack emoji shortcodes (":tada:") and formatting marks around words
 _EMOJI = re.compile(r":[a-z0-9_+\-]{1,40}:")
 _FORMAT = re.compile(r"[*_~`]+")
-# a Slack link with its label: what a link says is not part of the question
-_LINK = re.compile(r"<(?:https?|mailto|ftp):[^<>]{0,2000}>")
 # list markers that split a multi-part question: "1)", "2.", "(3)", "a)"
 _PART_SPLIT = re.compile(
     r"(?:^|\s)(?:\(?\d{1,2}[).]|\(?[a-c]\))\s+|[?;\n]+|\s+(?:and|also|plus)\s+(?=(?:who|what|when|which|how|where|"
-    r"is|are|does|do|did|list|show|tell)\b)|\s\+\s"
+    r"is|are|does|do|did|list|show|tell)\b)|\s\+\s|\s[—–-]\s"
 )
 _YEAR_MARK = "yearmark"
 YEAR_NORM, YEAR_TAG = "<year>", "year"
@@ -141,7 +143,9 @@ def read(text: str, now: datetime) -> Question:
     raw = text[:MAX_QUESTION_CHARS]
     q = Question(raw=raw, capitalised=_capitalised(raw),
                  acronyms=frozenset(w.lower() for w in re.findall(r"\b[A-Z]{2,5}\b", raw)))
-    cleaned = tx.clean(_LINK.sub(" ", raw))
+    cleaned = tx.clean(_SLASH.sub(" ", raw))
+    for short, long in _CONTRACTIONS:
+        cleaned = cleaned.replace(short, long)
     cleaned = _FORMAT.sub(" ", _EMOJI.sub(" ", cleaned))
     if _CJK.search(cleaned):
         cleaned = re.sub(r"((?:19|20)\d\d)\s*年", r" \1 ", cleaned)
@@ -183,9 +187,12 @@ def _read_years(q: Question, cleaned: str, now: datetime) -> str:
         q.years.append(str(now.year + offset))
     cleaned = _RELATIVE_YEAR.sub(" ", cleaned)
     last_n = _LAST_N_YEARS.search(cleaned)
-    if last_n:
+    if last_n and not q.year_range:
+        # the last N calendar years before this one, not the last N on record: a
+        # figure missing for a recent year must show as missing
         n = last_n.group(1)
         q.last_n_years = int(n) if n.isdigit() else _NUMBER_WORDS[n]
+        q.year_range = (str(now.year - q.last_n_years), str(now.year - 1))
         cleaned = _LAST_N_YEARS.sub(" ", cleaned)
     return _RANGE.sub(" ", cleaned) if q.year_range else cleaned
 

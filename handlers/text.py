@@ -136,6 +136,7 @@ def normalise(tok: str) -> str:
 def prepare(cleaned: str) -> str:
     """Multi-word spellings that become one token: R&D, Wi-Fi."""
     text = _RD.sub(" r&d ", cleaned).replace("research and development", "r&d")
+    text = text.replace("research and develop", "r&d")
     return _WIFI.sub(" wifi ", text) if "wi" in text else text
 
 

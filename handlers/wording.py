@@ -90,7 +90,7 @@ def patent_line(pt: PatentView) -> str:
     if pt.family_id:
         bits.append(f"family {pt.family_id}")
     extra = f" ({', '.join(bits)})" if bits else ""
-    return f"{pt.number} — {pt.title}{extra}"
+    return f"{pt.number} — {' '.join(pt.title.split())}{extra}"
 
 
 def plural(n: int, noun: str, many: str | None = None) -> str:

@@ -73,7 +73,7 @@ def patent_view(r: Patent) -> PatentView:
                       r.family_id, r.technology, r.owner)
 
 
-_MARKERS = frozenset({"of", "for", "by", "at", "from"})
+_MARKERS = frozenset({"of", "for", "by", "at", "from", "with"})
 
 
 def unknown_name(ctx: Context, words: list[str]) -> str:

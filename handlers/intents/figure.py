@@ -69,10 +69,12 @@ def _years_by_metric(ctx: Context) -> dict[str, list[str]]:
 def match(ctx: Context) -> Plan | None:
     if not ctx.matches and not (ctx.topic and ctx.q.years):
         return None
+    if ctx.matches and not ctx.strong and not ctx.q.has("count", "how_much"):
+        return None  # "patents" alone is not "how many patents"
     if ctx.topic and not ctx.matches and any(w.tag == "" and not ctx.kinds(w) for w in ctx.q.words):
         return None
-    # "compare Huawei and Qualcomm licensing revenue": side by side, nothing computed
-    compare = {"change"} if len(asked_subjects(ctx)) > 1 else set()
+    # "compare Huawei and Qualcomm licensing revenue", "5G vs 4G cap": side by side, nothing computed
+    compare = {"change"} if len(asked_subjects(ctx)) > 1 or len(chosen_metrics(ctx)) > 1 else set()
     return metric_plan(ctx, "figure", ctx.deps, {"latest"} | compare)
 
 

@@ -16,7 +16,7 @@ from handlers.replies import LicenceView, Reply, ReplyKind
 
 _FILTERS = ("kind", "tech", "territory", "status", "expire", "amount", "latest", "earliest", "when")
 _ACCEPTS = {"licence", "kind", "tech", "territory", "juris", "status", "expire", "amount", "count", "latest",
-            "earliest", "when", "listing", "field", "detail", "store", "how_much"}
+            "earliest", "when", "listing", "field", "detail", "store", "how_much", "titlefiller"}
 
 
 def match(ctx: Context) -> Plan | None:
@@ -48,6 +48,9 @@ def match(ctx: Context) -> Plan | None:
     if ctx.any_of("amount"):
         plan.operation = "amount"
     plan.unexplained = common.unexplained_words(ctx, _ACCEPTS)
+    plan.unknown_subject = common.unknown_name(ctx, plan.unexplained)
+    if ctx.any_of("when") and not ctx.licensees and not plan.unexplained:
+        plan.unexplained = ["when"]  # "when was it signed?" with no licence named: which one?
     return plan
 
 
@@ -183,6 +186,15 @@ async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
     today = deps.now().date()
     found = matching(deps.index.licences.licences, plan, today)
     what = _describe(plan)
+    if not found and "licensee" in plan.filters and "status" in plan.filters:
+        # "is Kyocera's licence still active?": no, and here is what it is
+        unfiltered = Plan(plan.intent, subject=plan.subject, years=plan.years,
+                          filters={k: v for k, v in plan.filters.items() if k != "status"})
+        theirs = matching(deps.index.licences.licences, unfiltered, today)
+        if theirs:
+            return Reply(ReplyKind.ANSWER,
+                         f"No — none of the {_describe(unfiltered)} on record is {plan.filters['status']}:",
+                         lines=[wording.licence_line(lc) for lc in theirs[: common.SHOWN]], licences=theirs)
     if not found:
         return common.refuse(deps, ctx, f"No {what} on record.",
                              note=f"I hold {len(deps.index.licences.licences)} licences; try fewer conditions.",
@@ -199,7 +211,8 @@ async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
         head = f"The {'most recent' if plan.operation == 'latest' else 'earliest'} of the {what} on record:"
     else:
         head = f"{_describe(plan, len(found))} on record:"
-        if "licensee" in plan.filters and plan.operation != "count":
+        if "licensee" in plan.filters and plan.operation != "count" and ctx.q.words and \
+                ctx.q.words[0].norm in ("do", "does", "did", "is", "are", "have", "has"):
             head = f"Yes — {wording.plural(len(found), 'licence')} on record:"
     return Reply(ReplyKind.ANSWER, head, lines=lines, licences=found,
                  note="Counts are of the licences stored here, not a published total." if plan.operation == "count"

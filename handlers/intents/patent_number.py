@@ -47,6 +47,8 @@ async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
                      note="Search by title words instead: patents <words>.")
     patents = await common.fetch_patents(deps, [pidx.ids[i] for i in positions[: common.SHOWN]])
     note = f"Not in the store: {', '.join(missing)}." if missing else ""
+    if plan.operation == "grant_date" and ctx.q.words and ctx.q.words[0].norm in ("is", "was", "has"):
+        return _is_granted(patents, note)
     if plan.operation:
         return _field(plan.operation, patents, note)
     lines = [wording.patent_line(pt) for pt in patents]
@@ -69,3 +71,16 @@ def _field(field: str, patents: list[PatentView], note: str) -> Reply:
     head = lines[0] if len(lines) == 1 else f"{name.capitalize()} of {len(lines)} patents:"
     return Reply(ReplyKind.ANSWER if answered else ReplyKind.NOT_KNOWN, head,
                  lines=lines if len(lines) > 1 else [], note=note, patents=patents)
+
+
+def _is_granted(patents: list[PatentView], note: str) -> Reply:
+    """"is WO2020123456A1 granted yet?": yes with the date, or no with its status."""
+    lines = []
+    for pt in patents:
+        if pt.grant_date:
+            lines.append(f"Yes — {pt.number} was granted on {pt.grant_date.isoformat()}")
+        else:
+            lines.append(f"No grant is recorded for {pt.number}; status: {pt.status or 'not recorded'}")
+    answered = all(pt.grant_date or pt.status for pt in patents)
+    return Reply(ReplyKind.ANSWER if answered else ReplyKind.NOT_KNOWN, lines[0], lines=lines[1:], note=note,
+                 patents=patents)

@@ -14,8 +14,12 @@ OPS = ("change", "highest", "lowest", "sum", "trend")
 
 
 def match(ctx: Context) -> Plan | None:
-    if not figure.chosen_metrics(ctx) or len(figure.asked_subjects(ctx)) > 1:
+    metrics = figure.chosen_metrics(ctx)
+    if not metrics or len(figure.asked_subjects(ctx)) > 1:
         return None  # several companies are compared side by side, as figures
+    facts = ctx.deps.index.facts
+    if not any(p for m in metrics for p in facts.periods(figure.asked_subjects(ctx)[0], m)):
+        return None  # "5G vs 4G cap": undated figures are shown side by side
     q = ctx.q
     ranged = bool(q.year_range or q.since or q.last_n_years)
     op = ""
@@ -118,9 +122,14 @@ def _years(plan: Plan, ctx: Context, periods: dict[str, FactView]) -> tuple[list
 
 
 def _span(years: list[str]) -> str:
+    """"2019–2023" only for every year between; "2019 and 2023" otherwise."""
     if not years:
         return "no year"
-    return years[0] if len(years) == 1 else f"{years[0]}–{years[-1]}"
+    if len(years) == 1:
+        return years[0]
+    if [int(y) for y in years] == list(range(int(years[0]), int(years[-1]) + 1)):
+        return f"{years[0]}–{years[-1]}"
+    return ", ".join(years[:-1]) + f" and {years[-1]}"
 
 
 def _change(plan: Plan, metric: str, periods: dict[str, FactView]) -> Reply:
