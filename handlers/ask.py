@@ -67,6 +67,7 @@ async def _several(deps: Deps, parts: list[str], topic: str | None) -> Reply:
     ("and who owns it?") gets the patent, licensee or figure of the part before."""
     replies: list[Reply] = []
     remarks: list[str] = []
+    empty = False
     previous: dict[str, Any] | None = None
     topic_text = _topic_prefix(deps, parts[0])
     if topic_text:
@@ -77,6 +78,7 @@ async def _several(deps: Deps, parts: list[str], topic: str | None) -> Reply:
         q = read(part, deps.now())
         kind = _part_kind(deps, q)
         if kind == "empty":
+            empty = True
             continue
         if kind == "remark":
             remarks.append(part)
@@ -88,7 +90,8 @@ async def _several(deps: Deps, parts: list[str], topic: str | None) -> Reply:
         if reply.plan and _antecedent(reply.plan):
             previous = reply.plan
     if not replies:
-        return await _one(deps, " ".join(parts), topic)
+        # "what can you do for me? I'm the new intern": nothing but a request for help
+        return help_reply(deps) if empty else await _one(deps, " ".join(parts), topic)
     note = ("I read " + ", ".join(f"“{r}”" for r in remarks) + " as a remark, not a question.") if remarks else ""
     if len(replies) == 1:
         reply = replies[0]
@@ -122,8 +125,8 @@ def _part_kind(deps: Deps, q: Question) -> str:
     if not content and not q.years and not q.patent_numbers and not q.year_range and not pronoun:
         return "empty"
     asks = any(w.norm in _QUESTION_WORDS for w in q.words) or (q.words and q.words[0].norm in _AUXILIARIES)
-    if not asks and not q.years and not q.patent_numbers and not any(
-            n in known or n in idx.patents.postings for n in content):
+    titles = idx.patents.postings if "patent" in content else {}
+    if not asks and not q.years and not q.patent_numbers and not any(n in known or n in titles for n in content):
         return "remark"
     if pronoun and not q.patent_numbers and not any(
             n in idx.facts.vocabulary or n in idx.licences.name_tokens or n in idx.facts.subjects for n in content):
@@ -214,6 +217,11 @@ def context(deps: Deps, q: Question, topic: str | None) -> Context:
             w.tag = LICENSEE
             if named[0][1] not in ctx.licensees:
                 ctx.licensees.append(named[0][1])
+            # "Mercedes-Benz" for "Mercedes-Benz Group": the name's next words are part of it
+            rest, i = named[0][0][1:], q.words.index(w) + 1
+            while rest and i < len(q.words) and q.words[i].norm == rest[0] and not q.words[i].tag:
+                q.words[i].tag = LICENSEE
+                rest, i = rest[1:], i + 1
     for i, w in enumerate(q.words):
         # "which patents were granted in 2021" asks for grant dates; "granted patents
         # 2021" (the adjective before the noun) is the valid-patent count

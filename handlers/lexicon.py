@@ -20,7 +20,7 @@ FILLER = frozenset(
     """a an the of in on at for to by from with and or is are was were be been being do does did
     done what whats what's which who whom whose how tell me show give list please pls plz kindly
     our we us its it it's their they there this that those these
-    as get got has have had can could would should will shall you your i my mine
+    as get got has have had can could would should you your i my mine
     figure number amount value data info information stat statistic so far up
     hi hello hey ipbot bot ok okay thanks thank thx just also too quick question
     know want need like let see look lookup check find say said report reported according
@@ -33,7 +33,9 @@ FILLER = frozenset(
     dedicated toward towards into think thinks view views opinion stance position stand
     says between where announce announced announces he she him her his them ask asked answer
     summarise summarize summary describe explain over across use kind type question
-    u ur pull fetch grab ever still yet now taken take took looking per click link ve ll re m""".split()
+    u ur pull fetch grab ever still yet now taken take took looking per click link ve re m am
+    line statement wording exact slide slides deck board presentation source sources tomorrow today both
+    plus intern asap urgent""".split()
 )
 
 # The home company's possessive and plain forms are filler when the home subject
@@ -45,7 +47,8 @@ CHANGE = frozenset(
     declined drop dropped rise rose risen difference diff delta yoy compare compared comparison
     vs versus v jump jumped fall fell gain gained more less than higher lower down""".split()
 )
-TREND = frozenset("trend history historical evolution evolve evolved series timeline overview breakdown".split())
+TREND = frozenset("trend history historical evolution evolve evolved develop developed series timeline overview "
+                  "breakdown".split())
 HIGHEST = frozenset("highest biggest largest most max maximum peak top best".split())
 LOWEST = frozenset("lowest smallest least min minimum worst fewest".split())
 LATEST = frozenset("latest newest recent current now".split())
@@ -134,7 +137,8 @@ JURISDICTIONS = {
 TERRITORIES = {
     "worldwide": "worldwide", "global": "worldwide", "globally": "worldwide", "world": "worldwide",
     "eu": "eu", "europe": "eu", "european": "eu", "china": "china", "chinese": "china",
-    "us": "us", "usa": "us", "asia": "asia",
+    "us": "us", "usa": "us", "asia": "asia", "japan": "japan", "japanese": "japan", "germany": "germany",
+    "german": "germany", "korea": "korea", "korean": "korea", "india": "india", "uk": "uk",
 }
 
 # How windows in time are written: "in the next 90 days", "this quarter"
@@ -169,6 +173,9 @@ PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("lte",), ("4g",)),
     (("on", "record"), ()),
     (("on", "file"), ()),
+    (("running", "out"), ("expire",)),
+    (("maximum", "rate"), ("royalty", "cap")),
+    (("max", "rate"), ("royalty", "cap")),
     (("to", "date"), ()),
     (("ipr",), ("ip",)),
     # "patents granted in 2018" asks for grant dates; "granted patents" is the valid-patent count

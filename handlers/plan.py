@@ -96,7 +96,7 @@ class Context:
         """Words neither tagged by the store nor of a lexicon kind the intent uses."""
         out = []
         for w in self.q.words:
-            if w.tag in (METRIC, SUBJECT, LICENSEE, FILLER, YEAR_TAG, "family_id"):
+            if w.tag in (METRIC, SUBJECT, LICENSEE, FILLER, YEAR_TAG, "family_id", "owner"):
                 continue
             if not (self.kinds(w) & accepts):
                 out.append(w)
@@ -189,7 +189,7 @@ def match_metrics(words: list[Word], phrase_tokens: dict[str, frozenset[str]], p
         out.append(MetricMatch(winners, frozenset(words[i].norm for i in positions), weak, positions))
 
 
-_SEPARATORS = frozenset({"and", "or", "vs", "versus", "v"})
+_SEPARATORS = frozenset({"and", "or", "vs", "versus", "v", "plus"})
 
 
 def _segments(words: list[Word]) -> list[list[int]]:

@@ -42,6 +42,7 @@ class PatentFilter:
     date_to: date | None = None
     ids: tuple[int, ...] | None = None  # restricted to these (title matches)
     family_id: str = ""
+    owner: str = ""  # part of the owner's name, any case
 
 
 def _conditions(f: PatentFilter) -> list[ColumnElement[bool]]:
@@ -58,6 +59,8 @@ def _conditions(f: PatentFilter) -> list[ColumnElement[bool]]:
             cond.append(col >= f.date_from)
         if f.date_to:
             cond.append(col <= f.date_to)
+    if f.owner:
+        cond.append(func.lower(Patent.owner).contains(f.owner.lower(), autoescape=True))
     if f.family_id:
         cond.append(func.upper(Patent.family_id) == f.family_id.upper())
     if f.ids is not None:

@@ -82,14 +82,15 @@ def unknown_name(ctx: Context, words: list[str]) -> str:
     subject."""
     surfaces = [w.surface for w in ctx.q.words]
     for i, w in enumerate(ctx.q.words):
-        if w.surface not in words or not w.surface.isalpha():
+        if w.surface not in words or not w.surface.isalpha() or ctx.kinds(w):
             continue
         after_marker = i > 0 and surfaces[i - 1] in _MARKERS
         possessive = i + 1 < len(surfaces) and surfaces[i + 1] == "s"
         if after_marker or possessive:
             return w.surface.capitalize()
     for w in ctx.q.words:
-        if w.surface in words and w.surface.isalpha() and w.surface in ctx.q.capitalised and len(w.surface) > 3:
+        if w.surface in words and w.surface.isalpha() and w.surface in ctx.q.capitalised and len(w.surface) > 3 \
+                and not ctx.kinds(w):
             return w.surface.capitalize()
     return ""
 

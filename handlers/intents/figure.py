@@ -17,7 +17,7 @@ def chosen_metrics(ctx: Context) -> list[str]:
     """The strong matches; a weak one ("patents", "licensees") only when it is all
     there is."""
     matches = ctx.strong or ctx.matches
-    return [m for match in matches for m in match.metrics]
+    return list(dict.fromkeys(m for match in matches for m in match.metrics))
 
 
 def metric_plan(ctx: Context, intent: str, deps: Deps, op_kinds: set[str], operation: str = "") -> Plan:
@@ -63,7 +63,12 @@ def _years_by_metric(ctx: Context) -> dict[str, list[str]]:
             pairs.setdefault(current, []).append(w.surface)
     if len(pairs) != len(ctx.matches) or len({tuple(v) for v in pairs.values()}) == 1:
         return {}
-    return {metric: pairs[i] for i, m in enumerate(ctx.matches) for metric in m.metrics}
+    out: dict[str, list[str]] = {}
+    for i, m in enumerate(ctx.matches):
+        for metric in m.metrics:
+            # "R&D 2022 and R&D 2023": one metric named twice, each with its year
+            out[metric] = list(dict.fromkeys([*out.get(metric, []), *pairs[i]]))
+    return out
 
 
 def match(ctx: Context) -> Plan | None:

@@ -47,7 +47,9 @@ def match(ctx: Context) -> Plan | None:
         plan.operation = "earliest"
     if ctx.any_of("amount"):
         plan.operation = "amount"
-    plan.unexplained = common.unexplained_words(ctx, _ACCEPTS)
+    # a place no stored territory is named by must not widen the answer to all licences
+    places = [w.surface for w in ctx.words_of("juris") if w.norm not in lx.TERRITORIES]
+    plan.unexplained = common.unexplained_words(ctx, _ACCEPTS) + places
     plan.unknown_subject = common.unknown_name(ctx, plan.unexplained)
     if ctx.any_of("when") and not ctx.licensees and not plan.unexplained:
         plan.unexplained = ["when"]  # "when was it signed?" with no licence named: which one?
@@ -92,9 +94,16 @@ def _filters(ctx: Context) -> dict[str, str]:
     others = [s for s in ctx.subjects if s.lower() != ctx.home.lower()]
     if others:
         f["party"] = others[0]
-    elif any(w.tag == SUBJECT for w in ctx.q.words) and ctx.q.has("licensee") and not ctx.licensees:
+    elif any(w.tag == SUBJECT for w in ctx.q.words) and not ctx.licensees and (
+            ctx.q.has("licensee") or _after_to(ctx)):
+        # "licences where Huawei is the licensee", "who licenses patents to Huawei"
         f["licensee_is"] = ctx.home
     return f
+
+
+def _after_to(ctx: Context) -> bool:
+    words = ctx.q.words
+    return any(w.tag == SUBJECT and i and words[i - 1].norm == "to" for i, w in enumerate(words))
 
 
 def _tech_tokens(text: str) -> set[str]:

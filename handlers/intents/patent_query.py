@@ -49,8 +49,11 @@ def match(ctx: Context) -> Plan | None:
     family = _family(ctx)
     if family:
         plan.filters["family"] = family
+    owner = _owner(ctx)
+    if owner:
+        plan.filters["owner"] = owner
     plan.words = patent_search.title_words(ctx)
-    has_filter = bool(juris or "date" in plan.filters or ctx.any_of("store") or family or
+    has_filter = bool(juris or "date" in plan.filters or ctx.any_of("store") or family or owner or
                       (plan.words and plan.operation == "count") or
                       (statuses - {"granted"} and not metrics))
     if not has_filter:
@@ -68,6 +71,24 @@ def _family(ctx: Context) -> str:
         if w.norm == "family" and not words[i + 1].tag:
             words[i + 1].tag = "family_id"
             return words[i + 1].surface.upper()
+    return ""
+
+
+_OWNED = frozenset({"own", "owned", "owner", "assigned", "assignee", "held", "hold", "applicant"})
+
+
+def _owner(ctx: Context) -> str:
+    """"patents owned by Waymo": the words after "owned by" name the owner."""
+    words = ctx.q.words
+    for i in range(1, len(words) - 1):
+        if words[i].norm == "by" and words[i - 1].norm in _OWNED:
+            name = []
+            for w in words[i + 1 :]:
+                if w.tag not in ("", "licensee", "subject"):
+                    break
+                w.tag = "owner"
+                name.append(w.surface)
+            return " ".join(name)
     return ""
 
 
@@ -105,7 +126,7 @@ async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
         return common.refuse(deps, ctx, "Ask about one jurisdiction at a time.")
     where = patent_repo.PatentFilter(jurisdiction=jurisdictions[0], statuses=statuses, date_field=f.get("date", ""),
                                      years=years, date_from=date_from, date_to=date_to, ids=ids,
-                                     family_id=f.get("family", ""))
+                                     family_id=f.get("family", ""), owner=f.get("owner", ""))
     try:
         async with deps.sessions() as session:
             total, rows = await patent_repo.query(session=session, where=where, limit=common.SHOWN)
@@ -135,6 +156,8 @@ def _describe(plan: Plan, words_note: str, ctx: Context) -> str:
         bits.append(f"in {f['jurisdiction']}")
     if "family" in f:
         bits.append(f"family {f['family']}")
+    if "owner" in f:
+        bits.append(f"owned by {f['owner']}")
     if "date" in f:
         verb = {"filing_date": "filed", "grant_date": "granted", "expiry_date": "expiring"}[f["date"]]
         if plan.year_range:

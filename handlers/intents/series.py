@@ -55,7 +55,8 @@ def _one(deps: Deps, plan: Plan, ctx: Context, metric: str) -> Reply:
     if not periods:
         return figure.no_metric_for_subject(deps, plan.subject, metric, deps.home_subject)
     reply = _computed(plan, ctx, metric, periods)
-    unconverted = figure.unit_note(plan, reply.facts)
+    unconverted = "" if plan.operation == "change" and plan.filters.get("unit") == "%" else \
+        figure.unit_note(plan, reply.facts)
     if unconverted:
         reply.note = " ".join(x for x in (reply.note, unconverted) if x)
     return reply
