@@ -127,6 +127,14 @@ def _is_dm(event: dict[str, Any]) -> bool:
     return event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D")
 
 
+async def mark_verified(context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:
+    """Bolt's `before_authorize` middleware: it runs only after the request passed
+    Bolt's signature check (in Socket Mode every request did: the socket is
+    authenticated). `on_error` acts only on requests marked here."""
+    context["verified"] = True
+    return await next()
+
+
 def _kind_of(body: dict[str, Any]) -> str:
     if body.get("command"):
         return "command"
@@ -150,7 +158,14 @@ async def on_error(
     respond: Any = None,
 ) -> BoltResponse | None:
     """The one place an exception becomes a reply: registered with `app.error` and
-    used by `BotState.spawn`. The request stays acknowledged."""
+    used by `BotState.spawn`. The request stays acknowledged.
+
+    A request that did not pass verification (e.g. a timestamp slack_sdk's verifier
+    could not read) is refused: nothing in its body (channel, thread, response_url,
+    user) is read or acted on."""
+    if not context.get("verified"):
+        log.warning("refused request: failed verification (%s)", type(error).__name__)
+        return BoltResponse(status=401, body="")
     reply = error_reply(error)
     kind = _kind_of(body)
     if reply.kind is ReplyKind.ERROR and not isinstance(error, IpbotError):
