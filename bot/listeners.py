@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 # Slack wants the ack within 3 s; past this the answer goes through response_url
 ACK_BUDGET = 2.0
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
+DOWNLOAD_CHUNK = 64 * 1024
 MAX_FILES = 5
 # message subtypes that are a person writing; edits, deletions, joins, bots are not
 _PERSON_SUBTYPES = {None, "file_share", "thread_broadcast"}
@@ -386,7 +387,12 @@ async def _import_files(st: BotState, client: AsyncWebClient, event: dict[str, A
         if not url or not _may_send_token(st, url):
             await say(Reply(ReplyKind.ERROR, f"I could not download {name}; nothing was imported."))
             continue
-        data = await _download(st, url)
+        try:
+            data = await _download(st, url)
+        except _TooLarge:
+            await say(Reply(ReplyKind.ERROR, f"{name} is larger than {MAX_IMPORT_BYTES // 2**20} MB; "
+                                             "split it or use `ipbot import`. Nothing was imported."))
+            continue
         if data is None:
             await say(Reply(ReplyKind.ERROR, f"I could not download {name}; nothing was imported."))
             continue
@@ -394,15 +400,32 @@ async def _import_files(st: BotState, client: AsyncWebClient, event: dict[str, A
         await say(reply)
 
 
+class _TooLarge(Exception):
+    pass
+
+
 async def _download(st: BotState, url: str) -> bytes | None:
+    """The whole file, read to its end (one `read(n)` returns only what happens to be
+    buffered, which silently cut files); None when the download fails or is cut
+    short. Raises _TooLarge as soon as more than MAX_IMPORT_BYTES arrived, whatever
+    files.info said about the size."""
     http = await st.http()
     try:
         async with http.get(url, headers={"Authorization": f"Bearer {st.bot_token}"}) as resp:
             if resp.status != 200:
                 return None
-            data = await resp.content.read(MAX_IMPORT_BYTES + 1)
-            return data if len(data) <= MAX_IMPORT_BYTES else None
+            if (resp.content_length or 0) > MAX_IMPORT_BYTES:
+                raise _TooLarge()
+            data = bytearray()
+            async for chunk in resp.content.iter_chunked(DOWNLOAD_CHUNK):
+                data += chunk
+                if len(data) > MAX_IMPORT_BYTES:
+                    raise _TooLarge()
+            if resp.content_length is not None and len(data) != resp.content_length:
+                return None
+            return bytes(data)
     except (aiohttp.ClientError, TimeoutError):
+        # includes a connection closed before Content-Length bytes arrived
         return None
 
 

@@ -96,7 +96,7 @@ class RawRecords:
     # our columns the file actually provides; an update leaves the others as stored,
     # so a Google Patents export (no CPC classes) does not blank what Lens filled in
     columns: frozenset[str] | None = None
-    # lines already known to be bad when read (e.g. too many fields)
+    # lines already known to be bad when read (too many or too few fields)
     errors: list[RowError] = field(default_factory=list)
 
 
@@ -111,7 +111,7 @@ def detect_kind(columns: Iterable[str]) -> str | None:
     return fits[0] if len(fits) == 1 else None
 
 
-_TOO_MANY = "\x00too many fields"
+_BAD_SHAPE = "\x00wrong number of fields"
 
 
 def read_csv(text: str, *, skip_lines: int = 0) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
@@ -149,11 +149,13 @@ def read_csv(text: str, *, skip_lines: int = 0) -> tuple[list[str], list[tuple[i
         start = reader.line_num + 1
         if not any(v.strip() for v in values):
             continue
-        if len(values) > len(header):
-            # reported with the validation errors, so one run names every bad line
-            rows.append((line, {_TOO_MANY: f"{len(values)} fields but the header has {len(header)}"}))
+        if len(values) != len(header):
+            # too many fields, or too few (a file cut off mid-row must not be padded with
+            # empty fields and stored): reported with the validation errors, so one run
+            # names every bad line
+            rows.append((line, {_BAD_SHAPE: f"{len(values)} fields but the header has {len(header)}"}))
             continue
-        rows.append((line, {h: (values[i] if i < len(values) else "") for i, h in enumerate(header)}))
+        rows.append((line, dict(zip(header, values, strict=True))))
     if errors:
         raise ImportRejected(errors)
     return header, rows
@@ -305,9 +307,9 @@ def read_records(data: bytes, *, filename: str = "", mapping: ColumnMap | Mappin
     is_json = filename.lower().endswith(".json") or text.lstrip()[:1] in ("[", "{")
     header, rows = read_json(text) if is_json else read_csv(text, skip_lines=skip_lines)
     warnings: list[str] = []
-    read_errors = [RowError(line, r[_TOO_MANY]) for line, r in rows if _TOO_MANY in r]
+    read_errors = [RowError(line, r[_BAD_SHAPE]) for line, r in rows if _BAD_SHAPE in r]
     if read_errors:
-        rows = [(line, r) for line, r in rows if _TOO_MANY not in r]
+        rows = [(line, r) for line, r in rows if _BAD_SHAPE not in r]
     if mapping is None and detect_kind(header) is None:
         mapping = guess_mapping(header)
     provides: frozenset[str] | None = None
