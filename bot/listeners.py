@@ -29,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.blocks import Rendered, action_name, render, render_text
 from bot.logs import request_line
-from handlers import dispatch
+from handlers import dispatch, limits
 from handlers.deps import Deps
 from handlers.errors import IpbotError, NotAllowed, StoreUnavailable
 from handlers.replies import ActionId, Reply, ReplyKind
@@ -49,6 +49,9 @@ NOT_IN_CHANNEL = ("I can't post in this conversation. Invite me with `/invite @i
 EXPIRED = "That button is no longer active. Ask again with `/ip`."
 GENERIC_ERROR = "Something went wrong on my side; please try again. If it keeps happening, tell the ipbot admins."
 IMPORT_UNAVAILABLE = "Importing files is not available in this version of ipbot. Use `ipbot import <file>` instead."
+# Slack sends a typed &, < or > as an entity of up to 5 characters: a longer text
+# cannot be within limits.MAX_MESSAGE once decoded (the extra room: a bot mention)
+MAX_RAW_TEXT = 5 * limits.MAX_MESSAGE + 100
 
 
 @dataclass
@@ -204,9 +207,13 @@ async def on_ip(ack: Any, command: dict[str, Any], context: AsyncBoltContext, cl
                 respond: Any) -> None:
     st = _state(context)
     started = context.get("started", time.perf_counter())
-    text = slack_text(str(command.get("text") or ""))
     user = str(command.get("user_id", ""))
     channel = str(command.get("channel_id", ""))
+    text = read_text(str(command.get("text") or ""), None, strip=False)
+    if text is None:
+        await ack(response_type="ephemeral", **render(_too_long()).as_kwargs())
+        request_line("command", user=user, started=started, answered=False, error="too_long")
+        return
     req = dispatch.Request(text, user=user, channel=channel,
                            is_dm=command.get("channel_name") == "directmessage" or channel.startswith("D"))
     task = asyncio.ensure_future(dispatch.handle(st.deps, req))
@@ -262,10 +269,25 @@ def slack_text(text: str) -> str:
 
 
 def _strip_bot(text: str, bot_user_id: str | None) -> str:
-    """"<@UBOT> set …" must reach dispatch as "set …" so verbs still work."""
+    """"<@UBOT> set …" must reach dispatch as "set …" so verbs still work. The label
+    may not cross a "<": an unclosed "<@UBOT|" then costs linear time."""
     if bot_user_id:
-        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^<>]*)?>", " ", text)
     return text.strip()
+
+
+def read_text(raw: str, bot_user_id: str | None, *, strip: bool = True) -> str | None:
+    """What the person typed (the bot's mention removed, entities decoded), or None
+    when that is longer than limits.MAX_MESSAGE. The length is checked before any
+    pattern sees the text."""
+    if len(raw) > MAX_RAW_TEXT:
+        return None
+    text = slack_text(_strip_bot(raw, bot_user_id) if strip else raw)
+    return text if len(text) <= limits.MAX_MESSAGE else None
+
+
+def _too_long() -> Reply:
+    return Reply(ReplyKind.ERROR, limits.too_long())
 
 
 async def on_mention(ack: Any, event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
@@ -307,7 +329,11 @@ async def _answer_message(st: BotState, client: AsyncWebClient, context: AsyncBo
         await _import_files(st, client, event, user, channel, thread_ts)
         request_line("import", user=user, started=started, answered=True)
         return
-    text = slack_text(_strip_bot(str(event.get("text") or ""), context.bot_user_id))
+    text = read_text(str(event.get("text") or ""), context.bot_user_id)
+    if text is None:
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **render(_too_long()).as_kwargs())
+        request_line(kind, user=user, started=started, answered=False, error="too_long")
+        return
     # the thread's root ts (channels), or the DM itself at top level
     topic_key = str(event.get("thread_ts") or ("" if is_dm else event.get("ts", "")))
     topic = await _get_topic(st, channel, topic_key) if (is_dm or event.get("thread_ts")) else None
@@ -448,6 +474,10 @@ async def _handle_action(st: BotState, body: dict[str, Any], action: dict[str, A
     container = body.get("container") or {}
     channel = str((body.get("channel") or {}).get("id") or container.get("channel_id") or "")
     is_dm = channel.startswith("D")
+    if len(value) > limits.MAX_MESSAGE:  # Slack allows 2,000; nothing longer is ours
+        await respond(response_type="ephemeral", replace_original=False, **render(_too_long()).as_kwargs())
+        request_line("action", user=user, started=started, answered=False, error="too_long")
+        return
     req = dispatch.Request(value, user=user, channel=channel, is_dm=is_dm)
     if name == ActionId.SHARE:
         # the question is asked again: the answer text in the payload came from a client

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from handlers import dispatch, permissions
+from handlers import dispatch, limits, permissions
 from handlers import schedule as sch
 from handlers.deps import Deps
 from handlers.errors import BadCommand, NotAllowed, StoreUnavailable
@@ -293,6 +293,8 @@ def _next_run_text(schedule: sch.Schedule, now: datetime) -> str:
 async def digest(deps: Deps, req: dispatch.Request, rest: str) -> Reply:
     """A licensing summary posted to a channel on a schedule (admins subscribe in the channel).
     e.g. digest subscribe weekly mon 09:00 Europe/Berlin · digest list · digest preview · digest pause"""
+    if len(req.text) > limits.MAX_MESSAGE:
+        return _error(limits.too_long("That command"))
     words = rest.split(None, 1)
     sub = words[0].lower() if words else ""
     args = words[1] if len(words) > 1 else ""

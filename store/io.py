@@ -448,15 +448,21 @@ def natural_key(kind: str, row: dict[str, Any]) -> tuple[Any, ...]:
 
 
 _MAX_LENGTHS: dict[str, dict[str, int]] = {}
+# free-text columns (a fact's value and source, a patent's title) have no database
+# limit; this one keeps a 60 KB title out of every index rebuild (README: Safety limits)
+MAX_FREE_TEXT = 4000
+MAX_DATE = 40
 
 
 def _max_lengths(kind: str) -> dict[str, int]:
     """Column limits from the models: PostgreSQL enforces them, so a too-long cell
-    must be a line-numbered error rather than a failed transaction."""
+    must be a line-numbered error rather than a failed transaction. Checked before
+    any value is parsed."""
     if kind not in _MAX_LENGTHS:
         table = _MODELS[kind].__table__
         _MAX_LENGTHS[kind] = {
-            c.name: c.type.length for c in table.columns if getattr(c.type, "length", None)
+            c.name: getattr(c.type, "length", None) or (MAX_DATE if c.name in DATE_COLUMNS else MAX_FREE_TEXT)
+            for c in table.columns if c.name in COLUMNS[kind]
         }
     return _MAX_LENGTHS[kind]
 
