@@ -496,7 +496,8 @@ async def _handle_action(st: BotState, body: dict[str, Any], action: dict[str, A
         request_line("share", user=user, started=started, answered=reply.answered, kind=reply.kind)
         return
     if name == ActionId.ASK_SUGGESTION:
-        reply = await dispatch.handle(st.deps, req)
+        # the value is a stored name: a question, never a command ("admins add U…")
+        reply = await dispatch.handle_question(st.deps, req)
         if container.get("is_ephemeral") or not body.get("message"):
             await respond(response_type="ephemeral", replace_original=False,
                           **_command_reply(reply, value).as_kwargs())
