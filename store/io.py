@@ -341,7 +341,9 @@ def read_records(data: bytes, *, filename: str = "", mapping: ColumnMap | Mappin
         warnings.append(f"ignored columns: {', '.join(extra)}")
     # the header is normalised once, not once per row (120k rows)
     keep = [(k, k.strip().lower()) for k in header if k and k.strip().lower() in COLUMNS[kind]]
-    norm_rows = [(line, {ours: (r.get(k) or "").strip() for k, ours in keep}) for line, r in rows]
+    # a CSV cell escaped against formula injection by export gets its value back
+    unescape = (lambda v: v) if is_json else unescape_cell
+    norm_rows = [(line, {ours: unescape((r.get(k) or "").strip()) for k, ours in keep}) for line, r in rows]
     given = frozenset(h.strip().lower() for h in header) & frozenset(COLUMNS[kind])
     columns = given if provides is None else provides & frozenset(COLUMNS[kind])
     return RawRecords(kind, norm_rows, warnings, None if columns == frozenset(COLUMNS[kind]) else columns,
@@ -641,17 +643,46 @@ def _cell(v: Any) -> Any:
     return "" if v is None else v
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV
+# injection"). CSV export writes such a cell with a leading apostrophe, and so a
+# cell that already starts with apostrophes followed by one of these; CSV import
+# takes one apostrophe off exactly those cells. Every value survives export ->
+# import ("-5%" is written '-5% and read back as -5%); other apostrophes stay.
+FORMULA_START = frozenset("=+-@\t\r")
+
+
+def _formula_like(v: str) -> bool:
+    rest = v.lstrip("'")
+    return bool(rest) and rest[0] in FORMULA_START
+
+
+def escape_cell(v: str) -> str:
+    return "'" + v if _formula_like(v) else v
+
+
+def unescape_cell(v: str) -> str:
+    return v[1:] if v.startswith("'") and _formula_like(v) else v
+
+
+def _csv_cell(v: Any) -> str:
+    text = escape_cell(str(_cell(v)))
+    # csv's writer leaves a lone CR unquoted when lines end in LF, and a reader then
+    # splits the row there: quote every cell holding a separator, quote or line break
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 async def export(*, session: AsyncSession, kind: str, fmt: str = "csv") -> str:
     model = _MODELS[kind]
     order = {"facts": (Fact.subject, Fact.metric, Fact.period), "patents": (Patent.number,),
              "licences": (Licence.licensee, Licence.signed_on)}[kind]
     objs = (await session.scalars(select(model).order_by(*order))).all()
     cols = COLUMNS[kind]
-    records = [{c: _cell(getattr(o, c)) for c in cols} for o in objs]
     if fmt == "json":
+        # JSON is not opened as a spreadsheet: values as stored
+        records = [{c: _cell(getattr(o, c)) for c in cols} for o in objs]
         return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(cols), lineterminator="\n")
-    w.writeheader()
-    w.writerows(records)
-    return buf.getvalue()
+    lines = [",".join(cols)]
+    lines += [",".join(_csv_cell(getattr(o, c)) for c in cols) for o in objs]
+    return "\n".join(lines) + "\n"
