@@ -210,7 +210,8 @@ GRANT_KINDS = re.compile(r"^[BC]\d?$")
 def _lens(r: dict[str, str]) -> dict[str, str]:
     """Lens.org: no family id; dates m/d/yy; Kind B*/C* is a grant, A* a publication."""
     kind = r.get("Kind", "").strip().upper()
-    granted = bool(GRANT_KINDS.match(kind))
+    # cells are length-checked only later (validate): no pattern sees an uncut one
+    granted = len(kind) <= 2 and bool(GRANT_KINDS.match(kind))
     status = "granted" if granted else "published" if kind.startswith("A") else ""
     return {
         "number": r.get("Publication Number", ""),
@@ -232,7 +233,7 @@ _PUB_NUMBER = re.compile(r"^([A-Z]{2})(\d+)([A-Z]\d?)$")
 def _google(r: dict[str, str]) -> dict[str, str]:
     """Google Patents: 'US5686888A' -> 'US 5686888 A'; priority date not used."""
     pid = r.get("id", "").strip()
-    m = _PUB_NUMBER.match(pid.replace("-", ""))
+    m = _PUB_NUMBER.match(pid.replace("-", "")) if len(pid) <= 60 else None
     number = f"{m.group(1)} {m.group(2)} {m.group(3)}" if m else pid
     grant = r.get("grant date", "").strip()
     return {
