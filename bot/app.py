@@ -73,6 +73,8 @@ def build_app(settings: Settings, deps: Deps) -> AsyncApp:
         signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else "",
         # see bot/listeners.py: answers go out in the ack, not after a 10 ms poll
         process_before_response=True,
+        # runs right after Bolt's signature check: only what passed it is marked verified
+        before_authorize=listeners.mark_verified,
     )
     state = BotState(deps=deps, bot_token=client.token or "", api_url=client.base_url)
     setattr(app, _STATE_ATTR, state)

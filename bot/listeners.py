@@ -29,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.blocks import Rendered, action_name, render, render_text
 from bot.logs import request_line
-from handlers import dispatch
+from handlers import dispatch, limits
 from handlers.deps import Deps
 from handlers.errors import IpbotError, NotAllowed, StoreUnavailable
 from handlers.replies import ActionId, Reply, ReplyKind
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 # Slack wants the ack within 3 s; past this the answer goes through response_url
 ACK_BUDGET = 2.0
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
+DOWNLOAD_CHUNK = 64 * 1024
 MAX_FILES = 5
 # message subtypes that are a person writing; edits, deletions, joins, bots are not
 _PERSON_SUBTYPES = {None, "file_share", "thread_broadcast"}
@@ -48,6 +49,9 @@ NOT_IN_CHANNEL = ("I can't post in this conversation. Invite me with `/invite @i
 EXPIRED = "That button is no longer active. Ask again with `/ip`."
 GENERIC_ERROR = "Something went wrong on my side; please try again. If it keeps happening, tell the ipbot admins."
 IMPORT_UNAVAILABLE = "Importing files is not available in this version of ipbot. Use `ipbot import <file>` instead."
+# Slack sends a typed &, < or > as an entity of up to 5 characters: a longer text
+# cannot be within limits.MAX_MESSAGE once decoded (the extra room: a bot mention)
+MAX_RAW_TEXT = 5 * limits.MAX_MESSAGE + 100
 
 
 @dataclass
@@ -127,6 +131,14 @@ def _is_dm(event: dict[str, Any]) -> bool:
     return event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D")
 
 
+async def mark_verified(context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:
+    """Bolt's `before_authorize` middleware: it runs only after the request passed
+    Bolt's signature check (in Socket Mode every request did: the socket is
+    authenticated). `on_error` acts only on requests marked here."""
+    context["verified"] = True
+    return await next()
+
+
 def _kind_of(body: dict[str, Any]) -> str:
     if body.get("command"):
         return "command"
@@ -150,7 +162,14 @@ async def on_error(
     respond: Any = None,
 ) -> BoltResponse | None:
     """The one place an exception becomes a reply: registered with `app.error` and
-    used by `BotState.spawn`. The request stays acknowledged."""
+    used by `BotState.spawn`. The request stays acknowledged.
+
+    A request that did not pass verification (e.g. a timestamp slack_sdk's verifier
+    could not read) is refused: nothing in its body (channel, thread, response_url,
+    user) is read or acted on."""
+    if not context.get("verified"):
+        log.warning("refused request: failed verification (%s)", type(error).__name__)
+        return BoltResponse(status=401, body="")
     reply = error_reply(error)
     kind = _kind_of(body)
     if reply.kind is ReplyKind.ERROR and not isinstance(error, IpbotError):
@@ -188,9 +207,13 @@ async def on_ip(ack: Any, command: dict[str, Any], context: AsyncBoltContext, cl
                 respond: Any) -> None:
     st = _state(context)
     started = context.get("started", time.perf_counter())
-    text = slack_text(str(command.get("text") or ""))
     user = str(command.get("user_id", ""))
     channel = str(command.get("channel_id", ""))
+    text = read_text(str(command.get("text") or ""), None, strip=False)
+    if text is None:
+        await ack(response_type="ephemeral", **render(_too_long()).as_kwargs())
+        request_line("command", user=user, started=started, answered=False, error="too_long")
+        return
     req = dispatch.Request(text, user=user, channel=channel,
                            is_dm=command.get("channel_name") == "directmessage" or channel.startswith("D"))
     task = asyncio.ensure_future(dispatch.handle(st.deps, req))
@@ -246,10 +269,25 @@ def slack_text(text: str) -> str:
 
 
 def _strip_bot(text: str, bot_user_id: str | None) -> str:
-    """"<@UBOT> set …" must reach dispatch as "set …" so verbs still work."""
+    """"<@UBOT> set …" must reach dispatch as "set …" so verbs still work. The label
+    may not cross a "<": an unclosed "<@UBOT|" then costs linear time."""
     if bot_user_id:
-        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^<>]*)?>", " ", text)
     return text.strip()
+
+
+def read_text(raw: str, bot_user_id: str | None, *, strip: bool = True) -> str | None:
+    """What the person typed (the bot's mention removed, entities decoded), or None
+    when that is longer than limits.MAX_MESSAGE. The length is checked before any
+    pattern sees the text."""
+    if len(raw) > MAX_RAW_TEXT:
+        return None
+    text = slack_text(_strip_bot(raw, bot_user_id) if strip else raw)
+    return text if len(text) <= limits.MAX_MESSAGE else None
+
+
+def _too_long() -> Reply:
+    return Reply(ReplyKind.ERROR, limits.too_long())
 
 
 async def on_mention(ack: Any, event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
@@ -291,7 +329,11 @@ async def _answer_message(st: BotState, client: AsyncWebClient, context: AsyncBo
         await _import_files(st, client, event, user, channel, thread_ts)
         request_line("import", user=user, started=started, answered=True)
         return
-    text = slack_text(_strip_bot(str(event.get("text") or ""), context.bot_user_id))
+    text = read_text(str(event.get("text") or ""), context.bot_user_id)
+    if text is None:
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **render(_too_long()).as_kwargs())
+        request_line(kind, user=user, started=started, answered=False, error="too_long")
+        return
     # the thread's root ts (channels), or the DM itself at top level
     topic_key = str(event.get("thread_ts") or ("" if is_dm else event.get("ts", "")))
     topic = await _get_topic(st, channel, topic_key) if (is_dm or event.get("thread_ts")) else None
@@ -371,7 +413,12 @@ async def _import_files(st: BotState, client: AsyncWebClient, event: dict[str, A
         if not url or not _may_send_token(st, url):
             await say(Reply(ReplyKind.ERROR, f"I could not download {name}; nothing was imported."))
             continue
-        data = await _download(st, url)
+        try:
+            data = await _download(st, url)
+        except _TooLarge:
+            await say(Reply(ReplyKind.ERROR, f"{name} is larger than {MAX_IMPORT_BYTES // 2**20} MB; "
+                                             "split it or use `ipbot import`. Nothing was imported."))
+            continue
         if data is None:
             await say(Reply(ReplyKind.ERROR, f"I could not download {name}; nothing was imported."))
             continue
@@ -379,15 +426,32 @@ async def _import_files(st: BotState, client: AsyncWebClient, event: dict[str, A
         await say(reply)
 
 
+class _TooLarge(Exception):
+    pass
+
+
 async def _download(st: BotState, url: str) -> bytes | None:
+    """The whole file, read to its end (one `read(n)` returns only what happens to be
+    buffered, which silently cut files); None when the download fails or is cut
+    short. Raises _TooLarge as soon as more than MAX_IMPORT_BYTES arrived, whatever
+    files.info said about the size."""
     http = await st.http()
     try:
         async with http.get(url, headers={"Authorization": f"Bearer {st.bot_token}"}) as resp:
             if resp.status != 200:
                 return None
-            data = await resp.content.read(MAX_IMPORT_BYTES + 1)
-            return data if len(data) <= MAX_IMPORT_BYTES else None
+            if (resp.content_length or 0) > MAX_IMPORT_BYTES:
+                raise _TooLarge()
+            data = bytearray()
+            async for chunk in resp.content.iter_chunked(DOWNLOAD_CHUNK):
+                data += chunk
+                if len(data) > MAX_IMPORT_BYTES:
+                    raise _TooLarge()
+            if resp.content_length is not None and len(data) != resp.content_length:
+                return None
+            return bytes(data)
     except (aiohttp.ClientError, TimeoutError):
+        # includes a connection closed before Content-Length bytes arrived
         return None
 
 
@@ -410,6 +474,10 @@ async def _handle_action(st: BotState, body: dict[str, Any], action: dict[str, A
     container = body.get("container") or {}
     channel = str((body.get("channel") or {}).get("id") or container.get("channel_id") or "")
     is_dm = channel.startswith("D")
+    if len(value) > limits.MAX_MESSAGE:  # Slack allows 2,000; nothing longer is ours
+        await respond(response_type="ephemeral", replace_original=False, **render(_too_long()).as_kwargs())
+        request_line("action", user=user, started=started, answered=False, error="too_long")
+        return
     req = dispatch.Request(value, user=user, channel=channel, is_dm=is_dm)
     if name == ActionId.SHARE:
         # the question is asked again: the answer text in the payload came from a client
@@ -428,7 +496,8 @@ async def _handle_action(st: BotState, body: dict[str, Any], action: dict[str, A
         request_line("share", user=user, started=started, answered=reply.answered, kind=reply.kind)
         return
     if name == ActionId.ASK_SUGGESTION:
-        reply = await dispatch.handle(st.deps, req)
+        # the value is a stored name: a question, never a command ("admins add U…")
+        reply = await dispatch.handle_question(st.deps, req)
         if container.get("is_ephemeral") or not body.get("message"):
             await respond(response_type="ephemeral", replace_original=False,
                           **_command_reply(reply, value).as_kwargs())

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from handlers import admin_parse as ap
 from handlers import ask as ask_handler
-from handlers import dispatch
+from handlers import dispatch, limits
 from handlers import text as tx
 from handlers.deps import Deps
 from handlers.dispatch import Request
@@ -55,6 +55,10 @@ def _safe(fn: Callable[..., Awaitable[Reply]]) -> Callable[..., Awaitable[Reply]
 
     @functools.wraps(fn)
     async def wrapper(*args: Any, **kwargs: Any) -> Reply:
+        req = args[1] if len(args) > 1 else None
+        if isinstance(req, Request) and len(req.text) > limits.MAX_MESSAGE:
+            # before any parser sees it: the bot checks this too, the CLI and console rely on it
+            return _error(limits.too_long("That command"))
         try:
             return await fn(*args, **kwargs)
         except NotAllowed as exc:

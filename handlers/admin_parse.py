@@ -23,9 +23,12 @@ HISTORY_USAGE = "history <metric> (or history licensee <name>) — e.g. history 
 ADMINS_USAGE = "admins, admins add @user, admins remove @user"
 
 _PERIOD = re.compile(r"^(?:fy\s*)?((?:19|20)\d\d)$", re.I)
-_SOURCE = re.compile(r"[\s(]*\bsource\s*:\s*", re.I)
+# "source:"; the spaces and "(" before it are dropped by hand (see _source_start):
+# a leading [\s(]* let every one of 40,000 "(" start a scan to the end
+_SOURCE = re.compile(r"\bsource\s*:\s*", re.I)
 _FIELD = re.compile(r"(?:^|\s)([a-z_]+):", re.I)
-_USER = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>|^@?([A-Z0-9]{5,})$")
+# [^<>]*, not [^>]*: an unclosed "<@U|" must not scan to the end from every "<"
+_USER = re.compile(r"<@([A-Z0-9]+)(?:\|[^<>]*)?>|^@?([A-Z0-9]{5,})$")
 
 LICENCE_FIELDS = {
     "signed": "signed_on", "signed_on": "signed_on", "date": "signed_on",
@@ -91,6 +94,13 @@ def split_period(words: str) -> tuple[str, str]:
     return " ".join(toks), ""
 
 
+def _source_start(text: str, at: int) -> int:
+    """Where "source:" really starts: with the spaces and "(" just before it."""
+    while at > 0 and (text[at - 1].isspace() or text[at - 1] == "("):
+        at -= 1
+    return at
+
+
 def parse_set(rest: str) -> SetCmd:
     if "=" not in rest:
         raise bad(SET_USAGE)
@@ -102,7 +112,7 @@ def parse_set(rest: str) -> SetCmd:
     m = _SOURCE.search(right)
     if m:
         source = right[m.end():].strip().rstrip(")").strip()
-        right = right[: m.start()]
+        right = right[: _source_start(right, m.start())]
     try:
         value = parse_value(right)
     except BadValue as exc:

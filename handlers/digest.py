@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from handlers import dispatch, permissions
+from handlers import dispatch, limits, permissions
 from handlers import schedule as sch
 from handlers.deps import Deps
 from handlers.errors import BadCommand, NotAllowed, StoreUnavailable
@@ -37,6 +37,7 @@ LEAD_METRICS = ("licensing revenue", "companies licensed", "bilateral patent lic
 CHANGE_LISTENERS: list[Callable[[], None]] = []
 
 SUBCOMMANDS = "subscribe, list, unsubscribe, pause, resume, preview"
+QUESTIONS_TITLE = "Questions I could not answer"
 
 
 # --- the digest --------------------------------------------------------------
@@ -198,11 +199,18 @@ def empty_line(frequency: str) -> str:
     return {"daily": "No changes today.", "monthly": "No changes this month."}.get(frequency, "No changes this week.")
 
 
-async def build_digest(deps: Deps, subscription: Any, period: str, now: datetime) -> DigestReply:
+async def build_digest(deps: Deps, subscription: Any, period: str, now: datetime, *,
+                       channel: str | None = None) -> DigestReply:
     """What the digest of `period` says at `now`. `subscription` is a subscription
     row (or anything with its schedule columns; `id` None for one not stored).
     It reports since the subscription's last digest, or since the previous
-    period's run time for its first one."""
+    period's run time for its first one.
+
+    Unanswered questions are listed only when asked in the digest's own channel
+    (`channel`, else the subscription's); those asked anywhere else, DMs and
+    private channels included, only as a count. With no channel at all (a CLI
+    preview) none is listed."""
+    channel = channel if channel is not None else getattr(subscription, "channel", None)
     schedule = sch.Schedule.of(subscription)
     tz = schedule.tz
     today = now.astimezone(tz).date()
@@ -224,7 +232,10 @@ async def build_digest(deps: Deps, subscription: Any, period: str, now: datetime
             # fetch generously: several edits of one fact collapse into one line
             changes, n_changes = await digest_repo.changes_since(
                 session=session, since=since, until=now, limit=SECTION_FETCH * 20)
-            questions = await question_repo.top_unanswered(session=session, since=since, limit=TOP_QUESTIONS)
+            questions = await question_repo.top_unanswered(session=session, since=since, channel=channel,
+                                                           limit=TOP_QUESTIONS) if channel else []
+            asked_elsewhere = await question_repo.count_unanswered_elsewhere(session=session, since=since,
+                                                                             channel=channel or "")
     except (SQLAlchemyError, OSError) as exc:
         raise StoreUnavailable() from exc
 
@@ -250,13 +261,21 @@ async def build_digest(deps: Deps, subscription: Any, period: str, now: datetime
     more_changes = n_changes > len(changes)
     add("Facts added or changed since the last digest", change_list,
         len(change_list) + (n_changes - len(changes) if more_changes else 0))
-    add("Questions I could not answer", [
+    add(QUESTIONS_TITLE, [
         DigestItem(f"“{text}”" + (f" — asked {n} times" if n > 1 else "")) for text, n in questions])
 
     label = sch.describe_key(schedule, period)
     if not sections:
         return DigestReply(ReplyKind.DIGEST, f"Licensing digest, {label}: {empty_line(schedule.frequency).lower()}",
                            period=period, period_label=label, empty=True)
+    if asked_elsewhere:
+        # a count, never the text: questions asked elsewhere may have been asked in private
+        elsewhere = DigestItem(f"{asked_elsewhere} more asked in other conversations (not shown here)")
+        if sections[-1].title == QUESTIONS_TITLE:
+            last = sections[-1]
+            sections[-1] = DigestSection(last.title, (*last.items, elsewhere), last.total + 1)
+        else:
+            sections.append(DigestSection(QUESTIONS_TITLE, (elsewhere,), 1))
     figures = headline_figures(deps)
     if figures:
         sections.insert(0, DigestSection("Headline figures", tuple(figures), len(figures)))
@@ -293,6 +312,8 @@ def _next_run_text(schedule: sch.Schedule, now: datetime) -> str:
 async def digest(deps: Deps, req: dispatch.Request, rest: str) -> Reply:
     """A licensing summary posted to a channel on a schedule (admins subscribe in the channel).
     e.g. digest subscribe weekly mon 09:00 Europe/Berlin · digest list · digest preview · digest pause"""
+    if len(req.text) > limits.MAX_MESSAGE:
+        return _error(limits.too_long("That command"))
     words = rest.split(None, 1)
     sub = words[0].lower() if words else ""
     args = words[1] if len(words) > 1 else ""
@@ -391,7 +412,7 @@ async def _preview(deps: Deps, req: dispatch.Request) -> Reply:
     subscription: Any = row if row is not None else sch.Schedule(timezone=deps.tz.key)
     schedule = sch.Schedule.of(subscription)
     period, at = sch.upcoming(schedule, now)
-    reply = await build_digest(deps, subscription, period, now)
+    reply = await build_digest(deps, subscription, period, now, channel=req.channel)
     if row is None:
         reply.note = ("Preview only, nothing was posted. No digest subscription here yet: "
                       "`/ip digest subscribe` posts this weekly.")

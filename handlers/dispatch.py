@@ -68,3 +68,10 @@ async def handle(deps: Deps, req: Request) -> Reply:
 async def handle_action(deps: Deps, req: Request, action: str, value: str) -> Reply | None:
     fn = ACTIONS.get(action)
     return await fn(deps, req, value) if fn else None
+
+
+async def handle_question(deps: Deps, req: Request) -> Reply:
+    """`req.text` as a question, whatever its first word: for text that came from
+    stored data (a "Did you mean" button shows a stored licensee or metric name),
+    which must never run a command, however the name reads."""
+    return await ask_handler.ask(deps, req.text, user=req.user, channel=req.channel, topic=req.topic)

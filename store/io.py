@@ -96,7 +96,7 @@ class RawRecords:
     # our columns the file actually provides; an update leaves the others as stored,
     # so a Google Patents export (no CPC classes) does not blank what Lens filled in
     columns: frozenset[str] | None = None
-    # lines already known to be bad when read (e.g. too many fields)
+    # lines already known to be bad when read (too many or too few fields)
     errors: list[RowError] = field(default_factory=list)
 
 
@@ -111,7 +111,7 @@ def detect_kind(columns: Iterable[str]) -> str | None:
     return fits[0] if len(fits) == 1 else None
 
 
-_TOO_MANY = "\x00too many fields"
+_BAD_SHAPE = "\x00wrong number of fields"
 
 
 def read_csv(text: str, *, skip_lines: int = 0) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
@@ -149,11 +149,13 @@ def read_csv(text: str, *, skip_lines: int = 0) -> tuple[list[str], list[tuple[i
         start = reader.line_num + 1
         if not any(v.strip() for v in values):
             continue
-        if len(values) > len(header):
-            # reported with the validation errors, so one run names every bad line
-            rows.append((line, {_TOO_MANY: f"{len(values)} fields but the header has {len(header)}"}))
+        if len(values) != len(header):
+            # too many fields, or too few (a file cut off mid-row must not be padded with
+            # empty fields and stored): reported with the validation errors, so one run
+            # names every bad line
+            rows.append((line, {_BAD_SHAPE: f"{len(values)} fields but the header has {len(header)}"}))
             continue
-        rows.append((line, {h: (values[i] if i < len(values) else "") for i, h in enumerate(header)}))
+        rows.append((line, dict(zip(header, values, strict=True))))
     if errors:
         raise ImportRejected(errors)
     return header, rows
@@ -208,7 +210,8 @@ GRANT_KINDS = re.compile(r"^[BC]\d?$")
 def _lens(r: dict[str, str]) -> dict[str, str]:
     """Lens.org: no family id; dates m/d/yy; Kind B*/C* is a grant, A* a publication."""
     kind = r.get("Kind", "").strip().upper()
-    granted = bool(GRANT_KINDS.match(kind))
+    # cells are length-checked only later (validate): no pattern sees an uncut one
+    granted = len(kind) <= 2 and bool(GRANT_KINDS.match(kind))
     status = "granted" if granted else "published" if kind.startswith("A") else ""
     return {
         "number": r.get("Publication Number", ""),
@@ -230,7 +233,7 @@ _PUB_NUMBER = re.compile(r"^([A-Z]{2})(\d+)([A-Z]\d?)$")
 def _google(r: dict[str, str]) -> dict[str, str]:
     """Google Patents: 'US5686888A' -> 'US 5686888 A'; priority date not used."""
     pid = r.get("id", "").strip()
-    m = _PUB_NUMBER.match(pid.replace("-", ""))
+    m = _PUB_NUMBER.match(pid.replace("-", "")) if len(pid) <= 60 else None
     number = f"{m.group(1)} {m.group(2)} {m.group(3)}" if m else pid
     grant = r.get("grant date", "").strip()
     return {
@@ -305,9 +308,9 @@ def read_records(data: bytes, *, filename: str = "", mapping: ColumnMap | Mappin
     is_json = filename.lower().endswith(".json") or text.lstrip()[:1] in ("[", "{")
     header, rows = read_json(text) if is_json else read_csv(text, skip_lines=skip_lines)
     warnings: list[str] = []
-    read_errors = [RowError(line, r[_TOO_MANY]) for line, r in rows if _TOO_MANY in r]
+    read_errors = [RowError(line, r[_BAD_SHAPE]) for line, r in rows if _BAD_SHAPE in r]
     if read_errors:
-        rows = [(line, r) for line, r in rows if _TOO_MANY not in r]
+        rows = [(line, r) for line, r in rows if _BAD_SHAPE not in r]
     if mapping is None and detect_kind(header) is None:
         mapping = guess_mapping(header)
     provides: frozenset[str] | None = None
@@ -339,7 +342,9 @@ def read_records(data: bytes, *, filename: str = "", mapping: ColumnMap | Mappin
         warnings.append(f"ignored columns: {', '.join(extra)}")
     # the header is normalised once, not once per row (120k rows)
     keep = [(k, k.strip().lower()) for k in header if k and k.strip().lower() in COLUMNS[kind]]
-    norm_rows = [(line, {ours: (r.get(k) or "").strip() for k, ours in keep}) for line, r in rows]
+    # a CSV cell escaped against formula injection by export gets its value back
+    unescape = (lambda v: v) if is_json else unescape_cell
+    norm_rows = [(line, {ours: unescape((r.get(k) or "").strip()) for k, ours in keep}) for line, r in rows]
     given = frozenset(h.strip().lower() for h in header) & frozenset(COLUMNS[kind])
     columns = given if provides is None else provides & frozenset(COLUMNS[kind])
     return RawRecords(kind, norm_rows, warnings, None if columns == frozenset(COLUMNS[kind]) else columns,
@@ -446,15 +451,21 @@ def natural_key(kind: str, row: dict[str, Any]) -> tuple[Any, ...]:
 
 
 _MAX_LENGTHS: dict[str, dict[str, int]] = {}
+# free-text columns (a fact's value and source, a patent's title) have no database
+# limit; this one keeps a 60 KB title out of every index rebuild (README: Safety limits)
+MAX_FREE_TEXT = 4000
+MAX_DATE = 40
 
 
 def _max_lengths(kind: str) -> dict[str, int]:
     """Column limits from the models: PostgreSQL enforces them, so a too-long cell
-    must be a line-numbered error rather than a failed transaction."""
+    must be a line-numbered error rather than a failed transaction. Checked before
+    any value is parsed."""
     if kind not in _MAX_LENGTHS:
         table = _MODELS[kind].__table__
         _MAX_LENGTHS[kind] = {
-            c.name: c.type.length for c in table.columns if getattr(c.type, "length", None)
+            c.name: getattr(c.type, "length", None) or (MAX_DATE if c.name in DATE_COLUMNS else MAX_FREE_TEXT)
+            for c in table.columns if c.name in COLUMNS[kind]
         }
     return _MAX_LENGTHS[kind]
 
@@ -633,17 +644,46 @@ def _cell(v: Any) -> Any:
     return "" if v is None else v
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV
+# injection"). CSV export writes such a cell with a leading apostrophe, and so a
+# cell that already starts with apostrophes followed by one of these; CSV import
+# takes one apostrophe off exactly those cells. Every value survives export ->
+# import ("-5%" is written '-5% and read back as -5%); other apostrophes stay.
+FORMULA_START = frozenset("=+-@\t\r")
+
+
+def _formula_like(v: str) -> bool:
+    rest = v.lstrip("'")
+    return bool(rest) and rest[0] in FORMULA_START
+
+
+def escape_cell(v: str) -> str:
+    return "'" + v if _formula_like(v) else v
+
+
+def unescape_cell(v: str) -> str:
+    return v[1:] if v.startswith("'") and _formula_like(v) else v
+
+
+def _csv_cell(v: Any) -> str:
+    text = escape_cell(str(_cell(v)))
+    # csv's writer leaves a lone CR unquoted when lines end in LF, and a reader then
+    # splits the row there: quote every cell holding a separator, quote or line break
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 async def export(*, session: AsyncSession, kind: str, fmt: str = "csv") -> str:
     model = _MODELS[kind]
     order = {"facts": (Fact.subject, Fact.metric, Fact.period), "patents": (Patent.number,),
              "licences": (Licence.licensee, Licence.signed_on)}[kind]
     objs = (await session.scalars(select(model).order_by(*order))).all()
     cols = COLUMNS[kind]
-    records = [{c: _cell(getattr(o, c)) for c in cols} for o in objs]
     if fmt == "json":
+        # JSON is not opened as a spreadsheet: values as stored
+        records = [{c: _cell(getattr(o, c)) for c in cols} for o in objs]
         return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(cols), lineterminator="\n")
-    w.writeheader()
-    w.writerows(records)
-    return buf.getvalue()
+    lines = [",".join(cols)]
+    lines += [",".join(_csv_cell(getattr(o, c)) for c in cols) for o in objs]
+    return "\n".join(lines) + "\n"

@@ -21,13 +21,25 @@ async def log_unanswered(
 
 
 async def top_unanswered(
-    *, session: AsyncSession, since: datetime | None, limit: int = 5
+    *, session: AsyncSession, since: datetime | None, channel: str, limit: int = 5
 ) -> list[tuple[str, int]]:
-    q = select(func.lower(UnansweredQuestion.text), func.count()).group_by(func.lower(UnansweredQuestion.text))
+    """The most asked unanswered questions of one channel (or DM): a question asked
+    somewhere else, a DM above all, is never shown to this channel."""
+    q = (select(func.lower(UnansweredQuestion.text), func.count())
+         .where(UnansweredQuestion.channel == channel)
+         .group_by(func.lower(UnansweredQuestion.text)))
     if since is not None:
         q = q.where(UnansweredQuestion.asked_at >= since)
     q = q.order_by(func.count().desc(), func.lower(UnansweredQuestion.text)).limit(limit)
     return [(t, int(n)) for t, n in (await session.execute(q)).all()]
+
+
+async def count_unanswered_elsewhere(*, session: AsyncSession, since: datetime | None, channel: str) -> int:
+    """How many unanswered questions were asked anywhere but `channel`."""
+    q = select(func.count()).select_from(UnansweredQuestion).where(UnansweredQuestion.channel != channel)
+    if since is not None:
+        q = q.where(UnansweredQuestion.asked_at >= since)
+    return int(await session.scalar(q) or 0)
 
 
 async def list_unanswered(*, session: AsyncSession, limit: int = 100) -> list[UnansweredQuestion]:

@@ -7,6 +7,7 @@ method, so retry and no-duplicate behaviour is tested against real HTTP."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from collections import defaultdict
@@ -32,6 +33,10 @@ class StandinSlack:
     errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     # files.info/url_private downloads: file id -> (name, bytes)
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    # the size files.info reports when it is not the real one (a file that grew, a lying client)
+    declared_sizes: dict[str, int] = field(default_factory=dict)
+    # downloads arrive the way they do over a network: in pieces, a little apart
+    download_chunk: int = 8 * 1024
     base_url: str = ""
     _runner: web.AppRunner | None = None
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -76,7 +81,7 @@ class StandinSlack:
                 return web.json_response({"ok": False, "error": "file_not_found"})
             name, data = self.files[fid]
             return web.json_response({"ok": True, "file": {
-                "id": fid, "name": name, "size": len(data),
+                "id": fid, "name": name, "size": self.declared_sizes.get(fid, len(data)),
                 "url_private_download": f"{self.base_url}files/{fid}"}})
         return web.json_response({"ok": True, "channel": body.get("channel", "C1"), "ts": ts,
                                   "message": {"ts": ts, "text": body.get("text", "")}})
@@ -85,7 +90,15 @@ class StandinSlack:
         fid = request.match_info["fid"]
         if fid not in self.files:
             return web.Response(status=404)
-        return web.Response(body=self.files[fid][1])
+        data = self.files[fid][1]
+        resp = web.StreamResponse()
+        resp.content_length = len(data)
+        await resp.prepare(request)
+        for start in range(0, len(data), self.download_chunk):
+            await resp.write(data[start:start + self.download_chunk])
+            await asyncio.sleep(0.001)
+        await resp.write_eof()
+        return resp
 
     async def _response_url(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
