@@ -74,6 +74,7 @@ def _family(ctx: Context) -> str:
     return ""
 
 
+_STORED_COUNT = "Counts are of the patents stored here, not the published portfolio size."
 _OWNED = frozenset({"own", "owned", "owner", "assigned", "assignee", "held", "hold", "applicant"})
 
 
@@ -141,11 +142,10 @@ async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
     head = f"{wording.plural(total, 'patent')} in the store{what}"
     if not what:
         # the whole store counted: a list of its first ten would say nothing
-        return Reply(ReplyKind.ANSWER, head + ".", note="Counts are of the patents stored here, not the published "
-                     "portfolio size.")
+        return Reply(ReplyKind.ANSWER, head + ".", note=_STORED_COUNT)
     head += ":" if total <= len(patents) else f"; the first {len(patents)}:"
     return Reply(ReplyKind.ANSWER, head, lines=[wording.patent_line(p) for p in patents],
-                 note="Counts are of the patents stored here, not the published portfolio size.", patents=patents)
+                 note=_STORED_COUNT, patents=patents)
 
 
 def _describe(plan: Plan, words_note: str, ctx: Context) -> str:
