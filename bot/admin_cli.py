@@ -53,7 +53,7 @@ def _run(verb: str) -> cli.Command:
 
 
 _HELP = {
-    "set": ("set or replace a fact", "licensing revenue 2023 = US$630 million source: Huawei Annual Report 2023"),
+    "set": ("set or replace a fact", "licensing revenue 2023 = US$630 million source: Annual Report 2023"),
     "remove": ("remove a fact (kept in history)", "licensing revenue 2023"),
     "alias": ("add another name for a metric", "royalty income = licensing revenue"),
     "licensee": ("add or remove a licence", "add Ericsson signed:2023-08 kind:cross-licence technology:cellular"),

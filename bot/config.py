@@ -23,7 +23,9 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", alias="IPBOT_LOG_LEVEL")
     # how often a replica checks whether another one changed the store (seconds)
     refresh_interval: float = Field(default=0.5, alias="IPBOT_REFRESH_INTERVAL")
-    # whose figures a question is about when it names no company (facts carry their subject)
+    # whose figures a question is about when it names no company (facts carry their
+    # subject); also the subject of imported facts and licensor of licences that name
+    # none. The default is the subject of the seed facts (migration 0002).
     home_subject: str = Field(default="Huawei", alias="IPBOT_HOME_SUBJECT", min_length=1, max_length=200)
 
     slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")

@@ -47,7 +47,8 @@ async def run_import(rt: Runtime, args: argparse.Namespace) -> int:
         mapping = store_io.load_mapping(args.mapping) if getattr(args, "mapping", None) else None
         raw = await asyncio.to_thread(store_io.read_records, data, filename=path.name, mapping=mapping)
         with _bar(len(raw.rows), "checking") as bar:
-            rows = await asyncio.to_thread(store_io.validate, raw, progress=_step(bar))
+            rows = await asyncio.to_thread(store_io.validate, raw,
+                                          home_subject=rt.deps.home_subject, progress=_step(bar))
     except store_io.ImportRejected as exc:
         print_rejected(path.name, exc)
         summary = store_io.ImportSummary(exc.kind or "records", rejected=len(exc.errors), dry_run=args.dry_run)

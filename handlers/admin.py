@@ -202,14 +202,14 @@ def _set_done(metric: str, period: str, applied: change_repo.Applied, note: str)
 async def set_fact(deps: Deps, req: Request, rest: str, *, confirmed: bool = False,
                    offer_buttons: bool = True) -> Reply:
     """Set a figure (admins)
-    e.g. set licensing revenue 2023 = US$630 million source: Huawei Annual Report 2023"""
+    e.g. set licensing revenue 2023 = US$630 million source: Annual Report 2023"""
     await require_admin(deps, req)
     cmd = ap.parse_set(rest)
     metric, note = resolve_metric(deps, cmd.metric, create=True)
     pv = cmd.value
-    fact = {"subject": cmd.subject, "metric": metric, "period": cmd.period, "value": pv.value,
+    fact = {"subject": deps.home_subject, "metric": metric, "period": cmd.period, "value": pv.value,
             "numeric": pv.numeric, "unit": pv.unit, "qualifier": pv.qualifier, "source": cmd.source}
-    periods = deps.index.facts.periods(cmd.subject, metric)
+    periods = deps.index.facts.periods(deps.home_subject, metric)
     current = periods.get(cmd.period)
     if current is not None and not cmd.source:
         # retyping the same figure without a source must not wipe the stored source
@@ -298,10 +298,10 @@ async def remove_fact(deps: Deps, req: Request, rest: str) -> Reply:
     await require_admin(deps, req)
     cmd = ap.parse_remove(rest)
     metric, note = resolve_metric(deps, cmd.metric, create=False)
-    applied = await change_repo.remove_fact(sessions=deps.sessions, subject=cmd.subject, metric=metric,
+    applied = await change_repo.remove_fact(sessions=deps.sessions, subject=deps.home_subject, metric=metric,
                                             period=cmd.period, actor=req.user, at=_now(deps))
     if applied is None:
-        stored = sorted(p or "no year" for p in deps.index.facts.periods(cmd.subject, metric))
+        stored = sorted(p or "no year" for p in deps.index.facts.periods(deps.home_subject, metric))
         hint = f" Stored: {', '.join(stored)}." if stored else ""
         return _error(f"There is no stored value for {_fact_label(metric, cmd.period)}; nothing removed.{hint}")
     await _refresh(deps)
@@ -353,7 +353,7 @@ async def licensee(deps: Deps, req: Request, rest: str) -> Reply:
     name = stored.get(cmd.licensee.lower(), cmd.licensee)
     if cmd.op == "add":
         lic: dict[str, Any] = {c: "" for c in ("kind", "technology", "territory", "status")}
-        lic.update({"licensee": name, "licensor": ap.DEFAULT_SUBJECT, "signed_on": None, "expires_on": None})
+        lic.update({"licensee": name, "licensor": deps.home_subject, "signed_on": None, "expires_on": None})
         lic.update(cmd.fields)
         applied = await change_repo.add_licence(sessions=deps.sessions, licence=lic, actor=req.user, at=_now(deps))
         await _refresh(deps)
@@ -501,6 +501,7 @@ async def import_file(deps: Deps, req: Request, data: bytes, filename: str) -> R
     await require_admin(deps, req)
     try:
         summary = await store_io.import_bytes(sessions=deps.sessions, data=data, filename=filename,
+                                              home_subject=deps.home_subject,
                                               actor=req.user, at=_now(deps))
     except store_io.ImportRejected as exc:
         lines = [str(e) for e in exc.errors[:IMPORT_ERROR_LINES]]

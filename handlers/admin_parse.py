@@ -10,10 +10,8 @@ from datetime import date
 from handlers.errors import BadCommand
 from store.values import BadValue, ParsedValue, parse_value
 
-DEFAULT_SUBJECT = "Huawei"
-
 SET_USAGE = ("set <metric> [year] = <value> [source: <where>] — e.g. "
-             "set licensing revenue 2023 = US$630 million source: Huawei Annual Report 2023")
+             "set licensing revenue 2023 = US$630 million source: Annual Report 2023")
 REMOVE_USAGE = "remove <metric> [year] — e.g. remove licensing revenue 2023"
 ALIAS_USAGE = "alias <new name> = <existing metric> — e.g. alias royalty income = licensing revenue"
 LICENSEE_USAGE = ("licensee add <name> [signed:YYYY-MM] [kind:…] [technology:…] [expires:YYYY-MM] "
@@ -61,14 +59,12 @@ class SetCmd:
     period: str  # "2023" or "" (timeless)
     value: ParsedValue
     source: str
-    subject: str = DEFAULT_SUBJECT
 
 
 @dataclass(frozen=True)
 class RemoveCmd:
     metric: str
     period: str
-    subject: str = DEFAULT_SUBJECT
 
 
 @dataclass(frozen=True)

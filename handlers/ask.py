@@ -202,7 +202,7 @@ def context(deps: Deps, q: Question, topic: str | None) -> Context:
     home = deps.home_subject.lower()
     for name in idx.find_licensees(norms):
         if name.lower() == home:
-            continue  # the home company as licensee is asked as such ("where Huawei is the licensee")
+            continue  # the home company as licensee is asked as such ("where <home company> is the licensee")
         if name not in ctx.licensees:
             ctx.licensees.append(name)
         toks = tx.tokens(name)

@@ -21,12 +21,13 @@ def _utcnow() -> datetime:
 class Deps:
     sessions: async_sessionmaker[AsyncSession]
     index: Index
+    # the company whose figures a question is about when it names none, and whose
+    # facts and licences an import or an admin change records (IPBOT_HOME_SUBJECT)
+    home_subject: str
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     clock: Callable[[], datetime] = _utcnow
     # Slack user ids allowed to change facts, from IPBOT_ADMINS (more are kept in the database)
     admins: frozenset[str] = frozenset()
-    # the company whose figures a question is about when it names none (IPBOT_HOME_SUBJECT)
-    home_subject: str = "Huawei"
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)

@@ -28,7 +28,6 @@ EXPIRY_HORIZON = timedelta(days=90)
 # items fetched per section; the renderer may show fewer to stay within Slack's limits
 SECTION_FETCH = 50
 TOP_QUESTIONS = 5
-DEFAULT_SUBJECT = "Huawei"
 # metrics the licensing team reads first; the rest follow alphabetically
 LEAD_METRICS = ("licensing revenue", "companies licensed", "bilateral patent licences")
 
@@ -113,7 +112,7 @@ def headline_figures(deps: Deps) -> list[DigestItem]:
         if f is None or f.numeric is None:
             continue
         earlier = sorted((p for p in periods if p and p < latest), reverse=True)
-        name = metric if f.subject == DEFAULT_SUBJECT else f"{f.subject} {metric}"
+        name = metric if f.subject == deps.home_subject else f"{f.subject} {metric}"
         text = f"{name} {latest}: {format_value(f.numeric, f.unit, f.qualifier, f.value)}"
         if earlier:
             prev = periods[earlier[0]]
@@ -141,14 +140,14 @@ def _snapshot_text(kind: str, snap: dict[str, Any] | None) -> str:
     return ", ".join(bits) or "on record"
 
 
-def _change_label(kind: str, key: str, snap: dict[str, Any] | None) -> str:
+def _change_label(kind: str, key: str, snap: dict[str, Any] | None, home: str) -> str:
     parts = key.split("|")
     if kind == "fact":
         subject, metric, period = [*parts, "", "", ""][:3]
         if snap:
             subject, metric, period = snap.get("subject", subject), snap.get("metric", metric), snap.get(
                 "period", period)
-        name = metric if subject in ("", DEFAULT_SUBJECT) else f"{subject} {metric}"
+        name = metric if subject in ("", home) else f"{subject} {metric}"
         return f"{name} {period}".strip()
     if kind == "licence":
         licensee, licensor, signed = [*parts, "", "", ""][:3]
@@ -168,7 +167,7 @@ def _load(raw: str | None) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def change_items(rows: list[Any]) -> list[DigestItem]:
+def change_items(rows: list[Any], home: str) -> list[DigestItem]:
     """One line per changed record: several edits of the same fact in one period
     read as first value → last value; an edit that was reverted is left out."""
     grouped: dict[tuple[str, str], list[Any]] = {}
@@ -180,7 +179,7 @@ def change_items(rows: list[Any]) -> list[DigestItem]:
         b, a = _snapshot_text(kind, before), _snapshot_text(kind, after)
         if before == after:
             continue
-        label = _change_label(kind, key, after or before)
+        label = _change_label(kind, key, after or before, home)
         if before is None:
             text = f"{label}: added, {a}" if a else f"{label}: added"
         elif after is None:
@@ -257,7 +256,7 @@ async def build_digest(deps: Deps, subscription: Any, period: str, now: datetime
         DigestItem(f"{p.number} — {p.title or 'untitled'}" + (f" ({p.owner})" if p.owner else "")
                    + f", expires {p.expiry_date:%d %b %Y}")
         for p in pat_exp], n_pat_exp)
-    change_list = change_items(changes)
+    change_list = change_items(changes, deps.home_subject)
     more_changes = n_changes > len(changes)
     add("Facts added or changed since the last digest", change_list,
         len(change_list) + (n_changes - len(changes) if more_changes else 0))

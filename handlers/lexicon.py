@@ -57,7 +57,7 @@ SUM = frozenset("sum combined altogether aggregate add added".split())
 COUNT = frozenset("count".split())
 
 # Money verbs explain themselves only when the figure is money ("how much did
-# Huawei earn from royalties"); with a count they are unexplained.
+# Acme earn from royalties"); with a count they are unexplained.
 MONEY = frozenset("earn earned earning earnings make made generate generated bring brought collect "
                   "collected receive received money income cash".split())
 

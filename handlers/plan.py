@@ -29,7 +29,7 @@ _WEAK_WORDS = lx.LICENCE_NOUN | lx.PATENT_NOUN | {"count"}
 class Plan:
     intent: str
     subject: str = ""
-    # several subjects compared side by side ("Huawei and Qualcomm licensing revenue")
+    # several subjects compared side by side ("Acme and Qualcomm licensing revenue")
     subjects: list[str] = field(default_factory=list)
     metrics: list[str] = field(default_factory=list)
     years: list[str] = field(default_factory=list)
@@ -140,7 +140,7 @@ def match_metrics(words: list[Word], phrase_tokens: dict[str, frozenset[str]], p
     without its soft words, and without its technology when none is asked (then
     the whole family answers: "royalty caps"). A weak name ("patents") counts only
     as the first match: after another metric it is a modifier ("companies licensed
-    huawei patents")."""
+    acme patents")."""
     asked_tech = {w.norm for w in words if w.tag == "" and (w.norm in lx.TECHNOLOGY or w.norm.startswith("wifi"))}
     vocab: dict[str, set[str]] = {}
     for key, toks in phrase_tokens.items():

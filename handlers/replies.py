@@ -70,7 +70,7 @@ class PatentView:
 @dataclass(frozen=True)
 class LicenceView:
     licensee: str
-    licensor: str = "Huawei"
+    licensor: str
     kind: str = ""
     technology: str = ""
     signed_on: date | None = None

@@ -94,7 +94,7 @@ STOPWORDS = frozenset(
     our we us its it their they there this that those these year years yr fy as per
     get got has have had any some can could would should will shall you your i my
     number amount figure figures value current currently latest now so far up
-    huawei huaweis hi hello hey ipbot bot ok thanks thank just also too
+    hi hello hey ipbot bot ok thanks thank just also too
     end hold holds held own owns owned""".split()
 )
 

@@ -385,7 +385,7 @@ def parse_number(value: str) -> float | None:
     return num
 
 
-def _validate_fact(r: dict[str, str]) -> dict[str, Any]:
+def _validate_fact(r: dict[str, str], home: str) -> dict[str, Any]:
     from_value = _value_parser(r["value"]) if r.get("value") else None
     period = r.get("period", "")
     m = re.fullmatch(r"(?:fy\s*)?((?:19|20)\d\d)", period, re.I)
@@ -399,7 +399,7 @@ def _validate_fact(r: dict[str, str]) -> dict[str, Any]:
     if numeric is None and unit not in ("", "text"):
         raise ValueError(f"value “{r['value']}” is not a number but unit is {unit}")
     return {
-        "subject": r.get("subject") or "Huawei",
+        "subject": r.get("subject") or home,
         "metric": " ".join(r["metric"].lower().split()),
         "period": m.group(1) if m else "",
         "value": r["value"],
@@ -418,7 +418,7 @@ def _value_parser(value: str) -> tuple[str, float | None, str, str]:
     return pv.value, pv.numeric, pv.unit, pv.qualifier
 
 
-def _validate_patent(r: dict[str, str]) -> dict[str, Any]:
+def _validate_patent(r: dict[str, str], home: str) -> dict[str, Any]:
     out: dict[str, Any] = {c: r.get(c, "") for c in PATENT_COLUMNS}
     for c in ("filing_date", "grant_date", "expiry_date"):
         out[c] = parse_date(out[c])
@@ -429,9 +429,9 @@ def _validate_patent(r: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def _validate_licence(r: dict[str, str]) -> dict[str, Any]:
+def _validate_licence(r: dict[str, str], home: str) -> dict[str, Any]:
     out: dict[str, Any] = {c: r.get(c, "") for c in LICENCE_COLUMNS}
-    out["licensor"] = out["licensor"] or "Huawei"
+    out["licensor"] = out["licensor"] or home
     for c in ("signed_on", "expires_on"):
         out[c] = parse_date(out[c])
     if out["signed_on"] and out["expires_on"] and out["expires_on"] < out["signed_on"]:
@@ -470,7 +470,11 @@ def _max_lengths(kind: str) -> dict[str, int]:
     return _MAX_LENGTHS[kind]
 
 
-def validate(raw: RawRecords, *, progress: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
+def validate(raw: RawRecords, *, home_subject: str,
+             progress: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
+    """Check every row; a fact without a subject and a licence without a licensor
+    belong to `home_subject` (IPBOT_HOME_SUBJECT). Raises ImportRejected with every
+    bad line."""
     errors: list[RowError] = list(raw.errors)
     out: list[dict[str, Any]] = []
     seen: dict[tuple[Any, ...], int] = {}
@@ -487,7 +491,7 @@ def validate(raw: RawRecords, *, progress: Callable[[int], None] | None = None) 
             errors.append(RowError(line, f"missing {', '.join(missing)}"))
             continue
         try:
-            row = _VALIDATORS[raw.kind](r)
+            row = _VALIDATORS[raw.kind](r, home_subject)
         except ValueError as exc:
             errors.append(RowError(line, str(exc)))
             continue
@@ -613,6 +617,7 @@ async def import_bytes(
     *,
     sessions: async_sessionmaker[AsyncSession],
     data: bytes,
+    home_subject: str,
     filename: str = "",
     mapping: ColumnMap | None = None,
     actor: str = "import",
@@ -625,7 +630,7 @@ async def import_bytes(
 
     def _read() -> tuple[RawRecords, list[dict[str, Any]]]:
         raw = read_records(data, filename=filename, mapping=mapping)
-        return raw, validate(raw)
+        return raw, validate(raw, home_subject=home_subject)
 
     raw, rows = await asyncio.to_thread(_read)
     async with sessions() as session, session.begin():

@@ -42,7 +42,7 @@ class Fact(Base):
     __table_args__ = (UniqueConstraint("subject", "metric", "period"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    subject: Mapped[str] = mapped_column(String(200), default="Huawei")
+    subject: Mapped[str] = mapped_column(String(200))
     metric: Mapped[str] = mapped_column(String(200), index=True)
     period: Mapped[str] = mapped_column(String(20), default="")
     value: Mapped[str] = mapped_column(Text)
@@ -87,7 +87,7 @@ class Licence(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     licensee: Mapped[str] = mapped_column(String(300), index=True)
-    licensor: Mapped[str] = mapped_column(String(300), default="Huawei")
+    licensor: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(60), default="")
     technology: Mapped[str] = mapped_column(String(200), default="")
     signed_on: Mapped[date | None] = mapped_column(Date, nullable=True)

@@ -63,7 +63,7 @@ async def load_eval_store(deps: Deps, files: tuple[str, ...] = EVAL_FILES) -> No
     Google Patents format updates only the columns it has), then refresh the index."""
     for name in files:
         raw = store_io.read_records((FIXTURES / name).read_bytes(), filename=name)
-        rows = store_io.validate(raw)
+        rows = store_io.validate(raw, home_subject="Huawei")
         async with deps.sessions() as session, session.begin():
             await store_io.apply(session=session, kind=raw.kind, rows=rows, columns=raw.columns)
     await deps.index.refresh(deps.sessions)

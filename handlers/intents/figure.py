@@ -40,7 +40,7 @@ def metric_plan(ctx: Context, intent: str, deps: Deps, op_kinds: set[str], opera
 def asked_subjects(ctx: Context) -> list[str]:
     """Whose figure: the companies named (several are compared side by side), else a
     licensee named as the subject ("Sony licensing revenue" is Sony's, which is not
-    stored, never Huawei's), else the home subject."""
+    stored, never the home subject's), else the home subject."""
     if len(ctx.subjects) > 1:
         return list(ctx.subjects)
     if ctx.other_subject:
@@ -78,7 +78,7 @@ def match(ctx: Context) -> Plan | None:
         return None  # "patents" alone is not "how many patents"
     if ctx.topic and not ctx.matches and any(w.tag == "" and not ctx.kinds(w) for w in ctx.q.words):
         return None
-    # "compare Huawei and Qualcomm licensing revenue", "5G vs 4G cap": side by side, nothing computed
+    # "compare Acme and Qualcomm licensing revenue", "5G vs 4G cap": side by side, nothing computed
     compare = {"change"} if len(asked_subjects(ctx)) > 1 or len(chosen_metrics(ctx)) > 1 else set()
     return metric_plan(ctx, "figure", ctx.deps, {"latest"} | compare)
 

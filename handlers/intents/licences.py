@@ -96,7 +96,7 @@ def _filters(ctx: Context) -> dict[str, str]:
         f["party"] = others[0]
     elif any(w.tag == SUBJECT for w in ctx.q.words) and not ctx.licensees and (
             ctx.q.has("licensee") or _after_to(ctx)):
-        # "licences where Huawei is the licensee", "who licenses patents to Huawei"
+        # "licences where <home company> is the licensee", "who licenses patents to <home company>"
         f["licensee_is"] = ctx.home
     return f
 

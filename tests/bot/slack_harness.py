@@ -39,7 +39,7 @@ async def load_fixtures(rt: Runtime, names: tuple[str, ...] = ("facts.csv", "lic
     for name in names:
         path = FIXTURES / name
         raw = store_io.read_records(path.read_bytes(), filename=path.name)
-        rows = store_io.validate(raw)
+        rows = store_io.validate(raw, home_subject="Huawei")
         async with rt.deps.sessions() as session, session.begin():
             await store_io.apply(session=session, kind=raw.kind, rows=rows, actor="test", dry_run=False)
     await rt.deps.index.refresh(rt.deps.sessions)

@@ -106,7 +106,8 @@ async def test_two_senders_on_separate_engines_post_once_per_channel(rt, clock, 
     clock.now = MONDAY_RUN
     engines = [make_engine(settings.database_url) for _ in range(2)]
     try:
-        replicas = [Deps(sessions=make_sessionmaker(e), index=rt.deps.index, clock=clock) for e in engines]
+        replicas = [Deps(sessions=make_sessionmaker(e), index=rt.deps.index,
+                         home_subject=rt.deps.home_subject, clock=clock) for e in engines]
         async with standin() as (slack, client):
             results = await asyncio.gather(*(send_due(d, client) for d in replicas))
             posts = slack.posted()

@@ -28,7 +28,7 @@ CHANNEL = "CLICENSING"
 async def load_fixtures(rt: Runtime) -> None:
     for name in ("facts.csv", "patents.csv", "licences.csv"):
         raw = store_io.read_records((FIXTURES / name).read_bytes(), filename=name)
-        rows = store_io.validate(raw)
+        rows = store_io.validate(raw, home_subject="Huawei")
         async with rt.deps.sessions() as session, session.begin():
             await store_io.apply(session=session, kind=raw.kind, rows=rows, actor="fixture")
     await rt.deps.index.refresh(rt.deps.sessions, force=True)

@@ -133,7 +133,8 @@ async def test_stored_markup_in_a_fact_value_never_pings(bot: Bot) -> None:
            'Huawei,ip strategy,,"<!here> open & <@U123> <https://evil.example|click>",,,"<!everyone> memo"\n')
     raw = store_io.read_records(csv.encode(), filename="facts.csv")
     async with bot.rt.deps.sessions() as session, session.begin():
-        await store_io.apply(session=session, kind=raw.kind, rows=store_io.validate(raw), actor="t", dry_run=False)
+        await store_io.apply(session=session, kind=raw.kind, rows=store_io.validate(raw, home_subject="Huawei"),
+                             actor="t", dry_run=False)
     await bot.rt.deps.index.refresh(bot.rt.deps.sessions)
     await bot.send.event(mention("ip strategy", ts="30.1"))
     await bot.send.event(dm("ip strategy", ts="30.2"))
@@ -200,7 +201,8 @@ async def test_patent_search_with_huge_titles_stays_valid(bot: Bot) -> None:
             + rows + "\n").encode()
     raw = store_io.read_records(data, filename="patents.csv")
     async with bot.rt.deps.sessions() as session, session.begin():
-        await store_io.apply(session=session, kind=raw.kind, rows=store_io.validate(raw), actor="t", dry_run=False)
+        await store_io.apply(session=session, kind=raw.kind, rows=store_io.validate(raw, home_subject="Huawei"),
+                             actor="t", dry_run=False)
     await bot.rt.deps.index.refresh(bot.rt.deps.sessions)
     body = (await bot.send.command("patents widget gear")).json()
     _validated(body["blocks"])

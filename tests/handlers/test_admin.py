@@ -154,7 +154,7 @@ async def test_unreadable_commands_explain_the_form_and_write_nothing(rt: Runtim
     full = await say(rt, "set licensing revenue 2023 US$630 million")
     assert full.headline == (
         "I couldn't read that. Use: set <metric> [year] = <value> [source: <where>] — e.g. "
-        "set licensing revenue 2023 = US$630 million source: Huawei Annual Report 2023")
+        "set licensing revenue 2023 = US$630 million source: Annual Report 2023")
     assert await store_state(rt) == before
 
 

@@ -33,7 +33,7 @@ TRICKY_TITLES = [
 def _import(rows: list[list[str]], columns: tuple[str, ...]) -> tuple[str, list[dict]]:
     records = [(i + 2, dict(zip(columns, r, strict=True))) for i, r in enumerate(rows)]
     raw = store_io.RawRecords(store_io.detect_kind(columns) or "", records, [])
-    return raw.kind, store_io.validate(raw)
+    return raw.kind, store_io.validate(raw, home_subject="Huawei")
 
 
 async def _load(rt: Runtime, size: int) -> None:
@@ -97,7 +97,7 @@ PATENT_HEADER = ",".join(store_io.PATENT_COLUMNS)
 
 async def _import_patents(rt: Runtime, csv_rows: list[str]) -> None:
     raw = store_io.read_records("\n".join([PATENT_HEADER, *csv_rows]).encode(), filename="p.csv")
-    rows = store_io.validate(raw)
+    rows = store_io.validate(raw, home_subject="Huawei")
     async with rt.deps.sessions() as session, session.begin():
         await store_io.apply(session=session, kind=raw.kind, rows=rows)
     await rt.deps.index.refresh(rt.deps.sessions)

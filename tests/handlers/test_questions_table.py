@@ -17,7 +17,7 @@ CONF = "Huawei 2023 Innovation and Intellectual Property Conference"
 
 async def load_fixture(rt: Runtime, name: str) -> None:
     raw = store_io.read_records((FIXTURES / name).read_bytes(), filename=name)
-    rows = store_io.validate(raw)
+    rows = store_io.validate(raw, home_subject="Huawei")
     async with rt.deps.sessions() as session, session.begin():
         await store_io.apply(session=session, kind=raw.kind, rows=rows)
     await rt.deps.index.refresh(rt.deps.sessions)

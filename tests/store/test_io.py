@@ -18,7 +18,7 @@ from tests.conftest import FIXTURES
 
 async def _import(rt: Runtime, data: bytes, filename: str = "x.csv", **kw: object) -> store_io.ImportSummary:
     return await store_io.import_bytes(sessions=rt.deps.sessions, data=data, filename=filename,
-                                       actor="UADMIN", **kw)  # type: ignore[arg-type]
+                                       home_subject=rt.deps.home_subject, actor="UADMIN", **kw)  # type: ignore[arg-type]
 
 
 async def _count(rt: Runtime, model: type) -> int:
