@@ -57,6 +57,8 @@ _QUESTION_WORDS = frozenset({"what", "whats", "who", "whom", "when", "which", "h
                              "why"})
 _AUXILIARIES = frozenset({"is", "are", "was", "were", "do", "does", "did", "can", "could", "will", "would", "has",
                           "have"})
+# a part made only of these ("… 2021 vs 2022 – up or down?") is how to answer the part before
+_OPERATIONS = lx.CHANGE | lx.TREND | lx.HIGHEST | lx.LOWEST | lx.SUM | {"up"}
 _PRONOUNS = frozenset({"it", "its", "he", "his", "she", "her", "they", "them", "their", "this", "that"})
 
 
@@ -74,6 +76,7 @@ async def _several(deps: Deps, parts: list[str], topic: str | None) -> Reply:
         # "Ericsson — do we have a licence, and when was it signed?": the name is the
         # topic of every part after it, not a question of its own
         parts = [f"{p} {topic_text}" for p in parts[1:]]
+    parts = _merge_operations(deps, parts)
     for part in parts[:5]:
         q = read(part, deps.now())
         kind = _part_kind(deps, q)
@@ -115,6 +118,18 @@ async def _several(deps: Deps, parts: list[str], topic: str | None) -> Reply:
         topic=next((r.topic for r in replies if r.topic), None),
         plan={"intent": "multi", "parts": [r.plan for r in replies]},
     )
+
+
+def _merge_operations(deps: Deps, parts: list[str]) -> list[str]:
+    merged: list[str] = []
+    for part in parts:
+        q = read(part, deps.now())
+        content = [w.norm for w in q.words if w.norm not in _FILLER]
+        if merged and content and not q.years and not q.year_range and all(n in _OPERATIONS for n in content):
+            merged[-1] = f"{merged[-1]} {part}"
+        else:
+            merged.append(part)
+    return merged
 
 
 def _part_kind(deps: Deps, q: Question) -> str:

@@ -49,8 +49,8 @@ CHANGE = frozenset(
 )
 TREND = frozenset("trend history historical evolution evolve evolved develop developed series timeline overview "
                   "breakdown".split())
-HIGHEST = frozenset("highest biggest largest most max maximum peak top best".split())
-LOWEST = frozenset("lowest smallest least min minimum worst fewest".split())
+HIGHEST = frozenset("highest biggest largest most max maximum peak top best strongest".split())
+LOWEST = frozenset("lowest smallest least min minimum worst weakest fewest".split())
 LATEST = frozenset("latest newest recent current now".split())
 EARLIEST = frozenset("earliest oldest first".split())
 SUM = frozenset("sum combined altogether aggregate add added".split())
@@ -59,6 +59,7 @@ COUNT = frozenset("count".split())
 # Money verbs explain themselves only when the figure is money ("how much did
 # Acme earn from royalties"); with a count they are unexplained.
 MONEY = frozenset("earn earned earning earnings make made generate generated bring brought collect "
+                   "charges charged "
                   "collected receive received money income cash".split())
 
 # Units and currencies a question may name: (unit as stored by store.values)
@@ -100,12 +101,12 @@ EXPIRE = frozenset("expire expires expiring expiry expiration expired run lapse 
 AMOUNT = frozenset("pay pays paid paying payment payments fee fees price cost worth royalty-rate".split())
 
 # "how many licences are in the store": the records held here, not a published count
-STORE = frozenset("store database db record recorded system imported indexed".split())
+STORE = frozenset("store stored database db record recorded system imported indexed".split())
 LISTING = frozenset("new who list show recently".split())
 
 # Patents
 # not "family": patent families are a figure of their own, not the patent count
-PATENT_NOUN = frozenset("patent".split())
+PATENT_NOUN = frozenset("patent publication".split())
 FILED = frozenset("filed filing file applied submitted".split())
 GRANTED = frozenset("granted grant issued".split())
 TITLE_FILLER = frozenset("title titled titles about on regarding related relating mention mentioning "
@@ -205,6 +206,19 @@ PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("united", "states"), ("us",)),
     (("wi", "fi"), ("wifi",)),
     (("in", "the", "title"), ("title",)),
+    # greetings and prefaces that carry no meaning ("Good morning!", "Two things: …")
+    (("good", "morning"), ()),
+    (("good", "afternoon"), ()),
+    (("good", "evening"), ()),
+    (("a", "lot"), ()),
+    (("two", "thing"), ()),
+    (("few", "thing"), ()),
+    (("couple", "of", "thing"), ()),
+    (("right", "now"), ("now",)),
+    (("as", "of", "today"), ("now",)),
+    (("up", "or", "down"), ("change",)),
+    (("limited", "to"), ("in",)),
+    (("restricted", "to"), ("in",)),
 ]
 
 # Chinese: dictionary segmentation (forward maximum matching) onto the English

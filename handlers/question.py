@@ -49,7 +49,7 @@ _FORMAT = re.compile(r"[*_~`]+")
 # list markers that split a multi-part question: "1)", "2.", "(3)", "a)"
 _PART_SPLIT = re.compile(
     r"(?:^|\s)(?:\(?\d{1,2}[).]|\(?[a-c]\))\s+|[?;\n]+|\s+(?:and|also|plus)\s+(?=(?:who|what|when|which|how|where|"
-    r"is|are|does|do|did|list|show|tell)\b)|\s\+\s|\s[—–-]\s"
+    r"is|are|does|do|did|list|show|tell)\b)|(?<!\d)\s\+\s|\s\+\s(?!\d)|\s[—–-]\s"
 )
 _YEAR_MARK = "yearmark"
 YEAR_NORM, YEAR_TAG = "<year>", "year"

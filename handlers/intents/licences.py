@@ -49,7 +49,9 @@ def match(ctx: Context) -> Plan | None:
         plan.operation = "amount"
     # a place no stored territory is named by must not widen the answer to all licences
     places = [w.surface for w in ctx.words_of("juris") if w.norm not in lx.TERRITORIES]
-    plan.unexplained = common.unexplained_words(ctx, _ACCEPTS) + places
+    # "how many licences in total": with a count, a total is the same question
+    accepts = _ACCEPTS | {"sum"} if plan.operation == "count" else _ACCEPTS
+    plan.unexplained = common.unexplained_words(ctx, accepts) + places
     plan.unknown_subject = common.unknown_name(ctx, plan.unexplained)
     if ctx.any_of("when") and not ctx.licensees and not plan.unexplained:
         plan.unexplained = ["when"]  # "when was it signed?" with no licence named: which one?

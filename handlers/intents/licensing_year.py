@@ -1,5 +1,5 @@
 """The licensing picture of a year: licence counts, revenue and who signed
-e.g. licensees 2022 · licences 2023 · who signed in 2023?"""
+e.g. licensees 2022 · licences 2023 · licensing in 2021"""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ def match(ctx: Context) -> Plan | None:
                               for w in content):
         return None
     if not any("licence" in ctx.kinds(w) for w in content):
+        return None
+    # "who signed a licence in 2023" asks for the licences, not the year's revenue too
+    if any(w.norm in ("signed", "sign") for w in content) and any(w.norm in ("who", "which") for w in q.words):
         return None
     return Plan("licensing_year", subject=ctx.home, years=list(q.years), operation="picture")
 

@@ -58,7 +58,9 @@ def match(ctx: Context) -> Plan | None:
                       (statuses - {"granted"} and not metrics))
     if not has_filter:
         return None
-    plan.unexplained = [w for w in common.unexplained_words(ctx, _ACCEPTS)
+    # "how many … in the store in total": with a count, a total is the same question
+    accepts = _ACCEPTS | {"sum"} if plan.operation == "count" or ctx.any_of("store") else _ACCEPTS
+    plan.unexplained = [w for w in common.unexplained_words(ctx, accepts)
                         if not any(w == x.surface for x in q.words if x.norm in plan.words)]
     return plan
 

@@ -7,16 +7,23 @@ from handlers import wording
 from handlers.deps import Deps
 from handlers.intents import common
 from handlers.plan import METRIC, Context, Plan
+from handlers.question import Word
 from handlers.replies import Reply, ReplyKind
 
 _ACCEPTS = {"patent", "titlefiller", "listing"}
 
 
 def title_words(ctx: Context) -> list[str]:
-    """Words no slot explains: in a patent question, they are what the titles should say."""
-    return [w.norm for w in ctx.q.words
+    """Words no slot explains: in a patent question, they are what the titles should say.
+    A technology is searched as typed: titles say "LTE", not the "4g" it is read as."""
+    return [_as_typed(w) if "tech" in ctx.kinds(w) else w.norm for w in ctx.q.words
             if (not w.tag or (w.tag == METRIC and not ctx.strong and "patent" not in ctx.kinds(w)))
             and not ctx.kinds(w) - {"tech"} and not w.norm.isdigit()]
+
+
+def _as_typed(w: Word) -> str:
+    typed = w.surface.lower()
+    return typed if typed.isalnum() else w.norm
 
 
 def match(ctx: Context) -> Plan | None:
