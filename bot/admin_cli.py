@@ -66,7 +66,7 @@ for _verb in _HELP:
     cli.command(_verb)(_run(_verb))
 
 
-def _extend(sub: argparse._SubParsersAction) -> None:
+def _extend(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     for verb, (text, example) in _HELP.items():
         p = sub.add_parser(verb, help=text, description=f"{text}. Example: ipbot {verb} {example}".strip())
         p.add_argument("words", nargs="*", help="the command as you would type it after /ip " + verb)

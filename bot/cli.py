@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # later modules (admin, digest) add their subcommands here
-_PARSER_EXTENSIONS: list[Callable[[argparse._SubParsersAction], None]] = []
+_PARSER_EXTENSIONS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = []
 
 
 def _load_extensions() -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tqdm import tqdm
 
@@ -22,7 +22,7 @@ def _bar(total: int, desc: str) -> AbstractContextManager[Any]:
     # only on a terminal and only when waiting is noticeable; pipes and logs stay clean
     if total < store_io.PROGRESS_THRESHOLD or not sys.stderr.isatty():
         return nullcontext(None)
-    return tqdm(total=total, desc=desc, unit="rows", file=sys.stderr, leave=False)
+    return cast(AbstractContextManager[Any], tqdm(total=total, desc=desc, unit="rows", file=sys.stderr, leave=False))
 
 
 def _step(bar: Any) -> Callable[[int], None] | None:

@@ -4,8 +4,10 @@ expected form and an example, so the person can retype it at once."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from handlers.errors import BadCommand
 from store.values import BadValue, ParsedValue, parse_value
@@ -139,11 +141,12 @@ def parse_alias(rest: str) -> AliasCmd:
 def parse_month_date(text: str, name: str) -> date:
     """'2023-08' -> 2023-08-01; '2023-08-15'; '2023' -> 2023-01-01."""
     t = text.strip()
-    for pat, build in (
+    forms: tuple[tuple[str, Callable[[tuple[str | Any, ...]], date]], ...] = (
         (r"(\d{4})-(\d{1,2})-(\d{1,2})", lambda g: date(int(g[0]), int(g[1]), int(g[2]))),
         (r"(\d{4})-(\d{1,2})", lambda g: date(int(g[0]), int(g[1]), 1)),
         (r"(\d{4})", lambda g: date(int(g[0]), 1, 1)),
-    ):
+    )
+    for pat, build in forms:
         m = re.fullmatch(pat, t)
         if m:
             try:

@@ -117,11 +117,11 @@ class NumberIndex:
 
 @dataclass
 class PatentIndex:
-    ids: array = field(default_factory=lambda: array("q"))
+    ids: array[int] = field(default_factory=lambda: array("q"))
     # stemmed title tokens joined and padded with spaces, for the AND filter and re-ranking
     titles: list[str] = field(default_factory=list)
     # token -> ascending positions of the titles holding it
-    postings: dict[str, array] = field(default_factory=dict)
+    postings: dict[str, array[int]] = field(default_factory=dict)
     by_number: dict[str, int] = field(default_factory=dict)  # number key -> position
     by_number_nokind: NumberIndex = field(default_factory=NumberIndex)
     vocab_by_initial: dict[str, list[str]] = field(default_factory=dict)
@@ -222,7 +222,7 @@ class PatentIndexBuilder:
     def __init__(self) -> None:
         self.idx = PatentIndex()
         self._tokens = TitleTokenizer()
-        self._postings: dict[str, array] = {}
+        self._postings: dict[str, array[int]] = {}
 
     def add(self, rows: Iterable[tuple[int, str, str]], upto: int | None = None) -> None:
         """`upto`: leave out rows with a higher id (committed after the fingerprint
@@ -472,7 +472,7 @@ class Index:
         if not groups or unknown:
             return SearchResult([], 0, True, shown, unknown)
 
-        def postings(forms: list[str]) -> list[int] | array:
+        def postings(forms: list[str]) -> list[int] | array[int]:
             if len(forms) == 1:
                 return pidx.postings[forms[0]]
             return sorted({p for f in forms for p in pidx.postings[f]})

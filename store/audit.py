@@ -156,7 +156,7 @@ async def claim_undo(*, session: AsyncSession, change_id: int, undo_id: int) -> 
         .where(FactChange.id == change_id, FactChange.undone_by.is_(None))
         .values(undone_by=undo_id)
     )
-    return res.rowcount == 1  # type: ignore[attr-defined]
+    return bool(res.rowcount == 1)  # type: ignore[attr-defined]
 
 
 # ---- pending_changes ---------------------------------------------------------------
@@ -182,7 +182,7 @@ async def claim_pending(*, session: AsyncSession, token: str, actor: str, status
     if created_after is not None:
         cond.append(PendingChange.created_at >= created_after)
     res = await session.execute(update(PendingChange).where(*cond).values(status=status))
-    return res.rowcount == 1  # type: ignore[attr-defined]
+    return bool(res.rowcount == 1)  # type: ignore[attr-defined]
 
 
 # ---- admins ------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -138,7 +138,7 @@ async def _abortable(sessions: async_sessionmaker[AsyncSession],
     try:
         return await in_transaction(sessions, fn)
     except _Abort as stop:
-        return stop.result
+        return cast(T, stop.result)
 
 
 # ---- aliases -----------------------------------------------------------------------

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy.engine import Connection
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # any fixed key: held for the migration transaction only
@@ -45,7 +50,7 @@ def make_engine(url: str, **kwargs: object) -> AsyncEngine:
         engine = create_async_engine(async_url, connect_args={"timeout": 30}, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             # WAL lets the console/CLI read while the bot writes; FKs are off by default in SQLite.
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
@@ -61,7 +66,7 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def _alembic_config():
+def _alembic_config() -> Config:
     from alembic.config import Config
 
     cfg = Config()
@@ -74,7 +79,7 @@ async def migrate(engine: AsyncEngine) -> None:
     our async connection with Alembic as its cookbook recommends."""
     from alembic import command
 
-    def _upgrade(sync_conn) -> None:
+    def _upgrade(sync_conn: Connection) -> None:
         if sync_conn.dialect.name == "postgresql":
             # replicas starting together on a fresh database: one migrates, the others
             # wait here and then find the schema at head (else CREATE TABLE collides)
@@ -94,7 +99,7 @@ async def migrate(engine: AsyncEngine) -> None:
 async def downgrade_all(engine: AsyncEngine) -> None:
     from alembic import command
 
-    def _down(sync_conn) -> None:
+    def _down(sync_conn: Connection) -> None:
         cfg = _alembic_config()
         cfg.attributes["connection"] = sync_conn
         command.downgrade(cfg, "base")

@@ -9,6 +9,7 @@ from handlers.deps import Deps
 from handlers.intents import figure
 from handlers.plan import Context, Plan
 from handlers.replies import FactView, Reply, ReplyKind
+from store.values import format_value
 
 OPS = ("change", "highest", "lowest", "sum", "trend")
 
@@ -88,7 +89,7 @@ def _computed(plan: Plan, ctx: Context, metric: str, periods: dict[str, FactView
             total = sum(f.numeric or 0.0 for f in numeric)
             qual = wording.carried_qualifier(*numeric)
             head = (f"{plan.subject}'s {wording.metric_label(metric)} {_span(years)} adds up to "
-                    f"{wording.format_value(total, numeric[0].unit, qual)} (computed from {len(found)} stored figures)")
+                    f"{format_value(total, numeric[0].unit, qual)} (computed from {len(found)} stored figures)")
         else:
             pick = (max if plan.operation == "highest" else min)(numeric, key=lambda f: f.numeric or 0.0)
             head = (f"{plan.operation.capitalize()} {wording.metric_label(metric)}: {pick.period} with "
