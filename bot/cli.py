@@ -110,11 +110,7 @@ def _load_extensions() -> None:
     import importlib
 
     for mod in ("bot.admin_cli", "bot.digest_cli"):
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:
-                raise
+        importlib.import_module(mod)
 
 
 # commands that answer questions need the patent title index; the rest (set,

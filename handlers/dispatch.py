@@ -50,11 +50,7 @@ def register_action(action: str, fn: Handler) -> Handler:
 
 def load_commands() -> None:
     for mod in COMMAND_MODULES:
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:
-                raise
+        importlib.import_module(mod)
 
 
 async def handle(deps: Deps, req: Request) -> Reply:

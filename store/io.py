@@ -10,7 +10,6 @@ import asyncio
 import csv
 import io
 import json
-import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -370,19 +369,6 @@ def parse_date(value: str) -> date | None:
         except ValueError:
             continue
     raise ValueError(f"“{value}” is not a date (use YYYY-MM-DD)")
-
-
-def parse_number(value: str) -> float | None:
-    v = value.strip().replace(",", "")
-    if not v:
-        return None
-    try:
-        num = float(v)
-    except ValueError:
-        raise ValueError(f"“{value}” is not a number") from None
-    if not math.isfinite(num):
-        raise ValueError(f"“{value}” is not a finite number")
-    return num
 
 
 def _validate_fact(r: dict[str, str], home: str) -> dict[str, Any]:

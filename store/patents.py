@@ -76,14 +76,6 @@ async def query(*, session: AsyncSession, where: PatentFilter, limit: int) -> tu
     return int(total or 0), list(rows)
 
 
-async def get_patent(*, session: AsyncSession, number_key: str) -> Patent | None:
-    return await session.scalar(select(Patent).where(Patent.number_key == number_key).limit(1))
-
-
-async def list_all(*, session: AsyncSession) -> Sequence[Patent]:
-    return (await session.scalars(select(Patent).order_by(Patent.number))).all()
-
-
 # ---- what the in-memory index needs to refresh itself without a full reload ----
 
 

@@ -41,7 +41,3 @@ async def count_unanswered_elsewhere(*, session: AsyncSession, since: datetime |
         q = q.where(UnansweredQuestion.asked_at >= since)
     return int(await session.scalar(q) or 0)
 
-
-async def list_unanswered(*, session: AsyncSession, limit: int = 100) -> list[UnansweredQuestion]:
-    q = select(UnansweredQuestion).order_by(UnansweredQuestion.asked_at.desc()).limit(limit)
-    return list((await session.scalars(q)).all())

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from store import changes as change_repo
 from store import digests as digest_repo
-from store import facts as fact_repo
 from store.db import make_engine, make_sessionmaker
 from store.values import parse_value
 from tests.bot.slack_harness import BOT_TOKEN, SECRET, SlackSender, mention
@@ -118,10 +118,9 @@ async def _set_fact(db_url: str, metric: str, period: str, value: str) -> None:
     engine = make_engine(db_url)
     try:
         pv = parse_value(value)
-        async with make_sessionmaker(engine)() as session, session.begin():
-            await fact_repo.upsert_fact(session=session, subject="Huawei", metric=metric, period=period,
-                                        value=pv.value, numeric=pv.numeric, unit=pv.unit, qualifier=pv.qualifier,
-                                        source="replica test", actor="UADMIN")
+        await change_repo.set_fact(sessions=make_sessionmaker(engine), actor="UADMIN", at=datetime.now(UTC), fact={
+            "subject": "Huawei", "metric": metric, "period": period, "value": pv.value, "numeric": pv.numeric,
+            "unit": pv.unit, "qualifier": pv.qualifier, "source": "replica test"})
     finally:
         await engine.dispose()
 
