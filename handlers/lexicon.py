@@ -101,7 +101,7 @@ EXPIRE = frozenset("expire expires expiring expiry expiration expired run lapse 
 AMOUNT = frozenset("pay pays paid paying payment payments fee fees price cost worth royalty-rate".split())
 
 # "how many licences are in the store": the records held here, not a published count
-STORE = frozenset("store stored database db record recorded system imported indexed".split())
+STORE = frozenset("store stored database db record recorded system imported indexed register registry".split())
 LISTING = frozenset("new who list show recently".split())
 
 # Patents
@@ -218,6 +218,13 @@ PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("as", "of", "today"), ("now",)),
     (("up", "or", "down"), ("change",)),
     (("limited", "to"), ("in",)),
+    # "research" alone already reads as r&d
+    (("r&d", "and", "development"), ("r&d",)),
+    (("r&d", "&", "development"), ("r&d",)),
+    (("r&d", "development"), ("r&d",)),
+    (("these", "day"), ("now",)),
+    (("nowadays",), ("now",)),
+    (("how", "big"), ()),
     (("restricted", "to"), ("in",)),
 ]
 

@@ -39,7 +39,7 @@ _CONTRACTIONS = [("n't", " not"), ("'ve", " have"), ("'re", " are"), ("'ll", " w
 _SLASH = re.compile(r"^\s*/ip\b")
 _LAST_N_YEARS = re.compile(r"\b(?:last|past|previous)\s+(\d{1,2}|two|three|four|five|six|ten)\s+(?:years|yrs)\b")
 _WINDOW = re.compile(
-    r"\b(?:in|within|over|during)?\s*(?:the\s+)?(?:next|coming|upcoming|following)\s+(\d{1,4}\s+)?"
+    r"\b(?:(?:in|within|over|during)?\s*(?:the\s+)?(?:next|coming|upcoming|following)|within)\s+(\d{1,4}\s+)?"
     r"(days?|weeks?|months?|quarter)\b"
 )
 _THIS_WINDOW = re.compile(r"\b(this|current)\s+(quarter|month)\b")
@@ -184,7 +184,10 @@ def _read_years(q: Question, cleaned: str, now: datetime) -> str:
     q.years = list(dict.fromkeys(m.group(1) for m in YEAR.finditer(cleaned)))
     for m in _RELATIVE_YEAR.finditer(cleaned):
         offset = {"last": -1, "previous": -1, "past": -1, "prior": -1, "next": 1, "coming": 1}.get(m.group(1), 0)
-        q.years.append(str(now.year + offset))
+        before = [y.group(1) for y in YEAR.finditer(cleaned, 0, m.start())]
+        # "2023 vs the previous year" is 2022; "last year" is always the calendar year before this one
+        base = int(before[-1]) if before and m.group(1) in ("previous", "prior") else now.year
+        q.years.append(str(base + offset))
     cleaned = _RELATIVE_YEAR.sub(" ", cleaned)
     last_n = _LAST_N_YEARS.search(cleaned)
     if last_n and not q.year_range:
