@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from handlers.errors import BadCommand
-from store.values import BadValue, ParsedValue, parse_value
+from store.values import BadValue, ParsedValue, parse_period, parse_value
 
 SET_USAGE = ("set <metric> [year] = <value> [source: <where>] — e.g. "
              "set licensing revenue 2023 = US$630 million source: Annual Report 2023")
@@ -22,7 +22,6 @@ LICENSEE_USAGE = ("licensee add <name> [signed:YYYY-MM] [kind:…] [technology:�
 HISTORY_USAGE = "history <metric> (or history licensee <name>) — e.g. history licensing revenue"
 ADMINS_USAGE = "admins, admins add @user, admins remove @user"
 
-_PERIOD = re.compile(r"^(?:fy\s*)?((?:19|20)\d\d)$", re.I)
 # "source:"; the spaces and "(" before it are dropped by hand (see _source_start):
 # a leading [\s(]* let every one of 40,000 "(" start a scan to the end
 _SOURCE = re.compile(r"\bsource\s*:\s*", re.I)
@@ -85,9 +84,10 @@ class LicenseeCmd:
 def split_period(words: str) -> tuple[str, str]:
     """'licensing revenue 2023' -> ('licensing revenue', '2023'); 'FY2023' works too."""
     toks = words.split()
-    if toks and _PERIOD.match(toks[-1]):
-        return " ".join(toks[:-1]), _PERIOD.match(toks[-1]).group(1)  # type: ignore[union-attr]
-    if len(toks) >= 2 and toks[-2].lower() == "fy" and _PERIOD.match(toks[-1]):
+    year = parse_period(toks[-1]) if toks else None
+    if year:
+        return " ".join(toks[:-1]), year
+    if len(toks) >= 2 and toks[-2].lower() == "fy" and parse_period(toks[-1]):
         return " ".join(toks[:-2]), toks[-1]
     return " ".join(toks), ""
 

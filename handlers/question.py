@@ -13,6 +13,7 @@ from datetime import datetime
 
 from handlers import lexicon as lx
 from handlers import text as tx
+from store.values import YEAR_PATTERN
 
 MAX_QUESTION_CHARS = 4000
 
@@ -23,7 +24,7 @@ PATENT_NUMBER = re.compile(
     rf"\b({_JURISDICTIONS})[\s\-]*((?:\d[\s,.\-/]?){{5,13}}\d)(?:[\s\-]*([A-Z]\d?))?(?![A-Z0-9])",
     re.IGNORECASE,
 )
-_YEAR = r"(?:fy\s*)?((?:19|20)\d\d)"
+_YEAR = YEAR_PATTERN
 _SHORT_YEAR = re.compile(r"(?:\bfy\s?|(?<![\w'])')(\d\d)\b")
 YEAR = re.compile(rf"\b{_YEAR}\b")
 _RANGE = re.compile(

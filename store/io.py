@@ -24,7 +24,8 @@ from store import audit
 from store import revisions as revision_repo
 from store.keys import number_key
 from store.models import Fact, FactChange, Licence, Patent
-from store.values import BadValue, parse_value
+from store.values import QUALIFIERS as VALUE_QUALIFIERS
+from store.values import BadValue, parse_period, parse_value
 
 FACT_COLUMNS = ("subject", "metric", "period", "value", "unit", "qualifier", "source")
 PATENT_COLUMNS = (
@@ -35,7 +36,7 @@ LICENCE_COLUMNS = ("licensee", "licensor", "kind", "technology", "signed_on", "e
 COLUMNS = {"facts": FACT_COLUMNS, "patents": PATENT_COLUMNS, "licences": LICENCE_COLUMNS}
 REQUIRED = {"facts": ("metric", "value"), "patents": ("number",), "licences": ("licensee",)}
 DATE_COLUMNS = {"filing_date", "grant_date", "expiry_date", "signed_on", "expires_on"}
-QUALIFIERS = {"", "over", "almost", "about", "exact"}
+QUALIFIERS = {"", *VALUE_QUALIFIERS, "exact"}
 
 # a bar is only worth drawing for files this large
 PROGRESS_THRESHOLD = 5000
@@ -374,8 +375,8 @@ def parse_date(value: str) -> date | None:
 def _validate_fact(r: dict[str, str], home: str) -> dict[str, Any]:
     from_value = _value_parser(r["value"]) if r.get("value") else None
     period = r.get("period", "")
-    m = re.fullmatch(r"(?:fy\s*)?((?:19|20)\d\d)", period, re.I)
-    if period and not m:
+    year = parse_period(period) if period else ""
+    if year is None:
         raise ValueError(f"period “{period}” is not a year (use e.g. 2023, or leave it empty)")
     qualifier = r.get("qualifier", "").lower()
     if qualifier not in QUALIFIERS:
@@ -387,7 +388,7 @@ def _validate_fact(r: dict[str, str], home: str) -> dict[str, Any]:
     return {
         "subject": r.get("subject") or home,
         "metric": " ".join(r["metric"].lower().split()),
-        "period": m.group(1) if m else "",
+        "period": year,
         "value": r["value"],
         "numeric": numeric,
         "unit": unit,

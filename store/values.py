@@ -9,6 +9,16 @@ import re
 from dataclasses import dataclass
 
 QUALIFIERS = ("over", "almost", "about")
+# a fact's period: a year, optionally written as a fiscal year ("FY2023"); the one
+# definition used by questions, admin commands and imports
+YEAR_PATTERN = r"(?:fy\s*)?((?:19|20)\d\d)"
+_PERIOD = re.compile(YEAR_PATTERN, re.I)
+
+
+def parse_period(text: str) -> str | None:
+    """'2023' or 'FY 2023' -> '2023'; anything else -> None."""
+    m = _PERIOD.fullmatch(text.strip())
+    return m.group(1) if m else None
 
 _QUALIFIER_WORDS = {
     "over": "over",
