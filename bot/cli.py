@@ -109,7 +109,7 @@ _PARSER_EXTENSIONS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentP
 def _load_extensions() -> None:
     import importlib
 
-    for mod in ("bot.admin_cli", "bot.digest_cli"):
+    for mod in ("bot.admin_cli", "bot.digest_cli", "bot.chart_cli"):
         importlib.import_module(mod)
 
 

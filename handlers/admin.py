@@ -25,6 +25,7 @@ from handlers import text as tx
 from handlers.deps import Deps
 from handlers.dispatch import Request
 from handlers.errors import BadCommand, NotAllowed, StoreUnavailable
+from handlers.metrics import resolve_metric
 from handlers.permissions import require_admin
 from handlers.replies import ActionId, Button, FactView, Reply, ReplyKind
 from store import audit
@@ -137,23 +138,6 @@ def _change_text(kind: str, snap: dict[str, Any] | None) -> str:
 
 
 # ---- metric names ------------------------------------------------------------------
-
-
-def resolve_metric(deps: Deps, typed: str, *, create: bool) -> tuple[str, str]:
-    """The stored metric a typed name means, and a note when it is not the same
-    text: "licencing revenue" lands on "licensing revenue" (spelling), "royalty
-    income" on its metric (alias). With create=False an unknown name is kept."""
-    fidx = deps.index.facts
-    k = tx.key(typed)
-    metric = fidx.phrases.get(k) if k else None
-    if metric is None and k:
-        corrected = " ".join(deps.index.correct(t, fidx.vocabulary) for t in k.split())
-        metric = fidx.phrases.get(corrected)
-    if metric is None:
-        return typed, (f"“{typed}” is a new metric" if create else "")
-    if metric != typed:
-        return metric, f"read “{typed}” as {metric}"
-    return metric, ""
 
 
 def _previous_year(period: str) -> str:

@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from handlers.charts import Chart
 
 
 class ReplyKind(StrEnum):
@@ -125,6 +128,8 @@ class Reply:
     mentions: list[str] = field(default_factory=list)
     # how the question was read (handlers.plan.Plan.public()), for --explain and --json
     plan: dict[str, Any] | None = None
+    # a metric over its stored years (trend answers): renderers attach it as a picture
+    chart: Chart | None = None
 
     @property
     def answered(self) -> bool:
@@ -155,4 +160,6 @@ class Reply:
             "licences": [lc.public() for lc in self.licences],
             "suggestions": list(self.suggestions),
             "plan": self.plan,
+            # the chart as words (its picture is the renderer's): title and every value
+            "chart": None if self.chart is None else {"title": self.chart.title, "alt_text": self.chart.alt_text},
         }

@@ -4,7 +4,7 @@ which year had the highest R&D share? · total revenue 2021-2023"""
 
 from __future__ import annotations
 
-from handlers import wording
+from handlers import charts, wording
 from handlers.deps import Deps
 from handlers.intents import figure
 from handlers.plan import Context, Plan
@@ -101,7 +101,7 @@ def _computed(plan: Plan, ctx: Context, metric: str, periods: dict[str, FactView
     return Reply(ReplyKind.ANSWER,
                  f"{plan.subject}'s {wording.metric_label(metric)}, {_span([f.period for f in found])}:",
                  lines=[wording.fact_sentence(f, source=False) for f in found],
-                 note=note + wording.sources(found), facts=found, topic=metric)
+                 note=note + wording.sources(found), facts=found, topic=metric, chart=charts.from_facts(found))
 
 
 def _years(plan: Plan, ctx: Context, periods: dict[str, FactView]) -> tuple[list[str], bool]:
