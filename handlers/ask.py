@@ -81,7 +81,8 @@ async def _several(deps: Deps, parts: list[str], topic: str | None) -> Reply:
         q = read(part, deps.now())
         kind = _part_kind(deps, q)
         if kind == "empty":
-            empty = True
+            # "what can you do?" asks for help; an emoji alone (":sunny:") asks nothing
+            empty = empty or bool(q.words)
             continue
         if kind == "remark":
             remarks.append(part)
@@ -94,7 +95,10 @@ async def _several(deps: Deps, parts: list[str], topic: str | None) -> Reply:
             previous = reply.plan
     if not replies:
         # "what can you do for me? I'm the new intern": nothing but a request for help
-        return help_reply(deps) if empty else await _one(deps, " ".join(parts), topic)
+        if empty:
+            return help_reply(deps)
+        # "weather in shenzhen tomorrow? :sunny:": a remark and an emoji are still a question
+        return await _one(deps, " ".join(remarks or parts), topic)
     note = ("I read " + ", ".join(f"“{r}”" for r in remarks) + " as a remark, not a question.") if remarks else ""
     if len(replies) == 1:
         reply = replies[0]

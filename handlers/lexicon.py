@@ -35,7 +35,8 @@ FILLER = frozenset(
     summarise summarize summary describe explain over across use kind type question
     u ur pull fetch grab ever still yet now taken take took looking per click link ve re m am
     line statement wording exact slide slides deck board presentation source sources tomorrow today both
-    plus intern asap urgent""".split()
+    plus intern asap urgent confirm confirmed under level levels word words qualifier already
+    generation generations anyone anybody only technology technologies tech e eg ie""".split()
 )
 
 # The home company's possessive and plain forms are filler when the home subject
@@ -48,18 +49,18 @@ CHANGE = frozenset(
     vs versus v jump jumped fall fell gain gained more less than higher lower down""".split()
 )
 TREND = frozenset("trend history historical evolution evolve evolved develop developed series timeline overview "
-                  "breakdown".split())
+                  "breakdown move moved moves moving trajectory".split())
 HIGHEST = frozenset("highest biggest largest most max maximum peak top best strongest".split())
 LOWEST = frozenset("lowest smallest least min minimum worst weakest fewest".split())
 LATEST = frozenset("latest newest recent current now".split())
 EARLIEST = frozenset("earliest oldest first".split())
-SUM = frozenset("sum combined altogether aggregate add added".split())
+SUM = frozenset("sum summed combined altogether aggregate add added".split())
 COUNT = frozenset("count".split())
 
 # Money verbs explain themselves only when the figure is money ("how much did
 # Acme earn from royalties"); with a count they are unexplained.
 MONEY = frozenset("earn earned earning earnings make made generate generated bring brought collect "
-                   "charges charged "
+                   "charges charged spend spent invest invested "
                   "collected receive received money income cash".split())
 
 # Units and currencies a question may name: (unit as stored by store.values)
@@ -225,6 +226,13 @@ PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("these", "day"), ("now",)),
     (("nowadays",), ("now",)),
     (("how", "big"), ()),
+    (("group", "level"), ()),
+    (("two", "number"), ()),
+    (("side", "by", "side"), ("compare",)),
+    (("percentage", "point"), ()),
+    (("pp",), ()),
+    (("lic",), ("licensing",)),
+    (("r&d", "budget"), ("r&d", "spending")),
     (("restricted", "to"), ("in",)),
 ]
 
@@ -251,7 +259,8 @@ CHINESE = {
     "什么时候": "when", "何时": "when",
     "专利费": "patent fees", "哪些": "which", "哪个": "which", "投入": "investment", "支出": "spending",
     "美元": "usd", "人民币": "rmb", "欧元": "eur", "帮助": "help", "怎么用": "help", "用法": "help",
-    "上限": "cap", "华为": "huawei", "公司": "company",
+    "上限": "cap", "专利费上限": "royalty cap", "变化趋势": "trend", "手机": "handset", "趋势": "trend",
+    "占收入的比例": "share of revenue", "华为": "huawei", "公司": "company",
     "我们": "we", "我司": "we", "有": "have", "的": "", "了": "", "吗": "", "呢": "", "吧": "", "啊": "",
     "请": "please", "请问": "please", "和": "and", "与": "and", "及": "and", "在": "in", "年度": "year",
     "今年": "this year", "去年": "last year", "明年": "next year", "从": "from", "到": "to", "至": "to",
