@@ -306,8 +306,10 @@ async def _log_unanswered(deps: Deps, text: str, user: str, channel: str) -> Non
     # best effort: an answer must still go out when the log cannot be written
     try:
         async with deps.sessions() as session, session.begin():
-            # PostgreSQL text cannot hold NUL; the question is kept as it reads
-            await question_repo.log_unanswered(session=session, text=text.replace("\x00", ""), user=user,
+            # PostgreSQL text cannot hold NUL; no database takes a lone surrogate (undecodable
+            # bytes in `ipbot ask` arguments): the question is kept as it reads
+            kept = text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+            await question_repo.log_unanswered(session=session, text=kept, user=user,
                                                channel=channel,
                                                at=deps.clock())
     except (SQLAlchemyError, OSError):

@@ -130,6 +130,10 @@ def lexicon_kinds(w: Word, q: Question) -> set[str]:
     return k
 
 
+# the answer table's questions name at most 3 metrics in one part
+MAX_METRICS_NAMED = 10
+
+
 def match_metrics(words: list[Word], phrase_tokens: dict[str, frozenset[str]], phrases: dict[str, str],
                   metric_names: frozenset[str]) -> list[MetricMatch]:
     """Stored metrics named in the question. A metric is named when one of its names
@@ -145,19 +149,22 @@ def match_metrics(words: list[Word], phrase_tokens: dict[str, frozenset[str]], p
     vocab: dict[str, set[str]] = {}
     for key, toks in phrase_tokens.items():
         vocab.setdefault(phrases[key], set()).update(toks)
+    # each name's technology and core words, worked out once rather than per segment and round
+    names = []
+    for key, toks in phrase_tokens.items():
+        tech = {t for t in toks if t in lx.TECHNOLOGY or t.startswith("wifi")}
+        core = toks - lx.SOFT - tech - ({"royalty"} if tech else set())
+        names.append((toks, phrases[key], tech, core or toks))
     segments = _segments(words)
     out: list[MetricMatch] = []
-    while True:
+    # each round scans the whole question: "R&D " * 1,000 took 1,000 rounds and a second.
+    # Past this many metrics in one question part the rest stay unexplained (a refusal)
+    for _ in range(MAX_METRICS_NAMED):
         # metric -> (score, words used, words of the name that matched, segment)
         best: dict[str, tuple[tuple[int, int, int], frozenset[str], frozenset[str], int]] = {}
         for s_i, seg in enumerate(segments):
             avail = {words[i].norm for i in seg if words[i].tag == ""}
-            for key, toks in phrase_tokens.items():
-                metric = phrases[key]
-                tech = {t for t in toks if t in lx.TECHNOLOGY or t.startswith("wifi")}
-                core = toks - lx.SOFT - tech - ({"royalty"} if tech else set())
-                if not core:
-                    core = toks
+            for toks, metric, tech, core in names:
                 if not core <= avail:
                     continue
                 if tech and asked_tech and not tech <= asked_tech:
@@ -187,6 +194,7 @@ def match_metrics(words: list[Word], phrase_tokens: dict[str, frozenset[str]], p
         extra = (used - core) | (lx.SOFT if techs else frozenset())
         positions = _tag_nearest(words, segments, best[winners[0]][3], core, extra, seeds)
         out.append(MetricMatch(winners, frozenset(words[i].norm for i in positions), weak, positions))
+    return out
 
 
 _SEPARATORS = frozenset({"and", "or", "vs", "versus", "v", "plus"})

@@ -89,7 +89,8 @@ def zone(name: str) -> ZoneInfo | None:
         return None
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # OSError: with the tzdata package installed, "Europe" names a directory of zones
         return None
 
 
@@ -127,7 +128,7 @@ def parse_subscribe(text: str, default_tz: str = "UTC") -> tuple[Schedule, bool]
             raise BadCommand(f"“{rest[i]}” is not a weekday; use mon, tue, wed, thu, fri, sat or sun.")
         weekday = day
         i += 1
-    elif frequency == "monthly" and i < len(rest) and rest[i].isdigit():
+    elif frequency == "monthly" and i < len(rest) and rest[i].isdecimal():  # "²".isdigit(), but int() refuses it
         dom = int(rest[i])
         if not 1 <= dom <= 28:
             raise BadCommand(
@@ -137,7 +138,7 @@ def parse_subscribe(text: str, default_tz: str = "UTC") -> tuple[Schedule, bool]
     if i < len(rest) and _TIME.match(rest[i]):
         m = _TIME.match(rest[i])
         assert m is not None
-        at = f"{int(m.group(1)):02d}:{m.group(2)}"
+        at = f"{int(m.group(1)):02d}:{int(m.group(2)):02d}"  # "٩:٣٠" is stored as 09:30
         i += 1
     if i < len(rest):
         found = _canonical_zone(rest[i])

@@ -170,8 +170,13 @@ def read_json(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
         # {"facts": [...]} or {"records": [...]}
         lists = [v for v in data.values() if isinstance(v, list)]
         data = lists[0] if len(lists) == 1 else None
-    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+    if not isinstance(data, list):
         raise ImportRejected([RowError(0, "JSON must be a list of objects (one per record)")])
+    # a record that is not an object is named by its number, like any other bad record
+    not_objects = [RowError(i + 1, "not an object; JSON must be a list of objects (one per record)")
+                   for i, r in enumerate(data) if not isinstance(r, dict)]
+    if not_objects:
+        raise ImportRejected(not_objects)
     header: list[str] = []
     for r in data:
         for k in r:
@@ -311,6 +316,13 @@ def read_records(data: bytes, *, filename: str = "", mapping: ColumnMap | Mappin
     read_errors = [RowError(line, r[_BAD_SHAPE]) for line, r in rows if _BAD_SHAPE in r]
     if read_errors:
         rows = [(line, r) for line, r in rows if _BAD_SHAPE not in r]
+    if "\x00" in text or "\\u0000" in text:
+        # PostgreSQL text cannot hold NUL (JSON may spell it \u0000): name the row, rather than
+        # fail the whole write later
+        nul = {line for line, r in rows if any("\x00" in v for v in r.values())}
+        read_errors += [RowError(line, "a cell holds a NUL character (\\x00), which cannot be stored")
+                        for line in sorted(nul)]
+        rows = [(line, r) for line, r in rows if line not in nul]
     if mapping is None and detect_kind(header) is None:
         mapping = guess_mapping(header)
     provides: frozenset[str] | None = None
@@ -385,9 +397,13 @@ def _validate_fact(r: dict[str, str], home: str) -> dict[str, Any]:
     numeric = from_value[1] if from_value else None
     if numeric is None and unit not in ("", "text"):
         raise ValueError(f"value “{r['value']}” is not a number but unit is {unit}")
+    metric = " ".join(r["metric"].lower().split())
+    if len(metric) > (limit := _max_lengths("facts")["metric"]):
+        # lower-casing can lengthen a name ("İ" is two characters in lower case)
+        raise ValueError(f"metric is longer than {limit} characters once lower-cased")
     return {
         "subject": r.get("subject") or home,
-        "metric": " ".join(r["metric"].lower().split()),
+        "metric": metric,
         "period": year,
         "value": r["value"],
         "numeric": numeric,
@@ -413,6 +429,9 @@ def _validate_patent(r: dict[str, str], home: str) -> dict[str, Any]:
     out["number_key"] = number_key(out["number"])
     if not out["number_key"]:
         raise ValueError("number is empty")
+    if len(out["number_key"]) > (limit := _max_lengths("patents")["number"]):
+        # the key folds look-alikes, and can lengthen the number ("ﬃ" is FFI)
+        raise ValueError(f"number is longer than {limit} characters once normalised")
     return out
 
 

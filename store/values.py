@@ -5,6 +5,7 @@ A figure is never shown without its qualifier: "over 120,000" must not become
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -126,6 +127,9 @@ def parse_value(text: str) -> ParsedValue:
     scale = m.group("scale")
     if scale:
         num *= _SCALES[scale.lower()]
+    if not math.isfinite(num):
+        # 400 digits read as float('inf'), which no answer could print
+        raise BadValue(f"the number in “{raw[:40]}…” is too large to store")
     pre = (m.group("pre") or "").lower()
     post = (m.group("post") or "").strip().lower()
     unit = ""
