@@ -131,6 +131,9 @@ def _merge_operations(deps: Deps, parts: list[str]) -> list[str]:
         content = [w.norm for w in q.words if w.norm not in _FILLER]
         if merged and content and not q.years and not q.year_range and all(n in _OPERATIONS for n in content):
             merged[-1] = f"{merged[-1]} {part}"
+        elif merged and part.startswith("("):
+            # "… per Wi-Fi 6 device? (the cap)": a bracket after a question clarifies it
+            merged[-1] = f"{merged[-1]} {part.strip('()')}"
         else:
             merged.append(part)
     return merged

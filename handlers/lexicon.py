@@ -36,7 +36,8 @@ FILLER = frozenset(
     u ur pull fetch grab ever still yet now taken take took looking per click link ve re m am
     line statement wording exact slide slides deck board presentation source sources tomorrow today both
     plus intern asap urgent confirm confirmed under level levels word words qualifier already
-    generation generations anyone anybody only technology technologies tech e eg ie""".split()
+    generation generations anyone anybody only technology technologies tech e eg ie
+    hola gracias danke bitte merci including asking &""".split()
 )
 
 # The home company's possessive and plain forms are filler when the home subject
@@ -226,6 +227,10 @@ PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("these", "day"), ("now",)),
     (("nowadays",), ("now",)),
     (("how", "big"), ()),
+    (("for", "the", "record"), ()),
+    (("growth", "rate"), ("growth",)),
+    (("one", "number"), ()),
+    (("family", "id"), ("family",)),
     (("group", "level"), ()),
     (("two", "number"), ()),
     (("side", "by", "side"), ("compare",)),

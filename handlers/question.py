@@ -38,6 +38,8 @@ _RELATIVE_YEAR = re.compile(
 _CONTRACTIONS = [("n't", " not"), ("'ve", " have"), ("'re", " are"), ("'ll", " will"), ("'m", " am")]
 # "/ip help" typed as text
 _SLASH = re.compile(r"^\s*/ip\b")
+# "2019 vs the year before": the previous year, counted from the year named
+_YEAR_BEFORE = re.compile(r"\bthe\s+year\s+before\b")
 _LAST_N_YEARS = re.compile(r"\b(?:last|past|previous)\s+(\d{1,2}|two|three|four|five|six|ten)\s+(?:years|yrs)\b")
 _WINDOW = re.compile(
     r"\b(?:(?:in|within|over|during)?\s*(?:the\s+)?(?:next|coming|upcoming|following)|within)\s+(\d{1,4}\s+)?"
@@ -185,6 +187,7 @@ def _read_years(q: Question, cleaned: str, now: datetime) -> str:
         # "after 2022" starts in 2023; "since/from 2022" in 2022
         q.since = str(int(since.group(2)) + 1) if since.group(1) == "after" else since.group(2)
         cleaned = _SINCE.sub(" ", cleaned)
+    cleaned = _YEAR_BEFORE.sub(" previous year ", cleaned)
     q.years = list(dict.fromkeys(m.group(1) for m in YEAR.finditer(cleaned)))
     for m in _RELATIVE_YEAR.finditer(cleaned):
         offset = {"last": -1, "previous": -1, "past": -1, "prior": -1, "next": 1, "coming": 1}.get(m.group(1), 0)
