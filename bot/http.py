@@ -11,15 +11,21 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import json
 import logging
 import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_internals import build_async_context
+from slack_bolt.request.async_request import AsyncBoltRequest
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -59,6 +65,35 @@ def refusal(secret: str, body: bytes, headers: Mapping[str, str], now: float | N
     return None
 
 
+def form_body(raw: str) -> dict[str, Any]:
+    """A form-encoded Slack body by its fields: interactivity sends one `payload`
+    field holding JSON, slash commands send their fields as they are.
+
+    slack_bolt's `parse_body` takes a form body for interactivity whenever the
+    *text* "payload" occurs anywhere in it, so `/ip royalty payload` (or a channel
+    named payload-team) became `{}`, matched no listener and got 404."""
+    fields = dict(parse_qsl(raw, keep_blank_values=True))
+    if "payload" in fields:
+        parsed = json.loads(fields["payload"])
+        if not isinstance(parsed, dict):
+            raise ValueError("payload is not a JSON object")
+        return parsed
+    return fields
+
+
+def to_bolt_request(request: web.Request, raw: str) -> AsyncBoltRequest:
+    """Bolt's aiohttp adapter, with form bodies read by `form_body`. `raw` stays the
+    exact signed text (Bolt's lazy listeners and verification read it)."""
+    req = AsyncBoltRequest(body=raw, query=request.query_string,
+                           headers=request.headers)  # type: ignore[arg-type]
+    if request.content_type != "application/json" and not raw.startswith("{"):
+        body = form_body(raw)
+        if body != req.body:
+            req.body = body
+            req.context = build_async_context(AsyncBoltContext({}), body)
+    return req
+
+
 async def store_reachable(deps: Deps) -> bool:
     try:
         async with asyncio.timeout(HEALTH_TIMEOUT), deps.sessions() as session:
@@ -75,7 +110,12 @@ def web_app(app: AsyncApp, deps: Deps, signing_secret: str) -> web.Application:
         if why is not None:
             log.warning("refused request: %s (%d bytes)", why, len(body))
             return web.json_response({"error": "invalid request"}, status=401)
-        bolt_resp = await app.async_dispatch(await to_bolt_request(request))
+        try:
+            bolt_request = to_bolt_request(request, body.decode("utf-8"))
+        except ValueError as exc:  # not UTF-8, not JSON: signed, but nothing Slack sends
+            log.warning("refused request: unreadable body (%s, %d bytes)", type(exc).__name__, len(body))
+            return web.json_response({"error": "invalid request"}, status=400)
+        bolt_resp = await app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_resp)
 
     async def healthz(request: web.Request) -> web.Response:
