@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -152,6 +153,17 @@ def _kind_of(body: dict[str, Any]) -> str:
     return str(body.get("type", "unknown"))
 
 
+def _type_of(body: dict[str, Any]) -> str:
+    """What kind of delivery this is, for the log: the event type for Events API
+    callbacks (`app_home_opened`), the payload type otherwise (`view_submission`)."""
+    ev = body.get("event")
+    if body.get("type") == "event_callback" and isinstance(ev, dict):
+        return str(ev.get("type") or "event")[:60]
+    if body.get("command"):
+        return "command"
+    return str(body.get("type") or "unknown")[:60]
+
+
 def _user_of(body: dict[str, Any]) -> str:
     return str(body.get("user_id") or (body.get("user") or {}).get("id") or (body.get("event") or {}).get("user")
                or "")
@@ -170,6 +182,8 @@ async def on_error(
     if not context.get("verified"):
         log.warning("refused request: failed verification (%s)", type(error).__name__)
         return BoltResponse(status=401, body="")
+    if isinstance(error, BoltUnhandledRequestError):
+        return _ignore(body, context, "no listener")
     reply = error_reply(error)
     kind = _kind_of(body)
     if reply.kind is ReplyKind.ERROR and not isinstance(error, IpbotError):
@@ -190,6 +204,22 @@ async def on_error(
         channel, thread_ts = _event_target(event)
         await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **rendered.as_kwargs())
     return None
+
+
+def _ignore(body: dict[str, Any], context: AsyncBoltContext, reason: str) -> BoltResponse:
+    """Acknowledge a verified request we do nothing with (a shortcut, a modal, an
+    event we are not subscribed to on purpose): 200 and one log line."""
+    request_line(_type_of(body), user=_user_of(body), started=context.get("started", time.perf_counter()),
+                 answered=None, ignored=reason)
+    return BoltResponse(status=200, body="")
+
+
+async def on_access_revoked(ack: Any, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    """`tokens_revoked` / `app_uninstalled`: acknowledged and logged. Kept apart so
+    the listener that stops posting to the workspace (digests) replaces exactly this."""
+    await ack()
+    request_line(_type_of(body), user="", started=context.get("started", time.perf_counter()), answered=None,
+                 ignored="access revoked", team=str(body.get("team_id") or body.get("enterprise_id") or ""))
 
 
 def _spawn(st: BotState, work: Coroutine[Any, Any, None], body: dict[str, Any], context: AsyncBoltContext,
