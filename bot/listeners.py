@@ -47,6 +47,8 @@ MAX_FILES = 5
 _PERSON_SUBTYPES = {None, "file_share", "thread_broadcast"}
 NOT_IN_CHANNEL = ("I can't post in this conversation. Invite me with `/invite @ipbot` and press Share again, "
                   "or ask me in a direct message.")
+NOWHERE_TO_SHARE = ("There is no conversation to share into from here. Ask with `/ip` in a channel and press "
+                    "Share there.")
 EXPIRED = "That button is no longer active. Ask again with `/ip`."
 GENERIC_ERROR = "Something went wrong on my side; please try again. If it keeps happening, tell the ipbot admins."
 IMPORT_UNAVAILABLE = "Importing files is not available in this version of ipbot. Use `ipbot import <file>` instead."
@@ -196,6 +198,8 @@ async def on_error(
         # /ip not acknowledged yet: the error is the acknowledgement
         return BoltResponse(status=200, body=json.dumps({"response_type": "ephemeral", **rendered.as_kwargs()}),
                             headers={"content-type": "application/json"})
+    if kind == "action":
+        respond = _responder(client, _user_of(body), respond)
     if kind in ("command", "action") and respond is not None:
         await respond(response_type="ephemeral", replace_original=False, **rendered.as_kwargs())
         return None
@@ -488,10 +492,26 @@ async def _download(st: BotState, url: str) -> bytes | None:
 # ---- buttons ------------------------------------------------------------------------
 
 
+def _responder(client: AsyncWebClient, user: str, respond: Any) -> Any:
+    """Where the reply to a click goes: its response_url, or, for a button in a modal
+    or the Home tab (no response_url, no channel), the clicker's DM with the bot.
+    "Replace" and "ephemeral" have no meaning there; "delete the original" is skipped."""
+    if respond is not None and getattr(respond, "response_url", None):
+        return respond
+
+    async def to_dm(**kwargs: Any) -> None:
+        if kwargs.get("delete_original") or not user:
+            return
+        await client.chat_postMessage(channel=user, **{k: v for k, v in kwargs.items() if k in ("text", "blocks")})
+
+    return to_dm
+
+
 async def on_action(ack: Any, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext,
                     client: AsyncWebClient, respond: Any) -> None:
     await ack()
     st = _state(context)
+    respond = _responder(client, _user_of(body), respond)
     _spawn(st, _handle_action(st, body, action, context, client, respond), body, context, client, respond)
 
 
@@ -509,6 +529,10 @@ async def _handle_action(st: BotState, body: dict[str, Any], action: dict[str, A
         request_line("action", user=user, started=started, answered=False, error="too_long")
         return
     req = dispatch.Request(value, user=user, channel=channel, is_dm=is_dm)
+    if name == ActionId.SHARE and not channel:
+        await respond(response_type="ephemeral", replace_original=False, **render_text(NOWHERE_TO_SHARE).as_kwargs())
+        request_line("share", user=user, started=started, answered=False, error="no_channel")
+        return
     if name == ActionId.SHARE:
         # the question is asked again: the answer text in the payload came from a client
         reply = await dispatch.handle(st.deps, req)
