@@ -140,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # migrations log every step at INFO; only problems are worth a line
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # the SQLite driver logs every statement with its parameters (questions people
+    # asked in DMs) at DEBUG: not even IPBOT_LOG_LEVEL=DEBUG writes those
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
     if args.command != "serve":
         # one-shot commands: keep the terminal for the answer
         logging.getLogger().setLevel(logging.WARNING)

@@ -134,14 +134,6 @@ def _is_dm(event: dict[str, Any]) -> bool:
     return event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D")
 
 
-async def mark_verified(context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:
-    """Bolt's `before_authorize` middleware: it runs only after the request passed
-    Bolt's signature check (in Socket Mode every request did: the socket is
-    authenticated). `on_error` acts only on requests marked here."""
-    context["verified"] = True
-    return await next()
-
-
 def _kind_of(body: dict[str, Any]) -> str:
     if body.get("command"):
         return "command"
