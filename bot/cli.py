@@ -96,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--socket", action="store_true", help="Slack over Socket Mode")
     mode.add_argument("--console", action="store_true", help="the local console even with Slack set")
     s.add_argument("--port", type=int, default=None)
+    s.add_argument("--host", default=None, help="address to listen on in HTTP mode (default IPBOT_HOST, 0.0.0.0)")
 
     for extend in _PARSER_EXTENSIONS:
         extend(sub)

@@ -118,6 +118,7 @@ class HttpServer:
     state: BotState
     runner: web.AppRunner
     port: int
+    host: str = "0.0.0.0"
 
     @property
     def url(self) -> str:
@@ -130,8 +131,11 @@ class HttpServer:
         await self.state.close()
 
 
-async def start_http(settings: Settings, deps: Deps, *, host: str = "0.0.0.0", port: int | None = None) -> HttpServer:
-    """Port 0 picks a free port (tests); the chosen one is in `.port`."""
+async def start_http(settings: Settings, deps: Deps, *, host: str | None = None,
+                     port: int | None = None) -> HttpServer:
+    """Listens on `host`/`port`, by default IPBOT_HOST and PORT. Port 0 picks a free
+    port (tests); the chosen one is in `.port`."""
+    host = settings.host if host is None else host
     app = build_app(settings, deps)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     runner = web.AppRunner(web_app(app, deps, secret), access_log=None)
@@ -141,4 +145,4 @@ async def start_http(settings: Settings, deps: Deps, *, host: str = "0.0.0.0", p
     sockets = getattr(site._server, "sockets", None) or []
     bound = sockets[0].getsockname()[1] if sockets else (port or settings.port)
     log.info("listening on %s:%s%s", host, bound, EVENTS_PATH)
-    return HttpServer(app=app, state=state_of(app), runner=runner, port=int(bound))
+    return HttpServer(app=app, state=state_of(app), runner=runner, port=int(bound), host=host)
