@@ -9,7 +9,6 @@ refused request gets 401, a body over MAX_BODY 413, each with one short log line
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from dataclasses import dataclass
@@ -22,19 +21,17 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import build_app, state_of
 from bot.config import Settings
 from bot.listeners import BotState
 from bot.verify import refusal, refused_line
 from handlers.deps import Deps
+from handlers.health import store_healthy
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-HEALTH_TIMEOUT = 2.0
 # The largest body accepted (aiohttp's default is 1 MiB). Slack's largest legitimate
 # deliveries: a 40,000-character message whose every character arrives escaped as
 # "&lt;" is ~200 KB as an event and ~320 KB as a form-encoded slash command. Larger
@@ -71,15 +68,6 @@ def to_bolt_request(request: web.Request, raw: str) -> AsyncBoltRequest:
     return req
 
 
-async def store_reachable(deps: Deps) -> bool:
-    try:
-        async with asyncio.timeout(HEALTH_TIMEOUT), deps.sessions() as session:
-            await session.execute(text("SELECT 1"))
-        return True
-    except (SQLAlchemyError, OSError, TimeoutError):
-        return False
-
-
 def web_app(app: AsyncApp, deps: Deps, signing_secret: str) -> web.Application:
     async def events(request: web.Request) -> web.Response:
         if (request.content_length or 0) > MAX_BODY:
@@ -103,7 +91,7 @@ def web_app(app: AsyncApp, deps: Deps, signing_secret: str) -> web.Application:
         return await to_aiohttp_response(bolt_resp)
 
     async def healthz(request: web.Request) -> web.Response:
-        ok = await store_reachable(deps)
+        ok = await store_healthy(deps)
         return web.json_response({"ok": ok, "store": "up" if ok else "down"}, status=200 if ok else 503)
 
     web_application = web.Application(client_max_size=MAX_BODY)
