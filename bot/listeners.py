@@ -33,6 +33,7 @@ from bot.logs import request_line
 from handlers import dispatch, limits
 from handlers.deps import Deps
 from handlers.errors import IpbotError, NotAllowed, StoreUnavailable
+from handlers.permissions import require_admin
 from handlers.replies import ActionId, Reply, ReplyKind
 from store import events as event_repo
 
@@ -422,6 +423,8 @@ async def _import_files(st: BotState, client: AsyncWebClient, event: dict[str, A
     if fn is None:
         await say(Reply(ReplyKind.ERROR, IMPORT_UNAVAILABLE))
         return
+    # before anything is looked up or downloaded with the bot's token (NotAllowed -> on_error)
+    await require_admin(st.deps, dispatch.Request("", user=user, channel=channel, is_dm=True))
     files = list(event.get("files") or [])
     if len(files) > MAX_FILES:
         await say(Reply(ReplyKind.ERROR, f"Send at most {MAX_FILES} files at a time; nothing was imported."))
