@@ -199,8 +199,21 @@ async def on_error(
     event = body.get("event") or {}
     if event.get("channel"):
         channel, thread_ts = _event_target(event)
-        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **rendered.as_kwargs())
+        await _say(client, reply, channel=channel, thread_ts=thread_ts, user=str(event.get("user") or ""),
+                   is_dm=_is_dm(event))
     return None
+
+
+async def _say(client: AsyncWebClient, reply: Reply, *, channel: str, thread_ts: str | None, user: str,
+               is_dm: bool) -> None:
+    """A reply in a conversation. One naming people to contact (a refusal's "Ask:
+    @admin") goes, in a channel, only to the person who asked: posted publicly it
+    pinged those people in front of everyone at every refused attempt."""
+    rendered = render(reply).as_kwargs()
+    if reply.mentions and not is_dm and user:
+        await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, **rendered)
+    else:
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **rendered)
 
 
 def _ignore(body: dict[str, Any], context: AsyncBoltContext, reason: str) -> BoltResponse:
@@ -366,7 +379,7 @@ async def _answer_message(st: BotState, client: AsyncWebClient, context: AsyncBo
     topic = await _get_topic(st, channel, topic_key) if (is_dm or event.get("thread_ts")) else None
     reply = await dispatch.handle(st.deps, dispatch.Request(text, user=user, channel=channel, is_dm=is_dm,
                                                             topic=topic))
-    await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **render(reply).as_kwargs())
+    await _say(client, reply, channel=channel, thread_ts=thread_ts, user=user, is_dm=is_dm)
     if reply.topic and reply.topic != topic:
         await _set_topic(st, channel, topic_key, reply.topic)
     request_line(kind, user=user, started=started, answered=reply.answered, kind=reply.kind,
