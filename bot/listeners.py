@@ -358,16 +358,19 @@ async def _answer_message(st: BotState, client: AsyncWebClient, context: AsyncBo
     is_dm = _is_dm(event)
     # one key for the message, whichever way (message / app_mention, retry, replica) it arrives
     key = f"msg:{channel}:{event.get('ts', '')}"
-    try:
-        first = await event_repo.claim(sessions=st.deps.sessions, key=key, at=st.deps.clock())
-    except (SQLAlchemyError, OSError) as exc:
-        raise StoreUnavailable() from exc
-    if not first:
-        request_line(kind, user=user, started=started, answered=None, duplicate="yes")
-        return
     if is_dm and event.get("files"):
-        await _import_files(st, client, event, user, channel, thread_ts)
+        # not claimed up front: each file is recorded as imported in the transaction that
+        # writes its rows, the message once every file was dealt with, so a delivery
+        # killed part-way is finished by Slack's retry instead of dropped as a duplicate
+        if await _claimed(st, key):
+            request_line("import", user=user, started=started, answered=None, duplicate="yes")
+            return
+        await _import_files(st, client, event, user, channel, thread_ts, key)
+        await _claim(st, key)
         request_line("import", user=user, started=started, answered=True)
+        return
+    if not await _claim(st, key):
+        request_line(kind, user=user, started=started, answered=None, duplicate="yes")
         return
     text = read_text(str(event.get("text") or ""), context.bot_user_id)
     if text is None:
@@ -384,6 +387,22 @@ async def _answer_message(st: BotState, client: AsyncWebClient, context: AsyncBo
         await _set_topic(st, channel, topic_key, reply.topic)
     request_line(kind, user=user, started=started, answered=reply.answered, kind=reply.kind,
                  topic=reply.topic or "")
+
+
+async def _claim(st: BotState, key: str) -> bool:
+    """True for the first delivery of `key` (see store/events.claim)."""
+    try:
+        return await event_repo.claim(sessions=st.deps.sessions, key=key, at=st.deps.clock())
+    except (SQLAlchemyError, OSError) as exc:
+        raise StoreUnavailable() from exc
+
+
+async def _claimed(st: BotState, key: str) -> bool:
+    try:
+        async with st.deps.sessions() as session:
+            return await event_repo.is_claimed(session=session, key=key)
+    except (SQLAlchemyError, OSError) as exc:
+        raise StoreUnavailable() from exc
 
 
 async def _get_topic(st: BotState, channel: str, thread_ts: str) -> str | None:
@@ -428,7 +447,7 @@ def _may_send_token(st: BotState, url: str) -> bool:
 
 
 async def _import_files(st: BotState, client: AsyncWebClient, event: dict[str, Any], user: str, channel: str,
-                        thread_ts: str | None) -> None:
+                        thread_ts: str | None, key: str) -> None:
     async def say(r: Reply) -> None:
         await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **render(r).as_kwargs())
 
@@ -443,6 +462,9 @@ async def _import_files(st: BotState, client: AsyncWebClient, event: dict[str, A
         await say(Reply(ReplyKind.ERROR, f"Send at most {MAX_FILES} files at a time; nothing was imported."))
         return
     for f in files:
+        file_key = f"import:{key}:{f.get('id', '')}"
+        if await _claimed(st, file_key):
+            continue  # imported, and reported, by an earlier delivery of this message
         # POST: Slack accepts either verb, and form bodies keep the id out of access logs
         info = await client.api_call("files.info", http_verb="POST", data={"file": str(f.get("id", ""))})
         meta = info.get("file") or {}
@@ -464,8 +486,10 @@ async def _import_files(st: BotState, client: AsyncWebClient, event: dict[str, A
         if data is None:
             await say(Reply(ReplyKind.ERROR, f"I could not download {name}; nothing was imported."))
             continue
-        reply = await fn(st.deps, dispatch.Request("", user=user, channel=channel, is_dm=True), data, name)
-        await say(reply)
+        reply = await fn(st.deps, dispatch.Request("", user=user, channel=channel, is_dm=True), data, name,
+                         delivery=file_key)
+        if reply is not None:  # None: another delivery of this message imported it meanwhile
+            await say(reply)
 
 
 class _TooLarge(Exception):
