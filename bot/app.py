@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import listeners
 from bot.config import Settings
 from bot.listeners import BotState
+from bot.verify import verified_only
 from handlers import dispatch
 from handlers.deps import Deps
 
@@ -73,8 +74,15 @@ def build_app(settings: Settings, deps: Deps) -> AsyncApp:
         signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else "",
         # see bot/listeners.py: answers go out in the ack, not after a 10 ms poll
         process_before_response=True,
-        # runs right after Bolt's signature check: only what passed it is marked verified
-        before_authorize=listeners.mark_verified,
+        # our signature check in place of Bolt's, which logs every refused body in full;
+        # only what passes it is marked verified (bot/verify.py)
+        request_verification_enabled=False,
+        before_authorize=verified_only(settings.slack_signing_secret.get_secret_value()
+                                       if settings.slack_signing_secret else ""),
+        # a request no listener takes reaches on_error as BoltUnhandledRequestError, which
+        # acknowledges it (200) with one log line: Bolt's default is 404 (and no ack in
+        # Socket Mode), and Slack disables the subscriptions of an app failing 5 % of them
+        raise_error_for_unhandled_request=True,
     )
     state = BotState(deps=deps, bot_token=client.token or "", api_url=client.base_url)
     setattr(app, _STATE_ATTR, state)
@@ -104,5 +112,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
     app.command("/ip")(listeners.on_ip)
     app.event("app_mention")(listeners.on_mention)
     app.event("message")(listeners.on_message)
+    # acknowledged and logged until they stop the workspace's digests (issue 11, finding 9)
+    app.event("tokens_revoked")(listeners.on_access_revoked)
+    app.event("app_uninstalled")(listeners.on_access_revoked)
     # every button: ours (share, suggestions) and the ones other handlers registered
     app.action(re.compile(r".+"))(listeners.on_action)

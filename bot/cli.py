@@ -96,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--socket", action="store_true", help="Slack over Socket Mode")
     mode.add_argument("--console", action="store_true", help="the local console even with Slack set")
     s.add_argument("--port", type=int, default=None)
+    s.add_argument("--host", default=None, help="address to listen on in HTTP mode (default IPBOT_HOST, 0.0.0.0)")
 
     for extend in _PARSER_EXTENSIONS:
         extend(sub)
@@ -136,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # migrations log every step at INFO; only problems are worth a line
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # the SQLite driver logs every statement with its parameters (questions people
+    # asked in DMs) at DEBUG: not even IPBOT_LOG_LEVEL=DEBUG writes those
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
     if args.command != "serve":
         # one-shot commands: keep the terminal for the answer
         logging.getLogger().setLevel(logging.WARNING)

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
     slack_api_url: str | None = Field(default=None, alias="SLACK_API_URL")
+    # the address HTTP mode listens on: 0.0.0.0 (every interface) suits a container;
+    # 127.0.0.1 keeps it to a reverse proxy on the same machine
+    host: str = Field(default="0.0.0.0", alias="IPBOT_HOST", min_length=1, max_length=255)
     port: int = Field(default=3000, alias="PORT")
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_api_url",

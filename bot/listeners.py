@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -32,6 +33,7 @@ from bot.logs import request_line
 from handlers import dispatch, limits
 from handlers.deps import Deps
 from handlers.errors import IpbotError, NotAllowed, StoreUnavailable
+from handlers.permissions import require_admin
 from handlers.replies import ActionId, Reply, ReplyKind
 from store import events as event_repo
 
@@ -46,6 +48,8 @@ MAX_FILES = 5
 _PERSON_SUBTYPES = {None, "file_share", "thread_broadcast"}
 NOT_IN_CHANNEL = ("I can't post in this conversation. Invite me with `/invite @ipbot` and press Share again, "
                   "or ask me in a direct message.")
+NOWHERE_TO_SHARE = ("There is no conversation to share into from here. Ask with `/ip` in a channel and press "
+                    "Share there.")
 EXPIRED = "That button is no longer active. Ask again with `/ip`."
 GENERIC_ERROR = "Something went wrong on my side; please try again. If it keeps happening, tell the ipbot admins."
 IMPORT_UNAVAILABLE = "Importing files is not available in this version of ipbot. Use `ipbot import <file>` instead."
@@ -131,14 +135,6 @@ def _is_dm(event: dict[str, Any]) -> bool:
     return event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D")
 
 
-async def mark_verified(context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:
-    """Bolt's `before_authorize` middleware: it runs only after the request passed
-    Bolt's signature check (in Socket Mode every request did: the socket is
-    authenticated). `on_error` acts only on requests marked here."""
-    context["verified"] = True
-    return await next()
-
-
 def _kind_of(body: dict[str, Any]) -> str:
     if body.get("command"):
         return "command"
@@ -150,6 +146,17 @@ def _kind_of(body: dict[str, Any]) -> str:
     if ev.get("type") == "message":
         return "dm"
     return str(body.get("type", "unknown"))
+
+
+def _type_of(body: dict[str, Any]) -> str:
+    """What kind of delivery this is, for the log: the event type for Events API
+    callbacks (`app_home_opened`), the payload type otherwise (`view_submission`)."""
+    ev = body.get("event")
+    if body.get("type") == "event_callback" and isinstance(ev, dict):
+        return str(ev.get("type") or "event")[:60]
+    if body.get("command"):
+        return "command"
+    return str(body.get("type") or "unknown")[:60]
 
 
 def _user_of(body: dict[str, Any]) -> str:
@@ -170,6 +177,8 @@ async def on_error(
     if not context.get("verified"):
         log.warning("refused request: failed verification (%s)", type(error).__name__)
         return BoltResponse(status=401, body="")
+    if isinstance(error, BoltUnhandledRequestError):
+        return _ignore(body, context, "no listener")
     reply = error_reply(error)
     kind = _kind_of(body)
     if reply.kind is ReplyKind.ERROR and not isinstance(error, IpbotError):
@@ -182,14 +191,45 @@ async def on_error(
         # /ip not acknowledged yet: the error is the acknowledgement
         return BoltResponse(status=200, body=json.dumps({"response_type": "ephemeral", **rendered.as_kwargs()}),
                             headers={"content-type": "application/json"})
+    if kind == "action":
+        respond = _responder(client, _user_of(body), respond)
     if kind in ("command", "action") and respond is not None:
         await respond(response_type="ephemeral", replace_original=False, **rendered.as_kwargs())
         return None
     event = body.get("event") or {}
     if event.get("channel"):
         channel, thread_ts = _event_target(event)
-        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **rendered.as_kwargs())
+        await _say(client, reply, channel=channel, thread_ts=thread_ts, user=str(event.get("user") or ""),
+                   is_dm=_is_dm(event))
     return None
+
+
+async def _say(client: AsyncWebClient, reply: Reply, *, channel: str, thread_ts: str | None, user: str,
+               is_dm: bool) -> None:
+    """A reply in a conversation. One naming people to contact (a refusal's "Ask:
+    @admin") goes, in a channel, only to the person who asked: posted publicly it
+    pinged those people in front of everyone at every refused attempt."""
+    rendered = render(reply).as_kwargs()
+    if reply.mentions and not is_dm and user:
+        await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, **rendered)
+    else:
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **rendered)
+
+
+def _ignore(body: dict[str, Any], context: AsyncBoltContext, reason: str) -> BoltResponse:
+    """Acknowledge a verified request we do nothing with (a shortcut, a modal, an
+    event we are not subscribed to on purpose): 200 and one log line."""
+    request_line(_type_of(body), user=_user_of(body), started=context.get("started", time.perf_counter()),
+                 answered=None, ignored=reason)
+    return BoltResponse(status=200, body="")
+
+
+async def on_access_revoked(ack: Any, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    """`tokens_revoked` / `app_uninstalled`: acknowledged and logged. Kept apart so
+    the listener that stops posting to the workspace (digests) replaces exactly this."""
+    await ack()
+    request_line(_type_of(body), user="", started=context.get("started", time.perf_counter()), answered=None,
+                 ignored="access revoked", team=str(body.get("team_id") or body.get("enterprise_id") or ""))
 
 
 def _spawn(st: BotState, work: Coroutine[Any, Any, None], body: dict[str, Any], context: AsyncBoltContext,
@@ -318,16 +358,19 @@ async def _answer_message(st: BotState, client: AsyncWebClient, context: AsyncBo
     is_dm = _is_dm(event)
     # one key for the message, whichever way (message / app_mention, retry, replica) it arrives
     key = f"msg:{channel}:{event.get('ts', '')}"
-    try:
-        first = await event_repo.claim(sessions=st.deps.sessions, key=key, at=st.deps.clock())
-    except (SQLAlchemyError, OSError) as exc:
-        raise StoreUnavailable() from exc
-    if not first:
-        request_line(kind, user=user, started=started, answered=None, duplicate="yes")
-        return
     if is_dm and event.get("files"):
-        await _import_files(st, client, event, user, channel, thread_ts)
+        # not claimed up front: each file is recorded as imported in the transaction that
+        # writes its rows, the message once every file was dealt with, so a delivery
+        # killed part-way is finished by Slack's retry instead of dropped as a duplicate
+        if await _claimed(st, key):
+            request_line("import", user=user, started=started, answered=None, duplicate="yes")
+            return
+        await _import_files(st, client, event, user, channel, thread_ts, key)
+        await _claim(st, key)
         request_line("import", user=user, started=started, answered=True)
+        return
+    if not await _claim(st, key):
+        request_line(kind, user=user, started=started, answered=None, duplicate="yes")
         return
     text = read_text(str(event.get("text") or ""), context.bot_user_id)
     if text is None:
@@ -339,11 +382,27 @@ async def _answer_message(st: BotState, client: AsyncWebClient, context: AsyncBo
     topic = await _get_topic(st, channel, topic_key) if (is_dm or event.get("thread_ts")) else None
     reply = await dispatch.handle(st.deps, dispatch.Request(text, user=user, channel=channel, is_dm=is_dm,
                                                             topic=topic))
-    await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **render(reply).as_kwargs())
+    await _say(client, reply, channel=channel, thread_ts=thread_ts, user=user, is_dm=is_dm)
     if reply.topic and reply.topic != topic:
         await _set_topic(st, channel, topic_key, reply.topic)
     request_line(kind, user=user, started=started, answered=reply.answered, kind=reply.kind,
                  topic=reply.topic or "")
+
+
+async def _claim(st: BotState, key: str) -> bool:
+    """True for the first delivery of `key` (see store/events.claim)."""
+    try:
+        return await event_repo.claim(sessions=st.deps.sessions, key=key, at=st.deps.clock())
+    except (SQLAlchemyError, OSError) as exc:
+        raise StoreUnavailable() from exc
+
+
+async def _claimed(st: BotState, key: str) -> bool:
+    try:
+        async with st.deps.sessions() as session:
+            return await event_repo.is_claimed(session=session, key=key)
+    except (SQLAlchemyError, OSError) as exc:
+        raise StoreUnavailable() from exc
 
 
 async def _get_topic(st: BotState, channel: str, thread_ts: str) -> str | None:
@@ -388,7 +447,7 @@ def _may_send_token(st: BotState, url: str) -> bool:
 
 
 async def _import_files(st: BotState, client: AsyncWebClient, event: dict[str, Any], user: str, channel: str,
-                        thread_ts: str | None) -> None:
+                        thread_ts: str | None, key: str) -> None:
     async def say(r: Reply) -> None:
         await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **render(r).as_kwargs())
 
@@ -396,11 +455,16 @@ async def _import_files(st: BotState, client: AsyncWebClient, event: dict[str, A
     if fn is None:
         await say(Reply(ReplyKind.ERROR, IMPORT_UNAVAILABLE))
         return
+    # before anything is looked up or downloaded with the bot's token (NotAllowed -> on_error)
+    await require_admin(st.deps, dispatch.Request("", user=user, channel=channel, is_dm=True))
     files = list(event.get("files") or [])
     if len(files) > MAX_FILES:
         await say(Reply(ReplyKind.ERROR, f"Send at most {MAX_FILES} files at a time; nothing was imported."))
         return
     for f in files:
+        file_key = f"import:{key}:{f.get('id', '')}"
+        if await _claimed(st, file_key):
+            continue  # imported, and reported, by an earlier delivery of this message
         # POST: Slack accepts either verb, and form bodies keep the id out of access logs
         info = await client.api_call("files.info", http_verb="POST", data={"file": str(f.get("id", ""))})
         meta = info.get("file") or {}
@@ -422,8 +486,10 @@ async def _import_files(st: BotState, client: AsyncWebClient, event: dict[str, A
         if data is None:
             await say(Reply(ReplyKind.ERROR, f"I could not download {name}; nothing was imported."))
             continue
-        reply = await fn(st.deps, dispatch.Request("", user=user, channel=channel, is_dm=True), data, name)
-        await say(reply)
+        reply = await fn(st.deps, dispatch.Request("", user=user, channel=channel, is_dm=True), data, name,
+                         delivery=file_key)
+        if reply is not None:  # None: another delivery of this message imported it meanwhile
+            await say(reply)
 
 
 class _TooLarge(Exception):
@@ -458,10 +524,26 @@ async def _download(st: BotState, url: str) -> bytes | None:
 # ---- buttons ------------------------------------------------------------------------
 
 
+def _responder(client: AsyncWebClient, user: str, respond: Any) -> Any:
+    """Where the reply to a click goes: its response_url, or, for a button in a modal
+    or the Home tab (no response_url, no channel), the clicker's DM with the bot.
+    "Replace" and "ephemeral" have no meaning there; "delete the original" is skipped."""
+    if respond is not None and getattr(respond, "response_url", None):
+        return respond
+
+    async def to_dm(**kwargs: Any) -> None:
+        if kwargs.get("delete_original") or not user:
+            return
+        await client.chat_postMessage(channel=user, **{k: v for k, v in kwargs.items() if k in ("text", "blocks")})
+
+    return to_dm
+
+
 async def on_action(ack: Any, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext,
                     client: AsyncWebClient, respond: Any) -> None:
     await ack()
     st = _state(context)
+    respond = _responder(client, _user_of(body), respond)
     _spawn(st, _handle_action(st, body, action, context, client, respond), body, context, client, respond)
 
 
@@ -479,6 +561,10 @@ async def _handle_action(st: BotState, body: dict[str, Any], action: dict[str, A
         request_line("action", user=user, started=started, answered=False, error="too_long")
         return
     req = dispatch.Request(value, user=user, channel=channel, is_dm=is_dm)
+    if name == ActionId.SHARE and not channel:
+        await respond(response_type="ephemeral", replace_original=False, **render_text(NOWHERE_TO_SHARE).as_kwargs())
+        request_line("share", user=user, started=started, answered=False, error="no_channel")
+        return
     if name == ActionId.SHARE:
         # the question is asked again: the answer text in the payload came from a client
         reply = await dispatch.handle(st.deps, req)

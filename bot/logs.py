@@ -4,6 +4,7 @@ that keep tokens and the signing secret out of every log line."""
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 from collections.abc import Iterable
@@ -50,12 +51,45 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+SLACK_LIBRARIES = ("slack_bolt", "slack_sdk")
+# the longest line a Slack library may write to our log
+MAX_LIBRARY_LINE = 300
+_LIBRARY_PATHS = tuple(f"{os.sep}{lib}{os.sep}" for lib in SLACK_LIBRARIES)
+
+
+class QuietSlackLibraries(logging.Filter):
+    """Slack's libraries log whole bodies: Bolt at DEBUG every response it sends and
+    every event it skips, slack_sdk at DEBUG every Web API call and its answer, and
+    Bolt's own signature check at INFO every body it refuses. On our handlers their
+    records below INFO are dropped, whatever IPBOT_LOG_LEVEL says (Bolt copies the
+    root level onto each logger it makes, so raising the `slack_bolt` logger is not
+    enough), and any other record of theirs is cut to one line of at most
+    MAX_LIBRARY_LINE characters. Recognised by logger name or by the file that
+    logged (Bolt names some loggers after the app)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not (record.name.startswith(SLACK_LIBRARIES) or any(p in record.pathname for p in _LIBRARY_PATHS)):
+            return True
+        if record.levelno < logging.INFO:
+            return False
+        msg = record.getMessage()
+        if len(msg) > MAX_LIBRARY_LINE or "\n" in msg:
+            line = msg.replace("\r", " ").replace("\n", " ")
+            if len(line) > MAX_LIBRARY_LINE:
+                line = f"{line[:MAX_LIBRARY_LINE]}… [{len(msg)} characters, cut]"
+            record.msg, record.args = line, None
+        return True
+
+
 def protect(secrets: Iterable[str]) -> RedactSecrets:
-    """Attach the redaction to every root handler, and keep the Slack libraries'
-    debug output (which echoes request bodies) out even at IPBOT_LOG_LEVEL=DEBUG."""
+    """Attach the redaction, then the Slack libraries' quieting, to every root
+    handler: no token or secret, and no body echoed by Bolt or slack_sdk, reaches the
+    log even at IPBOT_LOG_LEVEL=DEBUG."""
     f = RedactSecrets(secrets)
+    quiet = QuietSlackLibraries()
     for h in logging.getLogger().handlers:
         h.addFilter(f)
+        h.addFilter(quiet)
     for name in ("slack_bolt", "slack_sdk"):
         lg = logging.getLogger(name)
         if lg.getEffectiveLevel() < logging.INFO:

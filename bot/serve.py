@@ -1,6 +1,8 @@
 """`ipbot serve`: pick the run mode from the flags and the credentials present.
 
-    --http [--port P]  Slack Events API over HTTP (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET)
+    --http [--port P] [--host H]
+                       Slack Events API over HTTP (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET),
+                       listening on IPBOT_HOST (0.0.0.0) and PORT (3000) unless given
     --socket           Slack Socket Mode (SLACK_BOT_TOKEN, SLACK_APP_TOKEN)
     --console          the local console
     no flag            Socket Mode if SLACK_APP_TOKEN is set, else HTTP if any Slack
@@ -126,8 +128,9 @@ async def serve(rt: Runtime, args: argparse.Namespace) -> int:
             from bot.http import start_http
 
             port = args.port if getattr(args, "port", None) is not None else rt.settings.port
-            server = await start_http(rt.settings, rt.deps, port=port)
-            print(f"ipbot: listening for Slack on port {server.port} (POST /slack/events, GET /healthz)",
+            host = args.host if getattr(args, "host", None) else rt.settings.host
+            server = await start_http(rt.settings, rt.deps, host=host, port=port)
+            print(f"ipbot: listening for Slack on {server.host}:{server.port} (POST /slack/events, GET /healthz)",
                   flush=True)
             try:
                 await _until_stopped()

@@ -14,7 +14,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -30,6 +30,7 @@ from handlers.permissions import require_admin
 from handlers.replies import ActionId, Button, FactView, Reply, ReplyKind
 from store import audit
 from store import changes as change_repo
+from store import events as event_repo
 from store import io as store_io
 from store.values import format_value
 
@@ -50,12 +51,16 @@ def _unavailable() -> Reply:
     return Reply(ReplyKind.UNAVAILABLE, str(StoreUnavailable()))
 
 
-def _safe(fn: Callable[..., Awaitable[Reply]]) -> Callable[..., Awaitable[Reply]]:
+# a handler's result: a Reply, or (import_file) None for "nothing to say"
+_R = TypeVar("_R", Reply, Reply | None)
+
+
+def _safe(fn: Callable[..., Awaitable[_R]]) -> Callable[..., Awaitable[_R]]:
     """What a person typed wrong becomes a short reply; a store outage becomes
     'try again'. No traceback reaches anyone."""
 
     @functools.wraps(fn)
-    async def wrapper(*args: Any, **kwargs: Any) -> Reply:
+    async def wrapper(*args: Any, **kwargs: Any) -> _R:
         req = args[1] if len(args) > 1 else None
         if isinstance(req, Request) and len(req.text) > limits.MAX_MESSAGE:
             # before any parser sees it: the bot checks this too, the CLI and console rely on it
@@ -478,15 +483,19 @@ async def admins(deps: Deps, req: Request, rest: str) -> Reply:
 
 
 @_safe
-async def import_file(deps: Deps, req: Request, data: bytes, filename: str) -> Reply:
+async def import_file(deps: Deps, req: Request, data: bytes, filename: str, *,
+                      delivery: str | None = None) -> Reply | None:
     """Import a CSV or JSON file an admin sent to the bot: the same summary, or the
     same line-numbered errors, as `ipbot import`. Lens and Google Patents exports
-    are recognised by their headers."""
+    are recognised by their headers. `delivery` (the Slack delivery of this file) is
+    recorded with the rows; None when an earlier delivery of it already imported it."""
     await require_admin(deps, req)
     try:
         summary = await store_io.import_bytes(sessions=deps.sessions, data=data, filename=filename,
                                               home_subject=deps.home_subject,
-                                              actor=req.user, at=_now(deps))
+                                              actor=req.user, at=_now(deps), claim=delivery)
+    except event_repo.AlreadyClaimed:
+        return None
     except store_io.ImportRejected as exc:
         lines = [str(e) for e in exc.errors[:IMPORT_ERROR_LINES]]
         more = len(exc.errors) - len(lines)

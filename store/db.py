@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -60,6 +61,21 @@ def make_engine(url: str, **kwargs: object) -> AsyncEngine:
 
         return engine
     return create_async_engine(async_url, pool_pre_ping=True, **kwargs)
+
+
+class DatabaseGone(Exception):
+    """The database answers, but not from where it is configured to live."""
+
+
+async def check_alive(session: AsyncSession) -> None:
+    """Raises (SQLAlchemyError, OSError or DatabaseGone) unless the database answers.
+    SQLite answers from a deleted file as long as a connection holds it open, and
+    keeps writing into it: so for SQLite the main file must still be at its path."""
+    await session.execute(text("SELECT 1"))
+    if session.get_bind().dialect.name == "sqlite":
+        for _seq, name, file in (await session.execute(text("PRAGMA database_list"))).all():
+            if name == "main" and file and not await asyncio.to_thread(Path(file).exists):
+                raise DatabaseGone(f"SQLite file {file} is gone")
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

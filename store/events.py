@@ -29,6 +29,26 @@ async def claim(*, sessions: async_sessionmaker[AsyncSession], key: str, at: dat
     return True
 
 
+class AlreadyClaimed(Exception):
+    """Another delivery recorded this key first."""
+
+
+async def is_claimed(*, session: AsyncSession, key: str) -> bool:
+    return await session.scalar(select(ProcessedEvent.key).where(ProcessedEvent.key == key[:MAX_KEY])) is not None
+
+
+async def claim_in(*, session: AsyncSession, key: str, at: datetime) -> None:
+    """Record `key` inside the caller's transaction, so it is committed with, and
+    only with, the work it marks as done. Raises AlreadyClaimed when another delivery
+    recorded it first (a concurrent one waits here for the first to commit); the
+    caller's transaction must then be rolled back."""
+    session.add(ProcessedEvent(key=key[:MAX_KEY], received_at=at))
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise AlreadyClaimed(key) from exc
+
+
 async def prune(*, session: AsyncSession, before: datetime) -> int:
     """Slack retries for minutes, not days: older claims can go."""
     res = await session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < before))

@@ -21,6 +21,7 @@ from sqlalchemy import Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store import audit
+from store import events as event_repo
 from store import revisions as revision_repo
 from store.keys import number_key
 from store.models import Fact, FactChange, Licence, Patent
@@ -629,10 +630,16 @@ async def import_bytes(
     actor: str = "import",
     at: datetime | None = None,
     dry_run: bool = False,
+    claim: str | None = None,
 ) -> ImportSummary:
     """Read, validate and write a whole file, all or nothing. Parsing runs in a
     worker thread so a bot importing a large file keeps answering meanwhile.
-    Raises ImportRejected with every bad line; the store is then unchanged."""
+    Raises ImportRejected with every bad line; the store is then unchanged.
+
+    `claim`: the delivery this import carries out (a Slack event), recorded as
+    processed in the same transaction as the rows: a process killed part-way leaves
+    neither, so the delivery's retry imports the file. Raises
+    store.events.AlreadyClaimed, writing nothing, when it was recorded already."""
 
     def _read() -> tuple[RawRecords, list[dict[str, Any]]]:
         raw = read_records(data, filename=filename, mapping=mapping)
@@ -640,6 +647,8 @@ async def import_bytes(
 
     raw, rows = await asyncio.to_thread(_read)
     async with sessions() as session, session.begin():
+        if claim is not None:
+            await event_repo.claim_in(session=session, key=claim, at=at or datetime.now(UTC))
         summary = await apply(session=session, kind=raw.kind, rows=rows, actor=actor, dry_run=dry_run, at=at,
                               columns=raw.columns)
     summary.warnings = raw.warnings

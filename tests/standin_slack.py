@@ -37,6 +37,9 @@ class StandinSlack:
     declared_sizes: dict[str, int] = field(default_factory=dict)
     # downloads arrive the way they do over a network: in pieces, a little apart
     download_chunk: int = 8 * 1024
+    # when set, a download sends its headers and then waits for this before any byte
+    # of the file (a transfer in progress, e.g. while the bot is killed)
+    hold_downloads: asyncio.Event | None = None
     base_url: str = ""
     _runner: web.AppRunner | None = None
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -88,12 +91,15 @@ class StandinSlack:
 
     async def _file(self, request: web.Request) -> web.StreamResponse:
         fid = request.match_info["fid"]
+        self.calls.append(Call(f"download:{fid}", {}, dict(request.headers)))
         if fid not in self.files:
             return web.Response(status=404)
         data = self.files[fid][1]
         resp = web.StreamResponse()
         resp.content_length = len(data)
         await resp.prepare(request)
+        if self.hold_downloads is not None:
+            await self.hold_downloads.wait()
         for start in range(0, len(data), self.download_chunk):
             await resp.write(data[start:start + self.download_chunk])
             await asyncio.sleep(0.001)
