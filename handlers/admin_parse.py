@@ -111,7 +111,11 @@ def parse_set(rest: str) -> SetCmd:
     source = ""
     m = _SOURCE.search(right)
     if m:
-        source = right[m.end():].strip().rstrip(")").strip()
+        source = right[m.end():].strip()
+        # "(source: X)": the ")" closing that bracket is not part of the source;
+        # "source: Annual Report (2023)" keeps its own
+        if source.endswith(")") and source.count(")") > source.count("("):
+            source = source[:-1].strip()
         right = right[: _source_start(right, m.start())]
     try:
         value = parse_value(right)
