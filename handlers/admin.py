@@ -481,8 +481,12 @@ async def admins(deps: Deps, req: Request, rest: str) -> Reply:
     if user in deps.admins:
         return _error(f"{user} is an admin through IPBOT_ADMINS; change that setting to remove them.")
     async with deps.sessions() as session, session.begin():
-        rows = await audit.list_admins(session=session)
-        if not deps.admins and [a.user_id for a in rows] == [user]:
+        # locked: two admins removing each other at once must not leave none
+        ids = await audit.lock_admins(session=session)
+        if not req.trusted and req.user not in deps.admins and req.user not in ids:
+            # removed by another admin a moment ago
+            raise NotAllowed("Only IP admins can change facts.", contacts=(sorted(deps.admins) or ids)[:1])
+        if not deps.admins and ids == [user]:
             return _error(f"{user} is the last IP admin; add another one first.")
         removed = await audit.remove_admin(session=session, user_id=user)
     if not removed:

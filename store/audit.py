@@ -192,6 +192,20 @@ async def list_admins(*, session: AsyncSession) -> Sequence[Admin]:
     return (await session.scalars(select(Admin).order_by(Admin.added_at, Admin.user_id))).all()
 
 
+async def lock_admins(*, session: AsyncSession) -> list[str]:
+    """Every database admin's id, locked until the transaction ends, so a check on
+    them ("would this leave no admin?") and the change it allows are one step: row
+    locks on PostgreSQL; on SQLite, which has none, a write first takes the
+    database's write lock (the first statement of the transaction, so it waits
+    for another writer rather than failing)."""
+    if session.get_bind().dialect.name == "sqlite":
+        await session.execute(update(Admin).values(added_by=Admin.added_by)
+                              .execution_options(synchronize_session=False))
+    return list((await session.scalars(
+        select(Admin.user_id).order_by(Admin.user_id).with_for_update()
+    )).all())
+
+
 async def is_admin(*, session: AsyncSession, user_id: str) -> bool:
     return await session.get(Admin, user_id) is not None
 
