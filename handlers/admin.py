@@ -118,14 +118,13 @@ def _licence_text(snap: dict[str, Any] | None) -> str:
     return ", ".join(bits)
 
 
-def _key_label(kind: str, key: str) -> str:
-    if kind == "fact":
-        _subject, metric, period = key.split("|", 2)
-        return _fact_label(metric, period)
-    if kind == "alias":
-        return f"alias “{key}”"
-    licensee, licensor, signed = key.rsplit("|", 2)
-    return f"licence {licensor} → {licensee}" + (f" signed {signed}" if signed else "")
+def _key_label(key: audit.RecordKey) -> str:
+    if isinstance(key, audit.FactKey):
+        return _fact_label(key.metric, key.period)
+    if isinstance(key, audit.AliasKey):
+        return f"alias “{key.alias}”"
+    signed = f" signed {key.signed_on.isoformat()}" if key.signed_on else ""
+    return f"licence {key.licensor} → {key.licensee}{signed}"
 
 
 def _change_text(kind: str, snap: dict[str, Any] | None) -> str:
@@ -408,7 +407,7 @@ async def history(deps: Deps, req: Request, rest: str) -> Reply:
     lines = []
     for r in rows:
         before, after = audit.loads(r.before), audit.loads(r.after)
-        line = (f"{_when(deps, r.at)} — {r.actor} {r.action} {_key_label(r.kind, r.key)}: "
+        line = (f"{_when(deps, r.at)} — {r.actor} {r.action} {_key_label(audit.key_of(r))}: "
                 f"{_change_text(r.kind, before)} → {_change_text(r.kind, after)}")
         if r.source and r.action != "undo":
             line += f" (source {r.source})"
@@ -419,7 +418,7 @@ async def history(deps: Deps, req: Request, rest: str) -> Reply:
 
 
 def _undone_text(a: change_repo.Applied) -> str:
-    label = _key_label(a.kind, a.key)
+    label = _key_label(a.key)
     if a.after is None:
         return f"{label} removed again (it was {_change_text(a.kind, a.before)})"
     if a.before is None:
@@ -437,7 +436,7 @@ async def undo(deps: Deps, req: Request, rest: str) -> Reply:
     except change_repo.NothingToUndo:
         return Reply(ReplyKind.NOT_KNOWN, "Nothing to undo: you have no change that is not undone yet.")
     except change_repo.ChangeConflict as exc:
-        return _error(f"I can't undo your change to {_key_label(exc.kind, exc.key)}: someone changed it after you. "
+        return _error(f"I can't undo your change to {_key_label(exc.key)}: someone changed it after you. "
                       "See `history` and set it directly instead.")
     await _refresh(deps)
     lines = [_undone_text(a) for a in applied]

@@ -519,10 +519,10 @@ def _comparable(kind: str, obj: Any, columns: frozenset[str] | None = None) -> d
     return {c: getattr(obj, c) if not isinstance(obj, dict) else obj.get(c) for c in cols}
 
 
-def _audit_key(kind: str, row: dict[str, Any]) -> str:
+def _audit_key(kind: str, row: dict[str, Any]) -> audit.RecordKey:
     if kind == "facts":
-        return audit.fact_key(row["subject"], row["metric"], row["period"])
-    return audit.licence_key(row["licensee"], row["licensor"], row["signed_on"])
+        return audit.FactKey(row["subject"], row["metric"], row["period"])
+    return audit.LicenceKey(row["licensee"], row["licensor"], row["signed_on"])
 
 
 def _snapshot(kind: str, row: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -562,7 +562,7 @@ async def apply(
         existing[natural_key(kind, d)] = d
     to_insert: list[dict[str, Any]] = []
     to_update: list[dict[str, Any]] = []
-    changes: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None, str]] = []
+    changes: list[tuple[audit.RecordKey, dict[str, Any] | None, dict[str, Any] | None, str]] = []
     for i, row in enumerate(rows):
         old = existing.get(natural_key(kind, row))
         if old is None:

@@ -105,7 +105,8 @@ async def test_imported_facts_are_in_the_audit_log(rt: Runtime) -> None:
     await _import(rt, (FIXTURES / "facts.csv").read_bytes(), "facts.csv")
     async with rt.deps.sessions() as s:
         rows = await audit.history(session=s, kind="fact", metric="licensing revenue")
-    assert [(r.action, r.actor, r.key) for r in rows] == [("import", "UADMIN", "Huawei|licensing revenue|2023")]
+    assert [(r.action, r.actor, audit.key_of(r)) for r in rows] == [
+        ("import", "UADMIN", audit.FactKey("Huawei", "licensing revenue", "2023"))]
     assert audit.loads(rows[0].before) is None
     assert audit.loads(rows[0].after)["numeric"] == 630e6  # type: ignore[index]
 
