@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import listeners
 from bot.config import Settings
 from bot.listeners import BotState
+from bot.workspace_events import register_workspace_events
 from handlers import dispatch
 from handlers.deps import Deps
 
@@ -104,5 +105,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     app.command("/ip")(listeners.on_ip)
     app.event("app_mention")(listeners.on_mention)
     app.event("message")(listeners.on_message)
+    # before any catch-all event listener: Bolt hands an event to the first that matches
+    register_workspace_events(app)
     # every button: ours (share, suggestions) and the ones other handlers registered
     app.action(re.compile(r".+"))(listeners.on_action)

@@ -53,6 +53,7 @@ class StandinSlack:
     hanging: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     base_url: str = ""
     _release: asyncio.Event = field(default_factory=asyncio.Event)
+    _arrived: asyncio.Event = field(default_factory=asyncio.Event)
     _runner: web.AppRunner | None = None
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -68,7 +69,8 @@ class StandinSlack:
     async def called(self, method: str, times: int = 1) -> None:
         """Wait until `method` has been received `times` times."""
         while sum(c.method == method for c in self.calls) < times:
-            await asyncio.sleep(0.01)
+            self._arrived.clear()
+            await self._arrived.wait()
 
     def posted(self, method: str = "chat.postMessage") -> list[dict[str, Any]]:
         """Bodies of the successful calls of `method` (faulted attempts excluded)."""
@@ -96,6 +98,7 @@ class StandinSlack:
             self.calls.append(Call(method, {**body, "_ok": False}, headers))
             return web.json_response({"ok": False, "error": err})
         self.calls.append(Call(method, body, headers))
+        self._arrived.set()
         ts = f"{self.clock().timestamp():.0f}.{next(self._ts):06d}"
         if method == "chat.postMessage":
             msg = {"type": "message", "ts": ts, "text": body.get("text", ""), "user": "UBOT", "bot_id": "BBOT"}
