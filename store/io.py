@@ -21,7 +21,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from store import audit
+from store import audit, safe_text
 from store import revisions as revision_repo
 from store.keys import number_key
 from store.models import Fact, FactChange, Licence, Patent
@@ -35,6 +35,10 @@ PATENT_COLUMNS = (
 LICENCE_COLUMNS = ("licensee", "licensor", "kind", "technology", "signed_on", "expires_on", "territory", "status")
 COLUMNS = {"facts": FACT_COLUMNS, "patents": PATENT_COLUMNS, "licences": LICENCE_COLUMNS}
 REQUIRED = {"facts": ("metric", "value"), "patents": ("number",), "licences": ("licensee",)}
+# held to store/safe_text.py's look-alike rule as well (no Latin+Cyrillic in a word)
+NAME_COLUMNS = {"facts": frozenset({"subject", "metric", "unit"}),
+                "patents": frozenset({"owner", "jurisdiction", "status"}),
+                "licences": frozenset({"licensee", "licensor", "kind", "technology", "territory", "status"})}
 DATE_COLUMNS = {"filing_date", "grant_date", "expiry_date", "signed_on", "expires_on"}
 QUALIFIERS = {"", "over", "almost", "about", "exact"}
 
@@ -475,12 +479,17 @@ def validate(raw: RawRecords, *, progress: Callable[[int], None] | None = None) 
     out: list[dict[str, Any]] = []
     seen: dict[tuple[Any, ...], int] = {}
     limits = _max_lengths(raw.kind)
+    names = NAME_COLUMNS[raw.kind]
     for i, (line, r) in enumerate(raw.rows):
         if progress and i % 1000 == 999:
             progress(1000)
         too_long = [f"{c} is longer than {n} characters" for c, n in limits.items() if len(r.get(c) or "") > n]
         if too_long:
             errors.append(RowError(line, "; ".join(too_long)))
+            continue
+        unsafe = [f"{c} {why}" for c, v in r.items() if v and (why := safe_text.problem(v, name=c in names))]
+        if unsafe:
+            errors.append(RowError(line, "; ".join(unsafe)))
             continue
         missing = [c for c in REQUIRED[raw.kind] if not r.get(c)]
         if missing:
