@@ -7,6 +7,7 @@ in one transaction, upserting by natural key so re-importing changes nothing."""
 from __future__ import annotations
 
 import asyncio
+import codecs
 import csv
 import io
 import json
@@ -71,22 +72,42 @@ class ImportSummary:
     rejected: int = 0
     dry_run: bool = False
     warnings: list[str] = field(default_factory=list)
+    # what the file was read as ('' when it was not read)
+    encoding: str = ""
 
     def __str__(self) -> str:
         head = f"{self.kind}: {self.added} added, {self.updated} updated, {self.unchanged} unchanged, " \
                f"{self.rejected} rejected"
+        if self.encoding:
+            head += f"; read as {self.encoding}"
         return f"{head} (dry run: nothing written)" if self.dry_run else head
 
 
 # ---- reading ---------------------------------------------------------------------
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then latin-1, which every byte string is."""
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """The file's text and the name of the encoding it was read with: UTF-8 (with
+    or without BOM) unless `encoding` is given. Bytes that are not valid in that
+    encoding reject the file with their line: nothing is guessed (latin-1 would
+    read any bytes at all, turning a UTF-8 file cut mid-character into wrong names)."""
+    if encoding is None:
+        codec, label = "utf-8-sig", "UTF-8"
+    else:
+        try:
+            codec, label = codecs.lookup(encoding).name, encoding
+        except LookupError:
+            raise ImportRejected([RowError(0, f"--encoding {encoding}: not an encoding Python knows "
+                                              "(e.g. utf-8, latin-1, cp1252, gb18030)")]) from None
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+        return data.decode(codec), label
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start:exc.end][:4].hex(" ").upper()
+        hint = ("save the file as UTF-8, or name the encoding it is in: ipbot import --encoding latin-1 FILE"
+                if encoding is None else "check the file's encoding")
+        raise ImportRejected([RowError(line, f"the file is not {label}: bytes {bad} cannot be read as {label}; "
+                                             f"{hint}")]) from None
 
 
 Mapping = Callable[[dict[str, str]], dict[str, str]]
@@ -102,6 +123,7 @@ class RawRecords:
     columns: frozenset[str] | None = None
     # lines already known to be bad when read (too many or too few fields)
     errors: list[RowError] = field(default_factory=list)
+    encoding: str = "UTF-8"
 
 
 def detect_kind(columns: Iterable[str]) -> str | None:
@@ -307,8 +329,8 @@ def guess_mapping(header: Iterable[str]) -> ColumnMap | None:
 
 
 def read_records(data: bytes, *, filename: str = "", mapping: ColumnMap | Mapping | None = None,
-                 skip_lines: int = 0) -> RawRecords:
-    text = decode(data)
+                 skip_lines: int = 0, encoding: str | None = None) -> RawRecords:
+    text, used = decode(data, encoding)
     is_json = filename.lower().endswith(".json") or text.lstrip()[:1] in ("[", "{")
     header, rows = read_json(text) if is_json else read_csv(text, skip_lines=skip_lines)
     warnings: list[str] = []
@@ -352,7 +374,7 @@ def read_records(data: bytes, *, filename: str = "", mapping: ColumnMap | Mappin
     given = frozenset(h.strip().lower() for h in header) & frozenset(COLUMNS[kind])
     columns = given if provides is None else provides & frozenset(COLUMNS[kind])
     return RawRecords(kind, norm_rows, warnings, None if columns == frozenset(COLUMNS[kind]) else columns,
-                      read_errors)
+                      read_errors, used)
 
 
 # ---- validating ------------------------------------------------------------------
@@ -627,13 +649,14 @@ async def import_bytes(
     actor: str = "import",
     at: datetime | None = None,
     dry_run: bool = False,
+    encoding: str | None = None,
 ) -> ImportSummary:
     """Read, validate and write a whole file, all or nothing. Parsing runs in a
     worker thread so a bot importing a large file keeps answering meanwhile.
     Raises ImportRejected with every bad line; the store is then unchanged."""
 
     def _read() -> tuple[RawRecords, list[dict[str, Any]]]:
-        raw = read_records(data, filename=filename, mapping=mapping)
+        raw = read_records(data, filename=filename, mapping=mapping, encoding=encoding)
         return raw, validate(raw)
 
     raw, rows = await asyncio.to_thread(_read)
@@ -641,6 +664,7 @@ async def import_bytes(
         summary = await apply(session=session, kind=raw.kind, rows=rows, actor=actor, dry_run=dry_run, at=at,
                               columns=raw.columns)
     summary.warnings = raw.warnings
+    summary.encoding = raw.encoding
     return summary
 
 
