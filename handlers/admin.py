@@ -386,6 +386,7 @@ async def history(deps: Deps, req: Request, rest: str) -> Reply:
     """Who changed a figure, when, old → new (newest first)
     e.g. history licensing revenue"""
     words = rest.strip()
+    ap.check_text(ap.HISTORY_USAGE, "name", words)
     async with deps.sessions() as session:
         if words.lower().startswith(("licensee ", "licence ", "license ")):
             name = words.split(None, 1)[1].strip()

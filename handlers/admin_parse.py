@@ -140,6 +140,7 @@ def parse_set(rest: str) -> SetCmd:
 
 
 def parse_remove(rest: str) -> RemoveCmd:
+    check_text(REMOVE_USAGE, "metric name", rest)
     metric, period = split_period(rest)
     if not metric or "=" in rest:
         raise bad(REMOVE_USAGE)

@@ -40,6 +40,13 @@ async def _counts(bot: Bot) -> tuple[int, ...]:
                  f"the licensee name mixes Latin and Cyrillic letters in “Er{CYRILLIC_I}csson”", id="look-alike"),
     pytest.param("licensee add Ericsson signed:2023-01 licensor:Hua\u200bwei",
                  "the licensor: contains an invisible character (U+200B)", id="zero-width"),
+    pytest.param("remove gadget\x00tally 2023", "the metric name contains a control character (U+0000)",
+                 id="nul-in-remove"),
+    pytest.param("history gadget\x00tally", "the name contains a control character (U+0000)", id="nul-in-history"),
+    pytest.param("history licensee Acme\x00", "the name contains a control character (U+0000)",
+                 id="nul-in-licensee-history"),
+    pytest.param("licensee remove Acme\x00", "the licensee name contains a control character (U+0000)",
+                 id="nul-in-licensee-remove"),
     pytest.param("alias royalty\u2066 take = licensing revenue",
                  "the alias contains an invisible text-direction character (U+2066)", id="bidi-isolate-alias"),
 ])
