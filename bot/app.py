@@ -24,6 +24,7 @@ from bot import listeners
 from bot.config import Settings
 from bot.listeners import BotState
 from bot.verify import verified_only
+from bot.workspace_events import register_workspace_events
 from handlers import dispatch
 from handlers.deps import Deps
 
@@ -112,8 +113,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     app.command("/ip")(listeners.on_ip)
     app.event("app_mention")(listeners.on_mention)
     app.event("message")(listeners.on_message)
-    # acknowledged and logged until they stop the workspace's digests (issue 11, finding 9)
-    app.event("tokens_revoked")(listeners.on_access_revoked)
-    app.event("app_uninstalled")(listeners.on_access_revoked)
+    # before any catch-all event listener: Bolt hands an event to the first that matches
+    register_workspace_events(app)
     # every button: ours (share, suggestions) and the ones other handlers registered
     app.action(re.compile(r".+"))(listeners.on_action)

@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
     i.add_argument("--map", dest="mapping", default=None,
                    help="column mapping: lens, google-patents, or a JSON file {their column: our column}")
+    i.add_argument("--encoding", default=None,
+                   help="the file's encoding when it is not UTF-8 (e.g. latin-1, cp1252); bytes it cannot "
+                        "read reject the file")
 
     e = sub.add_parser("export", help="export the store (what import reads back)")
     e.add_argument("--format", choices=("csv", "json"), default="csv")

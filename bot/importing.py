@@ -45,7 +45,8 @@ async def run_import(rt: Runtime, args: argparse.Namespace) -> int:
         return 2
     try:
         mapping = store_io.load_mapping(args.mapping) if getattr(args, "mapping", None) else None
-        raw = await asyncio.to_thread(store_io.read_records, data, filename=path.name, mapping=mapping)
+        raw = await asyncio.to_thread(store_io.read_records, data, filename=path.name, mapping=mapping,
+                                      encoding=getattr(args, "encoding", None))
         with _bar(len(raw.rows), "checking") as bar:
             rows = await asyncio.to_thread(store_io.validate, raw,
                                           home_subject=rt.deps.home_subject, progress=_step(bar))
@@ -61,5 +62,6 @@ async def run_import(rt: Runtime, args: argparse.Namespace) -> int:
             summary = await store_io.apply(session=session, kind=raw.kind, rows=rows, actor=args.as_user,
                                            dry_run=args.dry_run, progress=_step(bar),
                                            at=rt.deps.clock().astimezone(UTC), columns=raw.columns)
+    summary.encoding = raw.encoding
     print(summary)
     return 0

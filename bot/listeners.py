@@ -224,14 +224,6 @@ def _ignore(body: dict[str, Any], context: AsyncBoltContext, reason: str) -> Bol
     return BoltResponse(status=200, body="")
 
 
-async def on_access_revoked(ack: Any, body: dict[str, Any], context: AsyncBoltContext) -> None:
-    """`tokens_revoked` / `app_uninstalled`: acknowledged and logged. Kept apart so
-    the listener that stops posting to the workspace (digests) replaces exactly this."""
-    await ack()
-    request_line(_type_of(body), user="", started=context.get("started", time.perf_counter()), answered=None,
-                 ignored="access revoked", team=str(body.get("team_id") or body.get("enterprise_id") or ""))
-
-
 def _spawn(st: BotState, work: Coroutine[Any, Any, None], body: dict[str, Any], context: AsyncBoltContext,
            client: AsyncWebClient, respond: Any = None) -> None:
     async def report(exc: Exception) -> None:
@@ -255,7 +247,8 @@ async def on_ip(ack: Any, command: dict[str, Any], context: AsyncBoltContext, cl
         request_line("command", user=user, started=started, answered=False, error="too_long")
         return
     req = dispatch.Request(text, user=user, channel=channel,
-                           is_dm=command.get("channel_name") == "directmessage" or channel.startswith("D"))
+                           is_dm=command.get("channel_name") == "directmessage" or channel.startswith("D"),
+                           request_key=_request_key(command))
     task = asyncio.ensure_future(dispatch.handle(st.deps, req))
     done, _ = await asyncio.wait({task}, timeout=st.ack_budget)
     if not done:
@@ -273,6 +266,13 @@ async def on_ip(ack: Any, command: dict[str, Any], context: AsyncBoltContext, cl
     reply = task.result()  # a domain error propagates to on_error, which acknowledges with it
     await ack(response_type="ephemeral", **_command_reply(reply, text).as_kwargs())
     request_line("command", user=user, started=started, answered=reply.answered, kind=reply.kind)
+
+
+def _request_key(command: dict[str, Any]) -> str:
+    """What makes a replayed `/ip` recognisable: Slack gives every command its own
+    trigger_id, part of the signed body, so a replay carries the same one."""
+    trigger = str(command.get("trigger_id") or "")
+    return f"trigger:{trigger}"[:150] if trigger else ""
 
 
 def _command_reply(reply: Reply, question: str) -> Rendered:

@@ -124,14 +124,13 @@ def _licence_text(snap: dict[str, Any] | None) -> str:
     return ", ".join(bits)
 
 
-def _key_label(kind: str, key: str) -> str:
-    if kind == "fact":
-        _subject, metric, period = key.split("|", 2)
-        return _fact_label(metric, period)
-    if kind == "alias":
-        return f"alias “{key}”"
-    licensee, licensor, signed = key.rsplit("|", 2)
-    return f"licence {licensor} → {licensee}" + (f" signed {signed}" if signed else "")
+def _key_label(key: audit.RecordKey) -> str:
+    if isinstance(key, audit.FactKey):
+        return _fact_label(key.metric, key.period)
+    if isinstance(key, audit.AliasKey):
+        return f"alias “{key.alias}”"
+    signed = f" signed {key.signed_on.isoformat()}" if key.signed_on else ""
+    return f"licence {key.licensor} → {key.licensee}{signed}"
 
 
 def _change_text(kind: str, snap: dict[str, Any] | None) -> str:
@@ -376,6 +375,7 @@ async def history(deps: Deps, req: Request, rest: str) -> Reply:
     """Who changed a figure, when, old → new (newest first)
     e.g. history licensing revenue"""
     words = rest.strip()
+    ap.check_text(ap.HISTORY_USAGE, "name", words)
     async with deps.sessions() as session:
         if words.lower().startswith(("licensee ", "licence ", "license ")):
             name = words.split(None, 1)[1].strip()
@@ -397,7 +397,7 @@ async def history(deps: Deps, req: Request, rest: str) -> Reply:
     lines = []
     for r in rows:
         before, after = audit.loads(r.before), audit.loads(r.after)
-        line = (f"{_when(deps, r.at)} — {r.actor} {r.action} {_key_label(r.kind, r.key)}: "
+        line = (f"{_when(deps, r.at)} — {r.actor} {r.action} {_key_label(audit.key_of(r))}: "
                 f"{_change_text(r.kind, before)} → {_change_text(r.kind, after)}")
         if r.source and r.action != "undo":
             line += f" (source {r.source})"
@@ -408,7 +408,7 @@ async def history(deps: Deps, req: Request, rest: str) -> Reply:
 
 
 def _undone_text(a: change_repo.Applied) -> str:
-    label = _key_label(a.kind, a.key)
+    label = _key_label(a.key)
     if a.after is None:
         return f"{label} removed again (it was {_change_text(a.kind, a.before)})"
     if a.before is None:
@@ -426,7 +426,7 @@ async def undo(deps: Deps, req: Request, rest: str) -> Reply:
     except change_repo.NothingToUndo:
         return Reply(ReplyKind.NOT_KNOWN, "Nothing to undo: you have no change that is not undone yet.")
     except change_repo.ChangeConflict as exc:
-        return _error(f"I can't undo your change to {_key_label(exc.kind, exc.key)}: someone changed it after you. "
+        return _error(f"I can't undo your change to {_key_label(exc.key)}: someone changed it after you. "
                       "See `history` and set it directly instead.")
     await _refresh(deps)
     lines = [_undone_text(a) for a in applied]
@@ -470,8 +470,12 @@ async def admins(deps: Deps, req: Request, rest: str) -> Reply:
     if user in deps.admins:
         return _error(f"{user} is an admin through IPBOT_ADMINS; change that setting to remove them.")
     async with deps.sessions() as session, session.begin():
-        rows = await audit.list_admins(session=session)
-        if not deps.admins and [a.user_id for a in rows] == [user]:
+        # locked: two admins removing each other at once must not leave none
+        ids = await audit.lock_admins(session=session)
+        if not req.trusted and req.user not in deps.admins and req.user not in ids:
+            # removed by another admin a moment ago
+            raise NotAllowed("Only IP admins can change facts.", contacts=(sorted(deps.admins) or ids)[:1])
+        if not deps.admins and ids == [user]:
             return _error(f"{user} is the last IP admin; add another one first.")
         removed = await audit.remove_admin(session=session, user_id=user)
     if not removed:

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from handlers.errors import BadCommand
+from store.safe_text import problem
 from store.values import BadValue, ParsedValue, parse_period, parse_value
 
 SET_USAGE = ("set <metric> [year] = <value> [source: <where>] — e.g. "
@@ -48,6 +49,14 @@ MAX_LICENCE = {"licensee": 300, "licensor": 300, "kind": 60, "technology": 200, 
 def bad(usage: str, why: str = "") -> BadCommand:
     lead = f"I couldn't read that{': ' + why if why else ''}."
     return BadCommand(f"{lead} Use: {usage}")
+
+
+def check_text(usage: str, field_name: str, text: str, *, name: bool = True) -> None:
+    """Refuse control characters, text-direction characters and (in names)
+    look-alike mixes of scripts, naming the field: store/safe_text.py."""
+    why = problem(text, name=name)
+    if why:
+        raise bad(usage, f"the {field_name} {why}")
 
 
 def normalise_metric(text: str) -> str:
@@ -103,14 +112,22 @@ def parse_set(rest: str) -> SetCmd:
     if "=" not in rest:
         raise bad(SET_USAGE)
     left, right = rest.split("=", 1)
+    # before any whitespace is normalised: str.split() takes some control characters for spaces
+    check_text(SET_USAGE, "metric name", left)
     metric, period = split_period(left)
     if not metric:
         raise bad(SET_USAGE, "the metric name is missing")
     source = ""
     m = _SOURCE.search(right)
     if m:
-        source = right[m.end():].strip().rstrip(")").strip()
+        source = right[m.end():].strip()
+        # "(source: X)": the ")" closing that bracket is not part of the source;
+        # "source: Annual Report (2023)" keeps its own
+        if source.endswith(")") and source.count(")") > source.count("("):
+            source = source[:-1].strip()
         right = right[: _source_start(right, m.start())]
+        check_text(SET_USAGE, "source", source, name=False)
+    check_text(SET_USAGE, "value", right, name=False)
     try:
         value = parse_value(right)
     except BadValue as exc:
@@ -121,6 +138,7 @@ def parse_set(rest: str) -> SetCmd:
 
 
 def parse_remove(rest: str) -> RemoveCmd:
+    check_text(REMOVE_USAGE, "metric name", rest)
     metric, period = split_period(rest)
     if not metric or "=" in rest:
         raise bad(REMOVE_USAGE)
@@ -130,7 +148,10 @@ def parse_remove(rest: str) -> RemoveCmd:
 def parse_alias(rest: str) -> AliasCmd:
     if "=" not in rest:
         raise bad(ALIAS_USAGE)
-    alias, metric = (normalise_metric(p) for p in rest.split("=", 1))
+    typed_alias, typed_metric = rest.split("=", 1)
+    check_text(ALIAS_USAGE, "alias", typed_alias)
+    check_text(ALIAS_USAGE, "metric name", typed_metric)
+    alias, metric = (normalise_metric(p) for p in (typed_alias, typed_metric))
     if not alias or not metric:
         raise bad(ALIAS_USAGE)
     if len(alias) > MAX_METRIC:
@@ -165,6 +186,11 @@ def parse_licensee(rest: str) -> LicenseeCmd:
         raise bad(LICENSEE_USAGE)
     body = words[1]
     marks = list(_FIELD.finditer(body))
+    first = marks[0].start() if marks else len(body)
+    check_text(LICENSEE_USAGE, "licensee name", body[:first])
+    for i, mark in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(body)
+        check_text(LICENSEE_USAGE, f"{mark.group(1).lower()}:", body[mark.end(): end])
     name = body[: marks[0].start()] if marks else body
     name = " ".join(name.split())
     if not name:

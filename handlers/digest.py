@@ -18,6 +18,7 @@ from handlers import schedule as sch
 from handlers.deps import Deps
 from handlers.errors import BadCommand, NotAllowed, StoreUnavailable
 from handlers.replies import Reply, ReplyKind
+from store import audit
 from store import digests as digest_repo
 from store import questions as question_repo
 from store.values import format_value
@@ -140,21 +141,15 @@ def _snapshot_text(kind: str, snap: dict[str, Any] | None) -> str:
     return ", ".join(bits) or "on record"
 
 
-def _change_label(kind: str, key: str, snap: dict[str, Any] | None, home: str) -> str:
-    parts = key.split("|")
-    if kind == "fact":
-        subject, metric, period = [*parts, "", "", ""][:3]
-        if snap:
-            subject, metric, period = snap.get("subject", subject), snap.get("metric", metric), snap.get(
-                "period", period)
-        name = metric if subject in ("", home) else f"{subject} {metric}"
-        return f"{name} {period}".strip()
-    if kind == "licence":
-        licensee, licensor, signed = [*parts, "", "", ""][:3]
-        details = ", ".join(b for b in (f"licensor {licensor}" if licensor else "",
-                                        f"signed {signed}" if signed else "") if b)
-        return f"licence with {licensee}" + (f" ({details})" if details else "")
-    return f"alias “{key}”"
+def _change_label(key: audit.RecordKey, home: str) -> str:
+    if isinstance(key, audit.FactKey):
+        name = key.metric if key.subject in ("", home) else f"{key.subject} {key.metric}"
+        return f"{name} {key.period}".strip()
+    if isinstance(key, audit.LicenceKey):
+        details = ", ".join(b for b in (f"licensor {key.licensor}" if key.licensor else "",
+                                        f"signed {key.signed_on.isoformat()}" if key.signed_on else "") if b)
+        return f"licence with {key.licensee}" + (f" ({details})" if details else "")
+    return f"alias “{key.alias}”"
 
 
 def _load(raw: str | None) -> dict[str, Any] | None:
@@ -170,16 +165,16 @@ def _load(raw: str | None) -> dict[str, Any] | None:
 def change_items(rows: list[Any], home: str) -> list[DigestItem]:
     """One line per changed record: several edits of the same fact in one period
     read as first value → last value; an edit that was reverted is left out."""
-    grouped: dict[tuple[str, str], list[Any]] = {}
+    grouped: dict[tuple[str, audit.RecordKey], list[Any]] = {}
     for r in rows:
-        grouped.setdefault((r.kind, r.key), []).append(r)
+        grouped.setdefault((r.kind, audit.key_of(r)), []).append(r)
     items = []
     for (kind, key), rs in grouped.items():
         before, after = _load(rs[0].before), _load(rs[-1].after)
         b, a = _snapshot_text(kind, before), _snapshot_text(kind, after)
         if before == after:
             continue
-        label = _change_label(kind, key, after or before, home)
+        label = _change_label(key, home)
         if before is None:
             text = f"{label}: added, {a}" if a else f"{label}: added"
         elif after is None:

@@ -11,9 +11,13 @@ import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from handlers import ask as ask_handler
 from handlers.deps import Deps
-from handlers.replies import Reply
+from handlers.errors import StoreUnavailable
+from handlers.replies import Reply, ReplyKind
+from store import events as event_repo
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,9 @@ class Request:
     is_dm: bool = False
     topic: str | None = None  # metric of an earlier answer in the same thread
     trusted: bool = False  # the CLI operator: allowed to change facts without being an admin
+    # what identifies this very request where one can arrive twice (Slack: a slash
+    # command's trigger_id); a command seen with the same key again is not run again
+    request_key: str = ""
 
 
 Handler = Callable[[Deps, Request, str], Awaitable[Reply]]
@@ -35,6 +42,18 @@ VERBS: dict[str, Handler] = {}
 ACTIONS: dict[str, Handler] = {}
 
 COMMAND_MODULES = ("handlers.admin", "handlers.digest")
+
+
+ALREADY_HANDLED = "I already carried out this very request; it was not run again. Type the command anew to repeat it."
+
+
+async def _first_time(deps: Deps, request_key: str) -> bool:
+    """Claim the request's key (in the database: it holds across replicas and
+    restarts); False when it was claimed before, i.e. the request is a replay."""
+    try:
+        return await event_repo.claim(sessions=deps.sessions, key=f"cmd:{request_key}", at=deps.clock())
+    except (SQLAlchemyError, OSError) as exc:
+        raise StoreUnavailable() from exc
 
 
 def register(verb: str, fn: Handler) -> Handler:
@@ -57,6 +76,8 @@ async def handle(deps: Deps, req: Request) -> Reply:
     words = req.text.strip().split(None, 1)
     verb = words[0].lower() if words else ""
     if verb in VERBS:
+        if req.request_key and not await _first_time(deps, req.request_key):
+            return Reply(ReplyKind.ERROR, ALREADY_HANDLED)
         return await VERBS[verb](deps, req, words[1] if len(words) > 1 else "")
     return await ask_handler.ask(deps, req.text, user=req.user, channel=req.channel, topic=req.topic)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -23,12 +24,66 @@ LICENCE_FIELDS = ("licensee", "licensor", "kind", "technology", "signed_on", "ex
 # ---- snapshots and keys ------------------------------------------------------------
 
 
-def fact_key(subject: str, metric: str, period: str) -> str:
-    return f"{subject}|{metric}|{period}"
+@dataclass(frozen=True)
+class FactKey:
+    subject: str
+    metric: str
+    period: str
 
 
-def licence_key(licensee: str, licensor: str, signed_on: date | None) -> str:
-    return f"{licensee}|{licensor}|{signed_on.isoformat() if signed_on else ''}"
+@dataclass(frozen=True)
+class LicenceKey:
+    licensee: str
+    licensor: str
+    signed_on: date | None
+
+
+@dataclass(frozen=True)
+class AliasKey:
+    alias: str
+
+
+# which record a change is about; kept in columns of their own (migration 0006),
+# never joined into one string a name could break
+RecordKey = FactKey | LicenceKey | AliasKey
+
+
+def key_columns(kind: str, key: RecordKey, before: dict[str, Any] | None,
+                after: dict[str, Any] | None) -> dict[str, Any]:
+    """The fact_changes columns that hold `key`. `key` (the text column) is a JSON
+    list of the parts, for reading only; an alias row's `metric` is what the alias
+    points at (after the change, or before a removal), so `history <metric>` finds it."""
+    if isinstance(key, FactKey):
+        return {"kind": kind, "key": _key_text(key.subject, key.metric, key.period), "subject": key.subject,
+                "metric": key.metric, "period": key.period}
+    if isinstance(key, LicenceKey):
+        return {"kind": kind, "key": _key_text(key.licensee, key.licensor,
+                                               key.signed_on.isoformat() if key.signed_on else ""),
+                "licensee": key.licensee, "licensee_key": key.licensee.lower(), "licensor": key.licensor,
+                "signed_on": key.signed_on}
+    target = (after or before or {}).get("metric") or ""
+    return {"kind": kind, "key": _key_text(key.alias), "alias": key.alias, "metric": target}
+
+
+def _key_text(*parts: str) -> str:
+    return json.dumps(list(parts), ensure_ascii=False)[:500]
+
+
+def key_of(row: FactChange) -> RecordKey:
+    """The record a change row is about, from its columns (or, for a row written
+    without them, from its snapshots)."""
+    snap = loads(row.after) or loads(row.before) or {}
+    if row.kind == "fact":
+        if row.metric:
+            return FactKey(row.subject, row.metric, row.period)
+        return FactKey(str(snap.get("subject") or ""), str(snap.get("metric") or ""), str(snap.get("period") or ""))
+    if row.kind == "licence":
+        if row.licensee:
+            return LicenceKey(row.licensee, row.licensor, row.signed_on)
+        signed = snap.get("signed_on")
+        return LicenceKey(str(snap.get("licensee") or ""), str(snap.get("licensor") or ""),
+                          date.fromisoformat(signed) if signed else None)
+    return AliasKey(row.alias or str(snap.get("alias") or row.key))
 
 
 def fact_snapshot(f: Fact | dict[str, Any]) -> dict[str, Any]:
@@ -72,58 +127,47 @@ async def record(
     actor: str,
     action: str,
     kind: str,
-    key: str,
+    key: RecordKey,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     source: str = "",
     undo_of: int | None = None,
 ) -> FactChange:
-    row = FactChange(at=at, actor=actor, action=action, kind=kind, key=key, before=dumps(before),
-                     after=dumps(after), source=source, undo_of=undo_of)
+    row = FactChange(at=at, actor=actor, action=action, before=dumps(before), after=dumps(after), source=source,
+                     undo_of=undo_of, **key_columns(kind, key, before, after))
     session.add(row)
     await session.flush()
     return row
 
 
 def record_rows(*, at: datetime, actor: str, action: str, kind: str,
-                changes: Sequence[tuple[str, dict[str, Any] | None, dict[str, Any] | None, str]]
+                changes: Sequence[tuple[RecordKey, dict[str, Any] | None, dict[str, Any] | None, str]]
                 ) -> list[dict[str, Any]]:
-    """Rows for a bulk insert (import): (key, before, after, source) each."""
+    """Rows for a bulk insert (import): (key, before, after, source) each. Every
+    row carries every key column, as one executemany needs."""
+    blank = {"subject": "", "metric": "", "period": "", "licensee": "", "licensee_key": "", "licensor": "",
+             "signed_on": None, "alias": ""}
     return [
-        {"at": at, "actor": actor, "action": action, "kind": kind, "key": key, "before": dumps(b),
-         "after": dumps(a), "source": src}
+        {"at": at, "actor": actor, "action": action, "before": dumps(b), "after": dumps(a), "source": src,
+         **blank, **key_columns(kind, key, b, a)}
         for key, b, a, src in changes
     ]
 
 
-async def history(*, session: AsyncSession, kind: str, keys: Sequence[str] = (), metric: str | None = None,
+async def history(*, session: AsyncSession, kind: str, metric: str | None = None,
                   licensee: str | None = None, limit: int = 20) -> list[FactChange]:
-    """Newest first. `metric` matches every period of a fact metric (and aliases
-    pointing at it); `licensee` every licence of that licensee."""
-    q = select(FactChange).order_by(FactChange.id.desc())
+    """Newest first, at most `limit` rows, filtered and limited by the database
+    (indexes of migration 0006). `metric` matches every period of a fact metric
+    and the aliases pointing at it; `licensee` every licence of that licensee
+    (any case)."""
+    q = select(FactChange).order_by(FactChange.id.desc()).limit(limit)
     if metric is not None:
-        rows = (await session.scalars(
-            q.where(FactChange.kind.in_(("fact", "alias")))
-        )).all()
-        out = []
-        for r in rows:
-            if r.kind == "fact" and r.key.split("|")[1:2] == [metric]:
-                out.append(r)
-            elif r.kind == "alias" and any(
-                (snap or {}).get("metric") == metric for snap in (loads(r.before), loads(r.after))
-            ):
-                out.append(r)
-            if len(out) >= limit:
-                break
-        return out
-    if licensee is not None:
-        rows = (await session.scalars(q.where(FactChange.kind == "licence"))).all()
-        low = licensee.lower()
-        return [r for r in rows if r.key.split("|")[0].lower() == low][:limit]
-    q = q.where(FactChange.kind == kind)
-    if keys:
-        q = q.where(FactChange.key.in_(list(keys)))
-    return list((await session.scalars(q.limit(limit))).all())
+        q = q.where(FactChange.metric == metric, FactChange.kind.in_(("fact", "alias")))
+    elif licensee is not None:
+        q = q.where(FactChange.licensee_key == licensee.lower(), FactChange.kind == "licence")
+    else:
+        q = q.where(FactChange.kind == kind)
+    return list((await session.scalars(q)).all())
 
 
 async def last_undoable(*, session: AsyncSession, actor: str) -> list[FactChange]:
@@ -190,6 +234,20 @@ async def claim_pending(*, session: AsyncSession, token: str, actor: str, status
 
 async def list_admins(*, session: AsyncSession) -> Sequence[Admin]:
     return (await session.scalars(select(Admin).order_by(Admin.added_at, Admin.user_id))).all()
+
+
+async def lock_admins(*, session: AsyncSession) -> list[str]:
+    """Every database admin's id, locked until the transaction ends, so a check on
+    them ("would this leave no admin?") and the change it allows are one step: row
+    locks on PostgreSQL; on SQLite, which has none, a write first takes the
+    database's write lock (the first statement of the transaction, so it waits
+    for another writer rather than failing)."""
+    if session.get_bind().dialect.name == "sqlite":
+        await session.execute(update(Admin).values(added_by=Admin.added_by)
+                              .execution_options(synchronize_session=False))
+    return list((await session.scalars(
+        select(Admin.user_id).order_by(Admin.user_id).with_for_update()
+    )).all())
 
 
 async def is_admin(*, session: AsyncSession, user_id: str) -> bool:

@@ -30,8 +30,8 @@ ATTEMPTS = 3
 class ChangeConflict(Exception):
     """Undo refused: the record was changed by someone after the change to undo."""
 
-    def __init__(self, kind: str, key: str) -> None:
-        super().__init__(key)
+    def __init__(self, kind: str, key: audit.RecordKey) -> None:
+        super().__init__(str(key))
         self.kind, self.key = kind, key
 
 
@@ -48,7 +48,7 @@ class NotPending(Exception):
 class Applied:
     change_id: int
     kind: str
-    key: str
+    key: audit.RecordKey
     action: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
@@ -100,7 +100,7 @@ async def set_fact_in(session: AsyncSession, *, fact: dict[str, Any], actor: str
     after = audit.fact_snapshot(fact)
     before = await _write_fact(session, after, subject=fact["subject"], metric=fact["metric"],
                                period=fact["period"], actor=actor, at=at)
-    key = audit.fact_key(fact["subject"], fact["metric"], fact["period"])
+    key = audit.FactKey(fact["subject"], fact["metric"], fact["period"])
     row = await audit.record(session=session, at=at, actor=actor, action="set", kind="fact", key=key,
                              before=before, after=after, source=fact.get("source") or "")
     return Applied(row.id, "fact", key, "set", before, after)
@@ -120,7 +120,7 @@ async def remove_fact(*, sessions: async_sessionmaker[AsyncSession], subject: st
         if before is None:
             # nothing to remove: roll back the bump too, so no replica reloads for nothing
             raise _Abort(None)
-        key = audit.fact_key(subject, metric, period)
+        key = audit.FactKey(subject, metric, period)
         row = await audit.record(session=session, at=at, actor=actor, action="remove", kind="fact", key=key,
                                  before=before, after=None, source=before.get("source") or "")
         return Applied(row.id, "fact", key, "remove", before, None)
@@ -164,9 +164,10 @@ async def set_alias(*, sessions: async_sessionmaker[AsyncSession], alias: str, m
         await revision_repo.bump(session=session, kind="facts")
         before = await _write_alias(session, alias, metric)
         after = {"alias": alias, "metric": metric}
-        row = await audit.record(session=session, at=at, actor=actor, action="alias", kind="alias", key=alias,
+        key = audit.AliasKey(alias)
+        row = await audit.record(session=session, at=at, actor=actor, action="alias", kind="alias", key=key,
                                  before=before, after=after)
-        return Applied(row.id, "alias", alias, "alias", before, after)
+        return Applied(row.id, "alias", key, "alias", before, after)
 
     return await in_transaction(sessions, run)
 
@@ -208,7 +209,7 @@ async def add_licence(*, sessions: async_sessionmaker[AsyncSession], licence: di
         after = audit.licence_snapshot(licence)
         before = await _write_licence(session, after, licensee=licence["licensee"], licensor=licence["licensor"],
                                       signed_on=licence["signed_on"])
-        key = audit.licence_key(licence["licensee"], licence["licensor"], licence["signed_on"])
+        key = audit.LicenceKey(licence["licensee"], licence["licensor"], licence["signed_on"])
         row = await audit.record(session=session, at=at, actor=actor, action="licensee_add", kind="licence",
                                  key=key, before=before, after=after)
         return Applied(row.id, "licence", key, "licensee_add", before, after)
@@ -230,7 +231,7 @@ async def remove_licences(*, sessions: async_sessionmaker[AsyncSession], license
         out = []
         for r in hits:
             before = audit.licence_snapshot(r)
-            key = audit.licence_key(r.licensee, r.licensor, r.signed_on)
+            key = audit.LicenceKey(r.licensee, r.licensor, r.signed_on)
             await session.delete(r)
             rec = await audit.record(session=session, at=at, actor=actor, action="licensee_remove",
                                      kind="licence", key=key, before=before, after=None)
@@ -244,31 +245,26 @@ async def remove_licences(*, sessions: async_sessionmaker[AsyncSession], license
 # ---- undo --------------------------------------------------------------------------
 
 
-async def _current(session: AsyncSession, kind: str, key: str) -> dict[str, Any] | None:
-    if kind == "fact":
-        subject, metric, period = key.split("|", 2)
-        row = await _fact_row(session, subject, metric, period)
+async def _current(session: AsyncSession, key: audit.RecordKey) -> dict[str, Any] | None:
+    if isinstance(key, audit.FactKey):
+        row = await _fact_row(session, key.subject, key.metric, key.period)
         return audit.fact_snapshot(row) if row else None
-    if kind == "alias":
-        a = await session.get(MetricAlias, key)
+    if isinstance(key, audit.AliasKey):
+        a = await session.get(MetricAlias, key.alias)
         return {"alias": a.alias, "metric": a.metric} if a else None
-    licensee, licensor, signed = key.rsplit("|", 2)
-    lc = await session.scalar(select(Licence).where(*_licence_where(
-        licensee, licensor, date.fromisoformat(signed) if signed else None)))
+    lc = await session.scalar(select(Licence).where(*_licence_where(key.licensee, key.licensor, key.signed_on)))
     return audit.licence_snapshot(lc) if lc else None
 
 
-async def _restore(session: AsyncSession, kind: str, key: str, snap: dict[str, Any] | None, *, actor: str,
+async def _restore(session: AsyncSession, key: audit.RecordKey, snap: dict[str, Any] | None, *, actor: str,
                    at: datetime) -> None:
-    if kind == "fact":
-        subject, metric, period = key.split("|", 2)
-        await _write_fact(session, snap, subject=subject, metric=metric, period=period, actor=actor, at=at)
-    elif kind == "alias":
-        await _write_alias(session, key, snap["metric"] if snap else None)
+    if isinstance(key, audit.FactKey):
+        await _write_fact(session, snap, subject=key.subject, metric=key.metric, period=key.period, actor=actor,
+                          at=at)
+    elif isinstance(key, audit.AliasKey):
+        await _write_alias(session, key.alias, snap["metric"] if snap else None)
     else:
-        licensee, licensor, signed = key.rsplit("|", 2)
-        await _write_licence(session, snap, licensee=licensee, licensor=licensor,
-                             signed_on=date.fromisoformat(signed) if signed else None)
+        await _write_licence(session, snap, licensee=key.licensee, licensor=key.licensor, signed_on=key.signed_on)
 
 
 def _same(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
@@ -288,15 +284,16 @@ async def undo_last(*, sessions: async_sessionmaker[AsyncSession], actor: str, a
         out = []
         for t in targets:
             before, after = audit.loads(t.before), audit.loads(t.after)
-            now = await _current(session, t.kind, t.key)
+            key = audit.key_of(t)
+            now = await _current(session, key)
             if not _same(now, after):
-                raise ChangeConflict(t.kind, t.key)
-            await _restore(session, t.kind, t.key, before, actor=actor, at=at)
-            rec = await audit.record(session=session, at=at, actor=actor, action="undo", kind=t.kind, key=t.key,
+                raise ChangeConflict(t.kind, key)
+            await _restore(session, key, before, actor=actor, at=at)
+            rec = await audit.record(session=session, at=at, actor=actor, action="undo", kind=t.kind, key=key,
                                      before=after, after=before, source=t.source, undo_of=t.id)
             if not await audit.claim_undo(session=session, change_id=t.id, undo_id=rec.id):
                 raise NothingToUndo()
-            out.append(Applied(rec.id, t.kind, t.key, "undo", after, before))
+            out.append(Applied(rec.id, t.kind, key, "undo", after, before))
         return out
 
     return await in_transaction(sessions, run)

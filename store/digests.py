@@ -84,6 +84,15 @@ async def set_paused(*, session: AsyncSession, channel: str, paused: bool) -> bo
     return bool(res.rowcount)  # type: ignore[attr-defined]
 
 
+async def pause_all(*, session: AsyncSession) -> int:
+    """Pause every active subscription (the app was removed from the workspace);
+    returns how many were active."""
+    res = await session.execute(
+        update(DigestSubscription).where(DigestSubscription.paused.is_(False)).values(paused=True)
+    )
+    return int(getattr(res, "rowcount", 0) or 0)
+
+
 async def subscriptions_fingerprint(*, session: AsyncSession) -> tuple[Any, ...]:
     """Changes whenever a subscription is added, removed, paused or rescheduled,
     so a replica rebuilds its jobs only when something moved."""

@@ -7,6 +7,7 @@ in one transaction, upserting by natural key so re-importing changes nothing."""
 from __future__ import annotations
 
 import asyncio
+import codecs
 import csv
 import io
 import json
@@ -20,7 +21,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from store import audit
+from store import audit, safe_text
 from store import events as event_repo
 from store import revisions as revision_repo
 from store.keys import number_key
@@ -36,6 +37,10 @@ PATENT_COLUMNS = (
 LICENCE_COLUMNS = ("licensee", "licensor", "kind", "technology", "signed_on", "expires_on", "territory", "status")
 COLUMNS = {"facts": FACT_COLUMNS, "patents": PATENT_COLUMNS, "licences": LICENCE_COLUMNS}
 REQUIRED = {"facts": ("metric", "value"), "patents": ("number",), "licences": ("licensee",)}
+# held to store/safe_text.py's look-alike rule as well (no Latin+Cyrillic in a word)
+NAME_COLUMNS = {"facts": frozenset({"subject", "metric", "unit"}),
+                "patents": frozenset({"owner", "jurisdiction", "status"}),
+                "licences": frozenset({"licensee", "licensor", "kind", "technology", "territory", "status"})}
 DATE_COLUMNS = {"filing_date", "grant_date", "expiry_date", "signed_on", "expires_on"}
 QUALIFIERS = {"", *VALUE_QUALIFIERS, "exact"}
 
@@ -68,22 +73,42 @@ class ImportSummary:
     rejected: int = 0
     dry_run: bool = False
     warnings: list[str] = field(default_factory=list)
+    # what the file was read as ('' when it was not read)
+    encoding: str = ""
 
     def __str__(self) -> str:
         head = f"{self.kind}: {self.added} added, {self.updated} updated, {self.unchanged} unchanged, " \
                f"{self.rejected} rejected"
+        if self.encoding:
+            head += f"; read as {self.encoding}"
         return f"{head} (dry run: nothing written)" if self.dry_run else head
 
 
 # ---- reading ---------------------------------------------------------------------
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then latin-1, which every byte string is."""
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """The file's text and the name of the encoding it was read with: UTF-8 (with
+    or without BOM) unless `encoding` is given. Bytes that are not valid in that
+    encoding reject the file with their line: nothing is guessed (latin-1 would
+    read any bytes at all, turning a UTF-8 file cut mid-character into wrong names)."""
+    if encoding is None:
+        codec, label = "utf-8-sig", "UTF-8"
+    else:
+        try:
+            codec, label = codecs.lookup(encoding).name, encoding
+        except LookupError:
+            raise ImportRejected([RowError(0, f"--encoding {encoding}: not an encoding Python knows "
+                                              "(e.g. utf-8, latin-1, cp1252, gb18030)")]) from None
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+        return data.decode(codec), label
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start:exc.end][:4].hex(" ").upper()
+        hint = ("save the file as UTF-8, or name the encoding it is in: ipbot import --encoding latin-1 FILE"
+                if encoding is None else "check the file's encoding")
+        raise ImportRejected([RowError(line, f"the file is not {label}: bytes {bad} cannot be read as {label}; "
+                                             f"{hint}")]) from None
 
 
 Mapping = Callable[[dict[str, str]], dict[str, str]]
@@ -99,6 +124,7 @@ class RawRecords:
     columns: frozenset[str] | None = None
     # lines already known to be bad when read (too many or too few fields)
     errors: list[RowError] = field(default_factory=list)
+    encoding: str = "UTF-8"
 
 
 def detect_kind(columns: Iterable[str]) -> str | None:
@@ -309,21 +335,14 @@ def guess_mapping(header: Iterable[str]) -> ColumnMap | None:
 
 
 def read_records(data: bytes, *, filename: str = "", mapping: ColumnMap | Mapping | None = None,
-                 skip_lines: int = 0) -> RawRecords:
-    text = decode(data)
+                 skip_lines: int = 0, encoding: str | None = None) -> RawRecords:
+    text, used = decode(data, encoding)
     is_json = filename.lower().endswith(".json") or text.lstrip()[:1] in ("[", "{")
     header, rows = read_json(text) if is_json else read_csv(text, skip_lines=skip_lines)
     warnings: list[str] = []
     read_errors = [RowError(line, r[_BAD_SHAPE]) for line, r in rows if _BAD_SHAPE in r]
     if read_errors:
         rows = [(line, r) for line, r in rows if _BAD_SHAPE not in r]
-    if "\x00" in text or "\\u0000" in text:
-        # PostgreSQL text cannot hold NUL (JSON may spell it \u0000): name the row, rather than
-        # fail the whole write later
-        nul = {line for line, r in rows if any("\x00" in v for v in r.values())}
-        read_errors += [RowError(line, "a cell holds a NUL character (\\x00), which cannot be stored")
-                        for line in sorted(nul)]
-        rows = [(line, r) for line, r in rows if line not in nul]
     if mapping is None and detect_kind(header) is None:
         mapping = guess_mapping(header)
     provides: frozenset[str] | None = None
@@ -361,7 +380,7 @@ def read_records(data: bytes, *, filename: str = "", mapping: ColumnMap | Mappin
     given = frozenset(h.strip().lower() for h in header) & frozenset(COLUMNS[kind])
     columns = given if provides is None else provides & frozenset(COLUMNS[kind])
     return RawRecords(kind, norm_rows, warnings, None if columns == frozenset(COLUMNS[kind]) else columns,
-                      read_errors)
+                      read_errors, used)
 
 
 # ---- validating ------------------------------------------------------------------
@@ -486,12 +505,17 @@ def validate(raw: RawRecords, *, home_subject: str,
     out: list[dict[str, Any]] = []
     seen: dict[tuple[Any, ...], int] = {}
     limits = _max_lengths(raw.kind)
+    names = NAME_COLUMNS[raw.kind]
     for i, (line, r) in enumerate(raw.rows):
         if progress and i % 1000 == 999:
             progress(1000)
         too_long = [f"{c} is longer than {n} characters" for c, n in limits.items() if len(r.get(c) or "") > n]
         if too_long:
             errors.append(RowError(line, "; ".join(too_long)))
+            continue
+        unsafe = [f"{c} {why}" for c, v in r.items() if v and (why := safe_text.problem(v, name=c in names))]
+        if unsafe:
+            errors.append(RowError(line, "; ".join(unsafe)))
             continue
         missing = [c for c in REQUIRED[raw.kind] if not r.get(c)]
         if missing:
@@ -530,10 +554,10 @@ def _comparable(kind: str, obj: Any, columns: frozenset[str] | None = None) -> d
     return {c: getattr(obj, c) if not isinstance(obj, dict) else obj.get(c) for c in cols}
 
 
-def _audit_key(kind: str, row: dict[str, Any]) -> str:
+def _audit_key(kind: str, row: dict[str, Any]) -> audit.RecordKey:
     if kind == "facts":
-        return audit.fact_key(row["subject"], row["metric"], row["period"])
-    return audit.licence_key(row["licensee"], row["licensor"], row["signed_on"])
+        return audit.FactKey(row["subject"], row["metric"], row["period"])
+    return audit.LicenceKey(row["licensee"], row["licensor"], row["signed_on"])
 
 
 def _snapshot(kind: str, row: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -573,7 +597,7 @@ async def apply(
         existing[natural_key(kind, d)] = d
     to_insert: list[dict[str, Any]] = []
     to_update: list[dict[str, Any]] = []
-    changes: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None, str]] = []
+    changes: list[tuple[audit.RecordKey, dict[str, Any] | None, dict[str, Any] | None, str]] = []
     for i, row in enumerate(rows):
         old = existing.get(natural_key(kind, row))
         if old is None:
@@ -631,6 +655,7 @@ async def import_bytes(
     at: datetime | None = None,
     dry_run: bool = False,
     claim: str | None = None,
+    encoding: str | None = None,
 ) -> ImportSummary:
     """Read, validate and write a whole file, all or nothing. Parsing runs in a
     worker thread so a bot importing a large file keeps answering meanwhile.
@@ -642,7 +667,7 @@ async def import_bytes(
     store.events.AlreadyClaimed, writing nothing, when it was recorded already."""
 
     def _read() -> tuple[RawRecords, list[dict[str, Any]]]:
-        raw = read_records(data, filename=filename, mapping=mapping)
+        raw = read_records(data, filename=filename, mapping=mapping, encoding=encoding)
         return raw, validate(raw, home_subject=home_subject)
 
     raw, rows = await asyncio.to_thread(_read)
@@ -652,6 +677,7 @@ async def import_bytes(
         summary = await apply(session=session, kind=raw.kind, rows=rows, actor=actor, dry_run=dry_run, at=at,
                               columns=raw.columns)
     summary.warnings = raw.warnings
+    summary.encoding = raw.encoding
     return summary
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -111,13 +112,29 @@ class FactChange(Base):
     hold JSON snapshots so history and undo never need the live row."""
 
     __tablename__ = "fact_changes"
+    # history of one metric or licensee: newest first, read from the index (0006)
+    __table_args__ = (
+        Index("ix_fact_changes_metric", "metric", "id"),
+        Index("ix_fact_changes_licensee_key", "licensee_key", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     actor: Mapped[str] = mapped_column(String(100), index=True)
     action: Mapped[str] = mapped_column(String(40))
     kind: Mapped[str] = mapped_column(String(20), default="fact")
+    # the parts as a JSON list, for reading; the record is identified by the columns below
     key: Mapped[str] = mapped_column(String(500), index=True)
+    # which record (migration 0006): a fact's subject/metric/period, a licence's
+    # licensee/licensor/signing date, an alias and the metric it points at
+    subject: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    metric: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    period: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    licensee: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    licensee_key: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    licensor: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    signed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    alias: Mapped[str] = mapped_column(String(200), default="", server_default="")
     before: Mapped[str | None] = mapped_column(Text, nullable=True)
     after: Mapped[str | None] = mapped_column(Text, nullable=True)
     source: Mapped[str] = mapped_column(Text, default="")

@@ -3,7 +3,13 @@
 The bot under test points SLACK_API_URL at it. It records every call (method,
 form/JSON body, headers), answers like Slack does (`ok`, `ts`, `channel`), and
 can be told to rate-limit (429 + Retry-After) or fail the next N calls of a
-method, so retry and no-duplicate behaviour is tested against real HTTP."""
+method, so retry and no-duplicate behaviour is tested against real HTTP.
+
+Posted messages are kept per channel, with their `metadata`, and served back by
+`conversations.history` (newest first, `oldest`, `limit`, `cursor`; metadata only
+with `include_all_metadata`). `hang(method)` records the next call of a method and
+then never answers it: the caller is left waiting, as a process that died right
+after Slack took its message would have been."""
 
 from __future__ import annotations
 
@@ -11,7 +17,9 @@ import asyncio
 import itertools
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -40,7 +48,15 @@ class StandinSlack:
     # when set, a download sends its headers and then waits for this before any byte
     # of the file (a transfer in progress, e.g. while the bot is killed)
     hold_downloads: asyncio.Event | None = None
+    # channel -> messages posted there, oldest first
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    # what posted messages' ts are taken from (Slack: its own clock); tests may pass theirs
+    clock: Callable[[], datetime] = field(default_factory=lambda: lambda: datetime.now(UTC))
+    # method -> calls to record and then leave unanswered
+    hanging: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     base_url: str = ""
+    _release: asyncio.Event = field(default_factory=asyncio.Event)
+    _arrived: asyncio.Event = field(default_factory=asyncio.Event)
     _runner: web.AppRunner | None = None
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -50,14 +66,25 @@ class StandinSlack:
     def fail(self, method: str, error: str = "internal_error", times: int = 1) -> None:
         self.errors[method].extend([error] * times)
 
+    def hang(self, method: str, times: int = 1) -> None:
+        self.hanging[method] += times
+
+    async def called(self, method: str, times: int = 1) -> None:
+        """Wait until `method` has been received `times` times."""
+        while sum(c.method == method for c in self.calls) < times:
+            self._arrived.clear()
+            await self._arrived.wait()
+
     def posted(self, method: str = "chat.postMessage") -> list[dict[str, Any]]:
         """Bodies of the successful calls of `method` (faulted attempts excluded)."""
         return [c.body for c in self.calls if c.method == method and c.body.get("_ok", True)]
 
     async def _api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
-        if request.content_type == "application/json":
-            body: dict[str, Any] = await request.json()
+        if request.method == "GET":
+            body: dict[str, Any] = dict(request.query)
+        elif request.content_type == "application/json":
+            body = await request.json()
         else:
             body = dict(await request.post())  # type: ignore[arg-type]
         for k in ("blocks", "attachments"):
@@ -74,7 +101,18 @@ class StandinSlack:
             self.calls.append(Call(method, {**body, "_ok": False}, headers))
             return web.json_response({"ok": False, "error": err})
         self.calls.append(Call(method, body, headers))
-        ts = f"{1700000000 + next(self._ts)}.000100"
+        self._arrived.set()
+        ts = f"{self.clock().timestamp():.0f}.{next(self._ts):06d}"
+        if method == "chat.postMessage":
+            msg = {"type": "message", "ts": ts, "text": body.get("text", ""), "user": "UBOT", "bot_id": "BBOT"}
+            if isinstance(body.get("metadata"), dict):
+                msg["metadata"] = body["metadata"]
+            self.messages[str(body.get("channel", ""))].append(msg)
+        if self.hanging[method]:
+            self.hanging[method] -= 1
+            await self._release.wait()
+        if method == "conversations.history":
+            return web.json_response(self._history(body))
         if method == "auth.test":
             return web.json_response({"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1",
                                       "user": "ipbot", "team": "Test", "url": "https://test.slack.com/"})
@@ -88,6 +126,19 @@ class StandinSlack:
                 "url_private_download": f"{self.base_url}files/{fid}"}})
         return web.json_response({"ok": True, "channel": body.get("channel", "C1"), "ts": ts,
                                   "message": {"ts": ts, "text": body.get("text", "")}})
+
+    def _history(self, query: dict[str, Any]) -> dict[str, Any]:
+        channel = str(query.get("channel", ""))
+        oldest = float(query.get("oldest") or 0)
+        limit = int(query.get("limit") or 100)
+        start = int(query.get("cursor") or 0)
+        with_metadata = str(query.get("include_all_metadata", "")).lower() in ("1", "true")
+        newest_first = [m for m in reversed(self.messages.get(channel, [])) if float(m["ts"]) > oldest]
+        page = newest_first[start:start + limit]
+        more = start + limit < len(newest_first)
+        return {"ok": True, "has_more": more,
+                "messages": [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in page],
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     async def _file(self, request: web.Request) -> web.StreamResponse:
         fid = request.match_info["fid"]
@@ -114,6 +165,7 @@ class StandinSlack:
     async def start(self) -> StandinSlack:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
         app.router.add_get("/files/{fid}", self._file)
         app.router.add_post("/response/{rid}", self._response_url)
         self._runner = web.AppRunner(app)
@@ -133,5 +185,6 @@ class StandinSlack:
         return f"{self.base_url}response/{rid}"
 
     async def stop(self) -> None:
+        self._release.set()
         if self._runner:
             await self._runner.cleanup()

@@ -93,12 +93,14 @@ class SlackSender:
             return Reply(resp.status, await resp.text())
 
     async def command(self, text: str, *, user: str = "U1", channel: str = "C1", response_url: str = "",
-                      channel_name: str = "general", **sign: Any) -> Reply:
+                      channel_name: str = "general", trigger_id: str | None = None, **sign: Any) -> Reply:
+        """Like Slack, every command has a trigger_id of its own unless one is given."""
         body = urlencode({
             "token": "legacy", "team_id": "T1", "team_domain": "test", "channel_id": channel,
             "channel_name": channel_name, "user_id": user, "user_name": "someone", "command": "/ip",
             "text": text, "api_app_id": "A1", "is_enterprise_install": "false",
-            "response_url": response_url, "trigger_id": "1.2.3",
+            "response_url": response_url,
+            "trigger_id": trigger_id or f"{next(self._ids)}.{int(time.time())}.0a1b2c3d",
         })
         return await self.post(body, "application/x-www-form-urlencoded", **sign)
 

@@ -70,14 +70,15 @@ def test_import_lens_export_dry_run_then_real_then_again(db_url: str, tmp_path: 
     lens = str(FIXTURES / "lens_sample.csv")
     dry = ipbot(db_url, "import", lens, "--map", "lens", "--dry-run", cwd=tmp_path)
     assert dry.returncode == 0, dry.stderr
-    assert "patents: 4 added, 0 updated, 0 unchanged, 0 rejected (dry run: nothing written)" in dry.stdout
+    assert ("patents: 4 added, 0 updated, 0 unchanged, 0 rejected; read as UTF-8 (dry run: nothing written)"
+            in dry.stdout)
     assert "warning: ignored columns: #, Lens ID" in dry.stderr
     real = ipbot(db_url, "import", lens, "--map", "lens", cwd=tmp_path)
-    assert real.stdout.strip() == "patents: 4 added, 0 updated, 0 unchanged, 0 rejected"
+    assert real.stdout.strip() == "patents: 4 added, 0 updated, 0 unchanged, 0 rejected; read as UTF-8"
     again = ipbot(db_url, "import", lens, "--map", "lens", cwd=tmp_path)
-    assert again.stdout.strip() == "patents: 0 added, 0 updated, 4 unchanged, 0 rejected"
+    assert again.stdout.strip() == "patents: 0 added, 0 updated, 4 unchanged, 0 rejected; read as UTF-8"
     google = ipbot(db_url, "import", str(FIXTURES / "google_sample.csv"), "--map", "google-patents", cwd=tmp_path)
-    assert google.stdout.strip() == "patents: 2 added, 1 updated, 0 unchanged, 0 rejected"
+    assert google.stdout.strip() == "patents: 2 added, 1 updated, 0 unchanged, 0 rejected; read as UTF-8"
     found = ipbot(db_url, "ask", "patents lane keeping", cwd=tmp_path)
     assert "US 9999001 B2" in found.stdout
 

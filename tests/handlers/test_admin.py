@@ -351,7 +351,7 @@ async def test_import_file_summary_errors_and_permission(rt: Runtime) -> None:
     assert refused.kind == ReplyKind.ERROR and "Only IP admins" in refused.headline
     ok = await admin.import_file(rt.deps, Request("", user=ADMIN, is_dm=True), data, "lens.csv")
     assert ok.kind == ReplyKind.DONE
-    assert ok.headline == "Imported lens.csv: patents: 4 added, 0 updated, 0 unchanged, 0 rejected"
+    assert ok.headline == "Imported lens.csv: patents: 4 added, 0 updated, 0 unchanged, 0 rejected; read as UTF-8"
     assert "patent" in (await ask(rt, "patents lane keeping")).lower()
     bad = b"subject,metric,period,value,unit,qualifier,source\nHuawei,x,20x3,5,,,s\nHuawei,y,2023,5,,,s\n"
     rejected = await admin.import_file(rt.deps, Request("", user=ADMIN, is_dm=True), bad, "facts.csv")

@@ -64,3 +64,41 @@ async def test_migrations_are_reversible(db_url: str) -> None:
         assert len(facts) >= 10
     finally:
         await engine.dispose()
+
+
+async def test_0006_fills_the_record_columns_of_existing_changes(db_url: str) -> None:
+    """Changes written before 0006 (one "a|b|c" key) get their record columns from
+    their snapshots, "|" in names included."""
+    import json
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from store.db import _alembic_config
+    from store.models import FactChange
+
+    def _to(sync_conn, rev: str, up: bool) -> None:
+        cfg = _alembic_config()
+        cfg.attributes["connection"] = sync_conn
+        (command.upgrade if up else command.downgrade)(cfg, rev)
+
+    engine = make_engine(db_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(_to, "0005_more_aliases", False)
+            fact = {"subject": "Huawei", "metric": "a|b", "period": "2023", "value": "1"}
+            lic = {"licensee": "X|Y", "licensor": "Huawei", "signed_on": "2023-05-01"}
+            for kind, key, snap in (("fact", "Huawei|a|b|2023", fact), ("licence", "X|Y|Huawei|2023-05-01", lic),
+                                    ("alias", "r|d", {"alias": "r|d", "metric": "a|b"})):
+                await conn.execute(text(
+                    "INSERT INTO fact_changes (at, actor, action, kind, key, before, after, source) "
+                    "VALUES (CURRENT_TIMESTAMP, 'U1', 'set', :kind, :key, NULL, :after, '')"),
+                    {"kind": kind, "key": key, "after": json.dumps(snap)})
+        await migrate(engine)
+        async with engine.connect() as conn:
+            cols = (await conn.execute(select(FactChange.kind, FactChange.metric, FactChange.licensee_key,
+                                              FactChange.alias).order_by(FactChange.id))).all()
+        assert [tuple(c) for c in cols][-3:] == [("fact", "a|b", "", ""), ("licence", "", "x|y", ""),
+                                                ("alias", "a|b", "", "r|d")]
+    finally:
+        await engine.dispose()

@@ -105,7 +105,8 @@ async def test_imported_facts_are_in_the_audit_log(rt: Runtime) -> None:
     await _import(rt, (FIXTURES / "facts.csv").read_bytes(), "facts.csv")
     async with rt.deps.sessions() as s:
         rows = await audit.history(session=s, kind="fact", metric="licensing revenue")
-    assert [(r.action, r.actor, r.key) for r in rows] == [("import", "UADMIN", "Huawei|licensing revenue|2023")]
+    assert [(r.action, r.actor, audit.key_of(r)) for r in rows] == [
+        ("import", "UADMIN", audit.FactKey("Huawei", "licensing revenue", "2023"))]
     assert audit.loads(rows[0].before) is None
     assert audit.loads(rows[0].after)["numeric"] == 630e6  # type: ignore[index]
 
@@ -116,11 +117,12 @@ async def test_dry_run_reports_and_writes_nothing(rt: Runtime) -> None:
     assert await _count(rt, Patent) == 0
 
 
-async def test_latin1_bom_and_extra_columns(rt: Runtime) -> None:
+async def test_latin1_when_named_bom_and_extra_columns(rt: Runtime) -> None:
     text = ("licensee,licensor,kind,technology,signed_on,expires_on,territory,status,comment\n"
             "Télécom Sàrl,Huawei,licence,Wi-Fi,2023-02-01,,Europe,active,ours\n")
-    latin = await _import(rt, text.encode("latin-1"))
+    latin = await _import(rt, text.encode("latin-1"), encoding="latin-1")
     assert latin.added == 1 and latin.warnings == ["ignored columns: comment"]
+    assert str(latin).endswith("; read as latin-1")
     bom = await _import(rt, b"\xef\xbb\xbf" + text.encode("utf-8"))
     assert (bom.added, bom.unchanged) == (0, 1)  # the same licensee, read the same way
     async with rt.deps.sessions() as s:
