@@ -34,6 +34,10 @@ SECTION_CHARS = 3000
 HEADER_CHARS = 150
 LABEL_CHARS = 75
 VALUE_CHARS = 2000
+# Block Kit: 25 elements an actions block; a gaps list offers three buttons a gap
+ACTIONS_PER_BLOCK = 25
+MAX_BUTTONS = 40
+FEEDBACK_VALUE_CHARS = 1900
 # a reply longer than this is not read in Slack: show the start and say how much is left
 LINE_CHARS = 600
 LINES_BUDGET = 12000
@@ -142,9 +146,11 @@ def render(
     share_question: str | None = None,
     asked_by: str | None = None,
     question: str | None = None,
+    feedback_on: str | None = None,
 ) -> Rendered:
     """`share_question`: offer "Share in channel" for this question (ephemeral /ip
-    answers). `asked_by`/`question`: a public post says who asked what."""
+    answers). `asked_by`/`question`: a public post says who asked what.
+    `feedback_on`: the question this answers, for its 👍/👎 buttons."""
     if isinstance(reply, DigestReply):
         return Rendered(*render_digest(reply))
     head: list[Block] = []
@@ -163,11 +169,17 @@ def render(
         tail.append(ActionsBlock(elements=[
             _button(Button(s, ActionId.ASK_SUGGESTION.value, s), i) for i, s in enumerate(reply.suggestions[:5])
         ]))
-    buttons = list(reply.buttons[:20])
+    buttons = list(reply.buttons[:MAX_BUTTONS])
     if share_question is not None:
         buttons.append(Button("Share in channel", ActionId.SHARE.value, share_question))
-    if buttons:
-        tail.append(ActionsBlock(elements=[_button(b, i) for i, b in enumerate(buttons)]))
+    for start in range(0, len(buttons), ACTIONS_PER_BLOCK):
+        tail.append(ActionsBlock(elements=[_button(b, i) for i, b in enumerate(buttons[start:start + ACTIONS_PER_BLOCK],
+                                                                               start)]))
+    if feedback_on is not None and reply.kind in (ReplyKind.ANSWER, ReplyKind.NOT_KNOWN):
+        value = feedback_on[:FEEDBACK_VALUE_CHARS]
+        tail.append(ActionsBlock(block_id="feedback", elements=[
+            _button(Button("👍 Right", ActionId.FEEDBACK_UP.value, value), 0),
+            _button(Button("👎 Wrong or missing", ActionId.FEEDBACK_DOWN.value, value), 1)]))
     if asked_by:
         about = f" · {fit(question, 500)}" if question else ""
         tail.append(ContextBlock(elements=[_md(f"Asked by {mention(asked_by)}{about}")]))

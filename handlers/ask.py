@@ -39,16 +39,17 @@ _LEXICON_WORDS = frozenset().union(
 
 
 async def ask(deps: Deps, question: str, *, user: str = "", channel: str = "",
-              topic: str | None = None) -> Reply:
+              topic: str | None = None, log: bool = True) -> Reply:
     """Answer one message. `topic` is the metric of an earlier reply in the same
-    thread, so "and 2021?" follows up on it."""
+    thread, so "and 2021?" follows up on it. `log=False` for a question asked again
+    on someone's behalf (a gap just taught), which is not a new unanswered one."""
     text = question[:MAX_QUESTION_CHARS]
     parts = split_parts(text)
     if len(parts) > 1:
         reply = await _several(deps, parts, topic)
     else:
         reply = await _one(deps, text, topic)
-    if reply.kind is ReplyKind.NOT_KNOWN:
+    if reply.kind is ReplyKind.NOT_KNOWN and log:
         await _log_unanswered(deps, text, user, channel)
     return reply
 

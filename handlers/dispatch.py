@@ -41,7 +41,11 @@ VERBS: dict[str, Handler] = {}
 # action id value -> handler(deps, request, button value)
 ACTIONS: dict[str, Handler] = {}
 
-COMMAND_MODULES = ("handlers.admin", "handlers.digest")
+FormHandler = Callable[[Deps, Request, str, dict[str, str]], Awaitable[Reply]]
+# Form.action -> handler(deps, request, form value, entered values by field name)
+FORMS: dict[str, FormHandler] = {}
+
+COMMAND_MODULES = ("handlers.admin", "handlers.digest", "handlers.gaps")
 
 
 ALREADY_HANDLED = "I already carried out this very request; it was not run again. Type the command anew to repeat it."
@@ -80,6 +84,16 @@ async def handle(deps: Deps, req: Request) -> Reply:
             return Reply(ReplyKind.ERROR, ALREADY_HANDLED)
         return await VERBS[verb](deps, req, words[1] if len(words) > 1 else "")
     return await ask_handler.ask(deps, req.text, user=req.user, channel=req.channel, topic=req.topic)
+
+
+def register_form(action: str, fn: FormHandler) -> FormHandler:
+    FORMS[action] = fn
+    return fn
+
+
+async def handle_form(deps: Deps, req: Request, action: str, value: str, values: dict[str, str]) -> Reply | None:
+    fn = FORMS.get(action)
+    return await fn(deps, req, value, values) if fn else None
 
 
 async def handle_action(deps: Deps, req: Request, action: str, value: str) -> Reply | None:

@@ -95,6 +95,13 @@ class ActionId(StrEnum):
     ASK_SUGGESTION = "ask_suggestion"
     CONFIRM_CHANGE = "confirm_change"
     CANCEL_CHANGE = "cancel_change"
+    FEEDBACK_UP = "feedback_up"
+    FEEDBACK_DOWN = "feedback_down"
+    FEEDBACK_EXPECTED = "feedback_expected"
+    GAP_TEACH = "gap_teach"
+    GAP_TEACH_SUBMIT = "gap_teach_submit"
+    GAP_ADD_FACT = "gap_add_fact"
+    GAP_DISMISS = "gap_dismiss"
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,32 @@ class Button:
     action: str
     value: str
     style: str = ""  # "", "primary", "danger"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of a Form: free text, or a choice among `options`."""
+
+    name: str
+    label: str
+    kind: str = "text"  # "text" or "select"
+    initial: str = ""
+    hint: str = ""
+    optional: bool = False
+    multiline: bool = False
+    options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Form:
+    """Input a handler asks for (Slack shows a modal). Submitting it calls the form
+    handler registered for `action` with `value` and the entered values by name."""
+
+    action: str
+    value: str
+    title: str
+    submit: str
+    fields: tuple[Field, ...]
 
 
 @dataclass
@@ -130,6 +163,8 @@ class Reply:
     plan: dict[str, Any] | None = None
     # a metric over its stored years (trend answers): renderers attach it as a picture
     chart: Chart | None = None
+    # input to collect next (a modal in Slack); renderers without forms show the reply only
+    form: Form | None = None
 
     @property
     def answered(self) -> bool:

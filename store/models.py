@@ -105,6 +105,26 @@ class UnansweredQuestion(Base):
     user: Mapped[str] = mapped_column(String(100), default="")
     channel: Mapped[str] = mapped_column(String(100), default="")
     asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # open, taught (an admin made its words an alias), dismissed (by an admin from /ip gaps)
+    status: Mapped[str] = mapped_column(String(12), default="open", server_default="open")
+
+
+class Feedback(Base):
+    """A 👍/👎 on an answer. A down vote is a gap (like an unanswered question) until
+    an admin teaches the bot or dismisses it; `expected` is what the user said they
+    expected (optional, from the 👎 modal)."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    verdict: Mapped[str] = mapped_column(String(8))  # up, down
+    expected: Mapped[str] = mapped_column(Text, default="")
+    user: Mapped[str] = mapped_column(String(100), default="")
+    channel: Mapped[str] = mapped_column(String(100), default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="open", server_default="open")
 
 
 class FactChange(Base):

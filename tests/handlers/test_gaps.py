@@ -1,0 +1,89 @@
+"""Feedback that teaches, as people use it: a reader's unanswered question or 👎
+becomes a gap, similar wordings group into one, an admin teaches the bot from
+`gaps` and the same question is then answered for everyone."""
+
+from __future__ import annotations
+
+from bot.runtime import Runtime
+from handlers import dispatch
+from handlers.dispatch import Request
+from handlers.replies import ActionId, Reply, ReplyKind
+
+dispatch.load_commands()
+ADMIN = "UADMIN"
+
+
+async def say(rt: Runtime, text: str, user: str = ADMIN, channel: str = "C1") -> Reply:
+    return await dispatch.handle(rt.deps, Request(text, user=user, channel=channel))
+
+
+async def press(rt: Runtime, action: ActionId, value: str, user: str = ADMIN, channel: str = "C1") -> Reply:
+    reply = await dispatch.handle_action(rt.deps, Request("", user=user, channel=channel), action.value, value)
+    assert reply is not None
+    return reply
+
+
+async def submit(rt: Runtime, action: str, value: str, values: dict[str, str], user: str = ADMIN) -> Reply:
+    reply = await dispatch.handle_form(rt.deps, Request("", user=user, channel="C1"), action, value, values)
+    assert reply is not None
+    return reply
+
+
+async def test_similar_unanswered_questions_are_one_gap_that_teaching_closes(rt: Runtime) -> None:
+    for q in ("what is our royalty payload in 2022?", "royalty payload 2022", "weather in shenzhen tomorrow"):
+        assert not (await say(rt, q, user="UREADER")).answered
+    listed = await say(rt, "gaps")
+    assert listed.headline == "2 open gaps in this channel:"
+    payload = next(line for line in listed.lines if "payload" in line)
+    assert "asked 2× unanswered" in payload
+    name = payload.split(":", 1)[0]
+
+    # the Teach button opens a form with the words the bot did not understand and a metric picker
+    form = (await press(rt, ActionId.GAP_TEACH, name)).form
+    assert form is not None and form.value == name
+    words, metric = form.fields
+    assert words.initial == "payload" and "licensing revenue" in metric.options
+
+    taught = await submit(rt, form.action, form.value, {"words": "royalty payload", "metric": "licensing revenue"})
+    assert taught.kind is ReplyKind.DONE and "“royalty payload” now means licensing revenue" in taught.headline
+    assert "about US$560 million" in taught.lines[0]
+    # the same question, from anyone, is answered now; the gap is gone
+    again = await say(rt, "what is our royalty payload in 2022?", user="UOTHER")
+    assert again.answered and "about US$560 million" in again.text
+    assert (await say(rt, "gaps")).headline == "1 open gaps in this channel:"
+
+
+async def test_a_down_vote_with_what_was_expected_is_a_gap_until_dismissed(rt: Runtime) -> None:
+    down = await press(rt, ActionId.FEEDBACK_DOWN, "licensing revenue 2022", user="UREADER")
+    assert down.form is not None
+    thanks = await submit(rt, down.form.action, down.form.value, {"expected": "the 2022 figure in RMB"},
+                          user="UREADER")
+    assert "admins will see" in thanks.headline
+    up = await press(rt, ActionId.FEEDBACK_UP, "valid patents 2022", user="UREADER")
+    assert up.kind is ReplyKind.DONE
+
+    listed = await say(rt, "gaps")
+    assert listed.lines == [f"{listed.lines[0].split(':')[0]}: “licensing revenue 2022” (👎 1×) — expected: "
+                            "“the 2022 figure in RMB”"]
+    name = listed.lines[0].split(":")[0]
+    dismissed = await say(rt, f"gaps dismiss {name}")
+    assert dismissed.headline == f"{name}: 1 question marked dismissed."
+    assert (await say(rt, "gaps")).headline.startswith("No open gaps")
+
+
+async def test_gaps_are_for_admins_and_a_channel_sees_only_its_own(rt: Runtime) -> None:
+    await say(rt, "royalty payload 2022", user="UREADER", channel="C1")
+    await say(rt, "what is the secret project budget", user="UREADER", channel="D777")
+    refused = await say(rt, "gaps", user="UREADER")
+    assert refused.kind is ReplyKind.ERROR and "Only IP admins" in refused.headline
+
+    in_c1 = await say(rt, "gaps", channel="C1")
+    assert len(in_c1.lines) == 1 and "payload" in in_c1.lines[0]
+    # another channel's gap cannot be acted on from here
+    elsewhere = await say(rt, "gaps", channel="C2")
+    assert elsewhere.headline.startswith("No open gaps")
+    name = in_c1.lines[0].split(":")[0]
+    assert "no open gap" in (await say(rt, f"gaps dismiss {name}", channel="C2")).headline
+    # in a DM (or the terminal) an admin sees every channel's
+    everywhere = await dispatch.handle(rt.deps, Request("gaps", user=ADMIN, channel="DADMIN", is_dm=True))
+    assert everywhere.headline == "2 open gaps anywhere:"
