@@ -241,7 +241,12 @@ async def expected_submit(deps: Deps, req: Request, value: str, values: dict[str
     return Reply(ReplyKind.DONE, "Thanks — the admins will see what you expected." if text else "Thanks.")
 
 
+async def gaps_button(deps: Deps, req: Request, _value: str) -> Reply:
+    return await gaps(deps, req, "")
+
+
 dispatch.register("gaps", gaps)
+dispatch.register_action(ActionId.GAPS.value, gaps_button)
 dispatch.register_action(ActionId.FEEDBACK_UP.value, vote_up)
 dispatch.register_action(ActionId.FEEDBACK_DOWN.value, vote_down)
 dispatch.register_action(ActionId.GAP_TEACH.value, teach_form)

@@ -102,6 +102,12 @@ class ActionId(StrEnum):
     GAP_TEACH_SUBMIT = "gap_teach_submit"
     GAP_ADD_FACT = "gap_add_fact"
     GAP_DISMISS = "gap_dismiss"
+    GAPS = "gaps"
+    EDIT_FACT = "edit_fact"
+    FACT_SUBMIT = "fact_submit"
+    ADD_LICENCE = "add_licence"
+    LICENCE_SUBMIT = "licence_submit"
+    IMPORT_HELP = "import_help"
 
 
 @dataclass(frozen=True)
@@ -165,6 +171,8 @@ class Reply:
     chart: Chart | None = None
     # input to collect next (a modal in Slack); renderers without forms show the reply only
     form: Form | None = None
+    # a submitted form's mistakes by field name (Slack shows each under its field)
+    field_errors: dict[str, str] = field(default_factory=dict)
 
     @property
     def answered(self) -> bool:
