@@ -24,6 +24,7 @@ from bot import listeners
 from bot.config import Settings
 from bot.listeners import BotState
 from bot.verify import verified_only
+from bot.views import register_views
 from bot.workspace_events import register_workspace_events
 from handlers import dispatch
 from handlers.deps import Deps
@@ -115,5 +116,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
     app.event("message")(listeners.on_message)
     # before any catch-all event listener: Bolt hands an event to the first that matches
     register_workspace_events(app)
+    register_views(app)
     # every button: ours (share, suggestions) and the ones other handlers registered
     app.action(re.compile(r".+"))(listeners.on_action)

@@ -28,7 +28,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.blocks import Rendered, action_name, render, render_text
+from bot import forms
+from bot.blocks import Rendered, action_id, action_name, render, render_text
 from bot.logs import request_line
 from handlers import dispatch, limits
 from handlers.deps import Deps
@@ -205,11 +206,11 @@ async def on_error(
 
 
 async def _say(client: AsyncWebClient, reply: Reply, *, channel: str, thread_ts: str | None, user: str,
-               is_dm: bool) -> None:
+               is_dm: bool, question: str | None = None) -> None:
     """A reply in a conversation. One naming people to contact (a refusal's "Ask:
     @admin") goes, in a channel, only to the person who asked: posted publicly it
     pinged those people in front of everyone at every refused attempt."""
-    rendered = render(reply).as_kwargs()
+    rendered = render(reply, feedback_on=question).as_kwargs()
     if reply.mentions and not is_dm and user:
         await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, **rendered)
     else:
@@ -264,6 +265,13 @@ async def on_ip(ack: Any, command: dict[str, Any], context: AsyncBoltContext, cl
         _spawn(st, finish(), body, context, client, respond)
         return
     reply = task.result()  # a domain error propagates to on_error, which acknowledges with it
+    if reply.form is not None and command.get("trigger_id"):
+        # `/ip set` alone: the form opens (within the trigger's 3 seconds); the ack says so
+        await client.views_open(trigger_id=str(command["trigger_id"]),
+                                view=forms.view(reply.form, callback_id=action_id(reply.form.action)))
+        await ack(response_type="ephemeral", text=f"Opened the form: {reply.form.title}.")
+        request_line("command", user=user, started=started, answered=True, kind=reply.kind, form="opened")
+        return
     await ack(response_type="ephemeral", **_command_reply(reply, text).as_kwargs())
     request_line("command", user=user, started=started, answered=reply.answered, kind=reply.kind)
 
@@ -277,7 +285,12 @@ def _request_key(command: dict[str, Any]) -> str:
 
 def _command_reply(reply: Reply, question: str) -> Rendered:
     share = question if reply.kind is ReplyKind.ANSWER and question.strip() else None
-    return render(reply, share_question=share)
+    return render(reply, share_question=share, feedback_on=_feedback_on(reply, question))
+
+
+def _feedback_on(reply: Reply, question: str) -> str | None:
+    """Answers to questions (they carry their plan) get 👍/👎; commands and help do not."""
+    return question if reply.plan is not None and question.strip() else None
 
 
 # ---- mentions and DMs ------------------------------------------------------------
@@ -382,7 +395,8 @@ async def _answer_message(st: BotState, client: AsyncWebClient, context: AsyncBo
     topic = await _get_topic(st, channel, topic_key) if (is_dm or event.get("thread_ts")) else None
     reply = await dispatch.handle(st.deps, dispatch.Request(text, user=user, channel=channel, is_dm=is_dm,
                                                             topic=topic))
-    await _say(client, reply, channel=channel, thread_ts=thread_ts, user=user, is_dm=is_dm)
+    await _say(client, reply, channel=channel, thread_ts=thread_ts, user=user, is_dm=is_dm,
+               question=_feedback_on(reply, text))
     if reply.topic and reply.topic != topic:
         await _set_topic(st, channel, topic_key, reply.topic)
     request_line(kind, user=user, started=started, answered=reply.answered, kind=reply.kind,
@@ -598,5 +612,14 @@ async def _handle_action(st: BotState, body: dict[str, Any], action: dict[str, A
         await respond(response_type="ephemeral", replace_original=False, **render_text(EXPIRED).as_kwargs())
         request_line("action", user=user, started=started, answered=False, action=name)
         return
-    await respond(response_type="ephemeral", replace_original=True, **render(handled).as_kwargs())
+    if handled.form is not None and body.get("trigger_id"):
+        # Slack's trigger_id is good for 3 seconds after the click: open the form first
+        await client.views_open(trigger_id=str(body["trigger_id"]),
+                                view=forms.view(handled.form, callback_id=action_id(handled.form.action)))
+        if handled.kind is ReplyKind.PREVIEW:  # the form is the whole reply
+            request_line("action", user=user, started=started, answered=True, action=name, form="opened")
+            return
+    # a vote leaves the answer it is about in place; other buttons are replaced by their result
+    keep = name in (ActionId.FEEDBACK_UP, ActionId.FEEDBACK_DOWN)
+    await respond(response_type="ephemeral", replace_original=not keep, **render(handled).as_kwargs())
     request_line("action", user=user, started=started, answered=handled.answered, action=name)

@@ -1,0 +1,82 @@
+"""Modals and the App Home tab: a submitted form goes to the form handler its
+callback_id names (mistakes come back on their fields, in the acknowledgement, as
+Slack requires); opening the Home tab publishes handlers.home's page for that user.
+Registered with `register_views(app)` before any catch-all listener."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import forms, home
+from bot.blocks import action_name, render
+from bot.listeners import BotState
+from bot.logs import request_line
+from handlers import dispatch, limits
+from handlers import home as home_service
+
+log = logging.getLogger(__name__)
+# Slack shows at most this much of an error under a field
+ERROR_CHARS = 150
+
+
+async def on_view_submission(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any],
+                             context: AsyncBoltContext, client: AsyncWebClient) -> None:
+    st: BotState = context["ipbot"]
+    started = context.get("started", time.perf_counter())
+    user = str((body.get("user") or {}).get("id") or "")
+    action = action_name(str(view.get("callback_id") or ""))
+    value = str(view.get("private_metadata") or "")[: limits.MAX_MESSAGE]
+    # each field is capped before any parser sees it
+    values = {k: v[: limits.MAX_MESSAGE] for k, v in forms.values(view).items()}
+    reply = await dispatch.handle_form(st.deps, dispatch.Request("", user=user, is_dm=True), action, value, values)
+    if reply is None:
+        await ack()
+        request_line("view_submission", user=user, started=started, answered=None, ignored="no such form")
+        return
+    if reply.field_errors:
+        await ack(response_action="errors", errors={k: v[:ERROR_CHARS] for k, v in reply.field_errors.items()})
+        request_line("view_submission", user=user, started=started, answered=False, form=action, errors="fields")
+        return
+    await ack()
+
+    async def tell() -> None:
+        # the result goes to the person's DM with the bot: a modal has no conversation
+        await client.chat_postMessage(channel=user, **render(reply).as_kwargs())
+
+    st.spawn(tell(), _log_failure)
+    request_line("view_submission", user=user, started=started, answered=reply.answered, form=action)
+
+
+async def on_home_opened(ack: AsyncAck, event: dict[str, Any], context: AsyncBoltContext,
+                         client: AsyncWebClient) -> None:
+    await ack()
+    st: BotState = context["ipbot"]
+    started = context.get("started", time.perf_counter())
+    user = str(event.get("user") or "")
+    if event.get("tab") != "home" or not user:
+        request_line("app_home_opened", user=user, started=started, answered=None, ignored="not the home tab")
+        return
+
+    async def publish() -> None:
+        page = await home_service.page(st.deps, user)
+        await client.views_publish(user_id=user, view=home.view(page))
+
+    st.spawn(publish(), _log_failure)
+    request_line("app_home_opened", user=user, started=started, answered=True)
+
+
+async def _log_failure(exc: Exception) -> None:
+    log.warning("could not deliver a modal result or the Home tab: %s", type(exc).__name__)
+
+
+def register_views(app: AsyncApp) -> None:
+    app.view(re.compile(r".+"))(on_view_submission)
+    app.event("app_home_opened")(on_home_opened)
