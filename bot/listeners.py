@@ -21,7 +21,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
@@ -39,6 +41,8 @@ from handlers.replies import ActionId, Reply, ReplyKind
 from store import events as event_repo
 
 log = logging.getLogger(__name__)
+# where the reply to a click goes: Bolt's respond (response_url) or the clicker's DM
+Responder = Callable[..., Awaitable[Any]]
 
 # Slack wants the ack within 3 s; past this the answer goes through response_url
 ACK_BUDGET = 2.0
@@ -167,7 +171,7 @@ def _user_of(body: dict[str, Any]) -> str:
 
 async def on_error(
     error: Exception, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient,
-    respond: Any = None,
+    respond: Responder | None = None,
 ) -> BoltResponse | None:
     """The one place an exception becomes a reply: registered with `app.error` and
     used by `BotState.spawn`. The request stays acknowledged.
@@ -226,7 +230,7 @@ def _ignore(body: dict[str, Any], context: AsyncBoltContext, reason: str) -> Bol
 
 
 def _spawn(st: BotState, work: Coroutine[Any, Any, None], body: dict[str, Any], context: AsyncBoltContext,
-           client: AsyncWebClient, respond: Any = None) -> None:
+           client: AsyncWebClient, respond: Responder | None = None) -> None:
     async def report(exc: Exception) -> None:
         await on_error(exc, body, context, client, respond)
 
@@ -236,8 +240,8 @@ def _spawn(st: BotState, work: Coroutine[Any, Any, None], body: dict[str, Any], 
 # ---- /ip --------------------------------------------------------------------------
 
 
-async def on_ip(ack: Any, command: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient,
-                respond: Any) -> None:
+async def on_ip(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient,
+                respond: AsyncRespond) -> None:
     st = _state(context)
     started = context.get("started", time.perf_counter())
     user = str(command.get("user_id", ""))
@@ -343,7 +347,7 @@ def _too_long() -> Reply:
     return Reply(ReplyKind.ERROR, limits.too_long())
 
 
-async def on_mention(ack: Any, event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
+async def on_mention(ack: AsyncAck, event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
                      client: AsyncWebClient) -> None:
     await ack()
     if _ignorable(event, context.bot_user_id):
@@ -353,7 +357,7 @@ async def on_mention(ack: Any, event: dict[str, Any], body: dict[str, Any], cont
     _spawn(st, _answer_message(st, client, context, event, "mention"), body, context, client)
 
 
-async def on_message(ack: Any, event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
+async def on_message(ack: AsyncAck, event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext,
                      client: AsyncWebClient) -> None:
     await ack()
     if event.get("channel_type") != "im" or _ignorable(event, context.bot_user_id):
@@ -538,7 +542,7 @@ async def _download(st: BotState, url: str) -> bytes | None:
 # ---- buttons ------------------------------------------------------------------------
 
 
-def _responder(client: AsyncWebClient, user: str, respond: Any) -> Any:
+def _responder(client: AsyncWebClient, user: str, respond: Responder | None) -> Responder:
     """Where the reply to a click goes: its response_url, or, for a button in a modal
     or the Home tab (no response_url, no channel), the clicker's DM with the bot.
     "Replace" and "ephemeral" have no meaning there; "delete the original" is skipped."""
@@ -553,16 +557,16 @@ def _responder(client: AsyncWebClient, user: str, respond: Any) -> Any:
     return to_dm
 
 
-async def on_action(ack: Any, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext,
-                    client: AsyncWebClient, respond: Any) -> None:
+async def on_action(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext,
+                    client: AsyncWebClient, respond: AsyncRespond | None) -> None:
     await ack()
     st = _state(context)
-    respond = _responder(client, _user_of(body), respond)
-    _spawn(st, _handle_action(st, body, action, context, client, respond), body, context, client, respond)
+    reply_to = _responder(client, _user_of(body), respond)
+    _spawn(st, _handle_action(st, body, action, context, client, reply_to), body, context, client, reply_to)
 
 
 async def _handle_action(st: BotState, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext,
-                         client: AsyncWebClient, respond: Any) -> None:
+                         client: AsyncWebClient, respond: Responder) -> None:
     started = context.get("started", time.perf_counter())
     name = action_name(str(action.get("action_id", "")))
     value = str(action.get("value") or "")

@@ -9,13 +9,14 @@ import time
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.logs import request_line
 from handlers import workspace
 
 
-async def on_app_uninstalled(ack: Any, event: dict[str, Any], context: AsyncBoltContext) -> None:
+async def on_app_uninstalled(ack: AsyncAck, event: dict[str, Any], context: AsyncBoltContext) -> None:
     st = context["ipbot"]
     # before the ack: if the store is down the event fails and Slack delivers it again
     await workspace.access_lost(st.deps, reason="app uninstalled")
@@ -23,7 +24,7 @@ async def on_app_uninstalled(ack: Any, event: dict[str, Any], context: AsyncBolt
     request_line("app_uninstalled", user="", started=context.get("started", time.perf_counter()), answered=None)
 
 
-async def on_tokens_revoked(ack: Any, event: dict[str, Any], context: AsyncBoltContext) -> None:
+async def on_tokens_revoked(ack: AsyncAck, event: dict[str, Any], context: AsyncBoltContext) -> None:
     tokens = event.get("tokens") or {}
     # only the bot token posts; a revoked user token changes nothing for us
     if tokens.get("bot"):

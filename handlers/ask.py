@@ -72,6 +72,8 @@ async def _several(deps: Deps, parts: list[str], topic: str | None) -> Reply:
     remarks: list[str] = []
     empty = False
     previous: dict[str, Any] | None = None
+    # the company a part named ("Prepping for a call with Ericsson - what was their …")
+    mentioned = ""
     topic_text = _topic_prefix(deps, parts[0])
     if topic_text:
         # "Ericsson — do we have a licence, and when was it signed?": the name is the
@@ -85,11 +87,17 @@ async def _several(deps: Deps, parts: list[str], topic: str | None) -> Reply:
             # "what can you do?" asks for help; an emoji alone (":sunny:") asks nothing
             empty = empty or bool(q.words)
             continue
+        named = _company_named(deps, q)
         if kind == "remark":
             remarks.append(part)
+            mentioned = named or mentioned
             continue
         if previous and kind == "refers back":
             part = f"{part} {_antecedent(previous)}".strip()
+        elif mentioned and any(w.norm in _PRONOUNS for w in q.words) and not named:
+            # "their" is the company named before, never the home company by default
+            part = f"{part} {mentioned}"
+        mentioned = named or mentioned
         reply = await _one(deps, part, topic)
         replies.append(reply)
         if reply.plan and _antecedent(reply.plan):
@@ -138,6 +146,12 @@ def _merge_operations(deps: Deps, parts: list[str]) -> list[str]:
         else:
             merged.append(part)
     return merged
+
+
+def _company_named(deps: Deps, q: Question) -> str:
+    """The words naming a stored company (a subject or a licensee) in a part, as typed."""
+    names = deps.index.licences.name_tokens | frozenset(deps.index.facts.subjects)
+    return " ".join(w.surface for w in q.words if w.norm in names and w.norm not in _FILLER)
 
 
 def _part_kind(deps: Deps, q: Question) -> str:

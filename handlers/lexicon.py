@@ -47,10 +47,10 @@ FILLER = frozenset(
 CHANGE = frozenset(
     """change changed changing growth grow grew grown increase increased decrease decreased decline
     declined drop dropped rise rose risen difference diff delta yoy compare compared comparison
-    vs versus v jump jumped fall fell gain gained more less than higher lower down""".split()
+    vs versus v jump jumped fall fell gain gained more less than higher lower down move moved moves""".split()
 )
 TREND = frozenset("trend history historical evolution evolve evolved develop developed series timeline overview "
-                  "breakdown move moved moves moving trajectory".split())
+                  "breakdown trajectory trended trending".split())
 HIGHEST = frozenset("highest biggest largest most max maximum peak top best strongest".split())
 LOWEST = frozenset("lowest smallest least min minimum worst weakest fewest".split())
 LATEST = frozenset("latest newest recent current now".split())
@@ -103,7 +103,8 @@ EXPIRE = frozenset("expire expires expiring expiry expiration expired run lapse 
 AMOUNT = frozenset("pay pays paid paying payment payments fee fees price cost worth royalty-rate".split())
 
 # "how many licences are in the store": the records held here, not a published count
-STORE = frozenset("store stored database db record recorded system imported indexed register registry".split())
+STORE = frozenset("store stored database db record recorded system imported indexed register registry tracker "
+                  "loaded".split())
 LISTING = frozenset("new who list show recently".split())
 
 # Patents
@@ -214,6 +215,9 @@ PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("good", "evening"), ()),
     (("a", "lot"), ()),
     (("two", "thing"), ()),
+    (("board", "pack"), ()),
+    (("we", "license", "in"), ("we", "inbound")),
+    (("we", "licence", "in"), ("we", "inbound")),
     (("few", "thing"), ()),
     (("couple", "of", "thing"), ()),
     (("right", "now"), ("now",)),

@@ -181,7 +181,9 @@ async def test_suggestion_button_in_a_thread_answers_in_the_thread(bot: Bot) -> 
     await bot.settle()
     [post] = bot.posts()
     buttons = [e for b in post["blocks"] for e in b.get("elements", []) if e.get("type") == "button"]
-    assert buttons and all(b["action_id"].startswith("ask_suggestion") for b in buttons)
+    # "Did you mean" first; the refusal can be voted on too
+    assert {b["action_id"].split(":")[0] for b in buttons} == {"ask_suggestion", "feedback_up", "feedback_down"}
+    buttons = [b for b in buttons if b["action_id"].startswith("ask_suggestion")]
     msg = {"ts": "970.2", "thread_ts": "970.1", "text": post["text"]}
     await bot.send.action(buttons[0]["action_id"], buttons[0]["value"], ephemeral=False, message=msg,
                           response_url=bot.slack.response_url())
