@@ -30,10 +30,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import forms
+from bot import charts, forms
 from bot.blocks import Rendered, action_id, action_name, render, render_text
 from bot.logs import request_line
 from handlers import dispatch, limits
+from handlers.charts import Chart
 from handlers.deps import Deps
 from handlers.errors import IpbotError, NotAllowed, StoreUnavailable
 from handlers.permissions import require_admin
@@ -49,6 +50,8 @@ ACK_BUDGET = 2.0
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 DOWNLOAD_CHUNK = 64 * 1024
 MAX_FILES = 5
+# Slack's limit for an uploaded file's alt text
+ALT_CHARS = 1000
 # message subtypes that are a person writing; edits, deletions, joins, bots are not
 _PERSON_SUBTYPES = {None, "file_share", "thread_broadcast"}
 NOT_IN_CHANNEL = ("I can't post in this conversation. Invite me with `/invite @ipbot` and press Share again, "
@@ -401,10 +404,23 @@ async def _answer_message(st: BotState, client: AsyncWebClient, context: AsyncBo
                                                             topic=topic))
     await _say(client, reply, channel=channel, thread_ts=thread_ts, user=user, is_dm=is_dm,
                question=_feedback_on(reply, text))
+    if reply.chart is not None:
+        # drawn and uploaded after the answer is out; a failed upload costs only the picture
+        st.spawn(_upload_chart(client, reply.chart, channel=channel, thread_ts=thread_ts), _chart_failed)
     if reply.topic and reply.topic != topic:
         await _set_topic(st, channel, topic_key, reply.topic)
     request_line(kind, user=user, started=started, answered=reply.answered, kind=reply.kind,
                  topic=reply.topic or "")
+
+
+async def _upload_chart(client: AsyncWebClient, chart: Chart, *, channel: str, thread_ts: str | None) -> None:
+    await client.files_upload_v2(channel=channel, thread_ts=thread_ts, file=await charts.png(chart),
+                                 filename=chart.filename, title=chart.title, alt_txt=chart.alt_text[:ALT_CHARS],
+                                 request_file_info=False)
+
+
+async def _chart_failed(exc: Exception) -> None:
+    log.warning("could not upload a chart: %s", type(exc).__name__)
 
 
 async def _claim(st: BotState, key: str) -> bool:

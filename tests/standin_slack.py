@@ -48,6 +48,8 @@ class StandinSlack:
     # when set, a download sends its headers and then waits for this before any byte
     # of the file (a transfer in progress, e.g. while the bot is killed)
     hold_downloads: asyncio.Event | None = None
+    # files_upload_v2: file id -> filename, alt_txt, data, title, channel, thread_ts
+    uploads: dict[str, dict[str, Any]] = field(default_factory=dict)
     # channel -> messages posted there, oldest first
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     # what posted messages' ts are taken from (Slack: its own clock); tests may pass theirs
@@ -87,6 +89,9 @@ class StandinSlack:
             body = await request.json()
         else:
             body = dict(await request.post())  # type: ignore[arg-type]
+        if request.method != "GET" and request.query:
+            # slack_sdk sends some methods' arguments (files.getUploadURLExternal …) as URL parameters
+            body = {**dict(request.query), **body}
         for k in ("blocks", "attachments"):
             if isinstance(body.get(k), str):
                 body[k] = json.loads(body[k])
@@ -113,6 +118,17 @@ class StandinSlack:
             await self._release.wait()
         if method == "conversations.history":
             return web.json_response(self._history(body))
+        if method == "files.getUploadURLExternal":
+            fid = f"FUP{next(self._ts)}"
+            self.uploads[fid] = {"filename": body.get("filename", ""), "alt_txt": body.get("alt_txt", "")}
+            return web.json_response({"ok": True, "upload_url": f"{self.base_url}upload/{fid}", "file_id": fid})
+        if method == "files.completeUploadExternal":
+            files = body.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            for f in files:
+                self.uploads.setdefault(f["id"], {}).update(
+                    title=f.get("title", ""), channel=body.get("channel_id", ""), thread_ts=body.get("thread_ts"))
+            return web.json_response({"ok": True, "files": [{"id": f["id"]} for f in files]})
         if method == "auth.test":
             return web.json_response({"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1",
                                       "user": "ipbot", "team": "Test", "url": "https://test.slack.com/"})
@@ -157,6 +173,14 @@ class StandinSlack:
         await resp.write_eof()
         return resp
 
+    async def _upload(self, request: web.Request) -> web.StreamResponse:
+        """Step 2 of files_upload_v2: the bytes, sent to the URL step 1 handed out."""
+        fid = request.match_info["fid"]
+        if fid not in self.uploads:
+            return web.Response(status=404)
+        self.uploads[fid]["data"] = await request.read()
+        return web.Response(text="OK")
+
     async def _response_url(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
         self.calls.append(Call(f"response_url:{request.match_info['rid']}", body, dict(request.headers)))
@@ -167,6 +191,7 @@ class StandinSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_get("/files/{fid}", self._file)
+        app.router.add_post("/upload/{fid}", self._upload)
         app.router.add_post("/response/{rid}", self._response_url)
         self._runner = web.AppRunner(app)
         await self._runner.setup()

@@ -115,3 +115,27 @@ async def test_the_home_tab_shows_the_store_and_admins_get_the_buttons(bot: Bot)
         assert p["view"]["type"] == "home" and "Headline figures" in all_text(p["view"]["blocks"])
     assert "edit_fact" not in _buttons(published[0]["view"]["blocks"])
     assert {"edit_fact", "add_licence", "import_help", "gaps"} <= set(_buttons(published[1]["view"]["blocks"]))
+
+
+async def test_a_trend_answer_in_a_thread_gets_its_chart_uploaded_there(bot: Bot) -> None:
+    import io
+
+    from PIL import Image
+
+    from tests.bot.slack_harness import mention
+
+    await bot.send.event(mention("R&D spending 2022-2023", ts="980.1"))
+    await bot.settle()
+    [answer] = bot.posts()
+    assert answer["thread_ts"] == "980.1" and "2022–2023" in answer["text"]
+    [upload] = bot.slack.uploads.values()
+    assert (upload["channel"], upload["thread_ts"]) == ("C1", "980.1")
+    assert upload["title"] == "Huawei's R&D spending, 2022–2023"
+    # the alt text says every value; the picture is a PNG
+    assert "2022: 161.5 billion yuan (CNY)" in upload["alt_txt"] and "2023: 164.7 billion yuan" in upload["alt_txt"]
+    with Image.open(io.BytesIO(upload["data"])) as img:
+        assert img.format == "PNG"
+    # a single figure has no chart
+    await bot.send.event(mention("R&D spending 2022", ts="981.1"))
+    await bot.settle()
+    assert len(bot.slack.uploads) == 1
