@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import listeners
 from bot.config import Settings
 from bot.listeners import BotState
+from bot.shortcuts import register_shortcuts
 from bot.verify import verified_only
 from bot.views import register_views
 from bot.workspace_events import register_workspace_events
@@ -117,5 +118,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
     # before any catch-all event listener: Bolt hands an event to the first that matches
     register_workspace_events(app)
     register_views(app)
+    register_shortcuts(app)
     # every button: ours (share, suggestions) and the ones other handlers registered
     app.action(re.compile(r".+"))(listeners.on_action)

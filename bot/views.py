@@ -13,6 +13,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.models.blocks import PlainTextObject
+from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import forms, home
@@ -21,8 +23,10 @@ from bot.listeners import BotState
 from bot.logs import request_line
 from handlers import dispatch, limits
 from handlers import home as home_service
+from handlers.replies import ActionId, Reply
 
 log = logging.getLogger(__name__)
+MAX_VIEW_BLOCKS = 100
 # Slack shows at most this much of an error under a field
 ERROR_CHARS = 150
 
@@ -45,6 +49,11 @@ async def on_view_submission(ack: AsyncAck, body: dict[str, Any], view: dict[str
         await ack(response_action="errors", errors={k: v[:ERROR_CHARS] for k, v in reply.field_errors.items()})
         request_line("view_submission", user=user, started=started, answered=False, form=action, errors="fields")
         return
+    if action == ActionId.ASK_SUBMIT:
+        # the "Ask ipbot" shortcut: the answer takes the form's place
+        await ack(response_action="update", view=answer_view(reply))
+        request_line("view_submission", user=user, started=started, answered=reply.answered, form=action)
+        return
     await ack()
 
     async def tell() -> None:
@@ -53,6 +62,12 @@ async def on_view_submission(ack: AsyncAck, body: dict[str, Any], view: dict[str
 
     st.spawn(tell(), _log_failure)
     request_line("view_submission", user=user, started=started, answered=reply.answered, form=action)
+
+
+def answer_view(reply: Reply) -> dict[str, Any]:
+    blocks = render(reply).blocks[:MAX_VIEW_BLOCKS]
+    return View(type="modal", title=PlainTextObject(text="ipbot", emoji=False),
+                close=PlainTextObject(text="Done", emoji=False), blocks=blocks).to_dict()
 
 
 async def on_home_opened(ack: AsyncAck, event: dict[str, Any], context: AsyncBoltContext,

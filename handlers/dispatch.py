@@ -45,7 +45,8 @@ FormHandler = Callable[[Deps, Request, str, dict[str, str]], Awaitable[Reply]]
 # Form.action -> handler(deps, request, form value, entered values by field name)
 FORMS: dict[str, FormHandler] = {}
 
-COMMAND_MODULES = ("handlers.admin", "handlers.admin_forms", "handlers.digest", "handlers.gaps", "handlers.home")
+COMMAND_MODULES = ("handlers.admin", "handlers.admin_forms", "handlers.ask_form", "handlers.digest", "handlers.gaps",
+                   "handlers.home")
 
 
 ALREADY_HANDLED = "I already carried out this very request; it was not run again. Type the command anew to repeat it."

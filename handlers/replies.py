@@ -108,6 +108,7 @@ class ActionId(StrEnum):
     ADD_LICENCE = "add_licence"
     LICENCE_SUBMIT = "licence_submit"
     IMPORT_HELP = "import_help"
+    ASK_SUBMIT = "ask_submit"
 
 
 @dataclass(frozen=True)

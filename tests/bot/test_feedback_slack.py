@@ -139,3 +139,32 @@ async def test_a_trend_answer_in_a_thread_gets_its_chart_uploaded_there(bot: Bot
     await bot.send.event(mention("R&D spending 2022", ts="981.1"))
     await bot.settle()
     assert len(bot.slack.uploads) == 1
+
+
+async def test_the_ask_shortcut_answers_in_its_form(bot: Bot) -> None:
+    shortcut = {"type": "shortcut", "token": "legacy", "action_ts": "1.2", "team": {"id": "T1"},
+                "user": {"id": "U3"}, "callback_id": "ask_ipbot", "trigger_id": "5.5.5"}
+    r = await bot.send.post(urlencode({"payload": json.dumps(shortcut)}), "application/x-www-form-urlencoded")
+    assert r.status == 200
+    await bot.settle()
+    [form] = _opened(bot)
+    empty = json.loads((await _submit(bot, form, {}, user="U3")).text)
+    assert empty["response_action"] == "errors" and "question" in empty["errors"]
+    answered = json.loads((await _submit(bot, form, {"question": "licensing revenue 2022"}, user="U3")).text)
+    assert answered["response_action"] == "update"
+    View(**answered["view"]).validate_json()
+    assert "about US$560 million" in all_text(answered["view"]["blocks"])
+
+
+async def test_the_message_shortcut_answers_the_message_in_its_thread(bot: Bot) -> None:
+    action = {"type": "message_action", "token": "legacy", "action_ts": "1.3", "team": {"id": "T1"},
+              "user": {"id": "U4"}, "channel": {"id": "C9", "name": "licensing"}, "callback_id": "ask_about_message",
+              "trigger_id": "6.6.6", "message_ts": "990.5", "response_url": bot.slack.response_url(),
+              "message": {"type": "message", "user": "U2", "ts": "990.5", "thread_ts": "990.1",
+                          "text": "does anyone know our valid patents in 2022?"}}
+    r = await bot.send.post(urlencode({"payload": json.dumps(action)}), "application/x-www-form-urlencoded")
+    assert r.status == 200
+    await bot.settle()
+    [post] = bot.posts()
+    assert (post["channel"], post["thread_ts"]) == ("C9", "990.1")
+    assert "over 120,000" in post["text"]
