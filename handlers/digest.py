@@ -13,13 +13,14 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from handlers import dispatch, limits, permissions
+from handlers import dispatch, gaps, limits, permissions
 from handlers import schedule as sch
 from handlers.deps import Deps
 from handlers.errors import BadCommand, NotAllowed, StoreUnavailable
 from handlers.replies import Reply, ReplyKind
 from store import audit
 from store import digests as digest_repo
+from store import feedback as feedback_repo
 from store import questions as question_repo
 from store.values import format_value
 
@@ -189,6 +190,12 @@ def change_items(rows: list[Any], home: str) -> list[DigestItem]:
     return items
 
 
+def _gap_text(g: gaps.Gap) -> str:
+    counts = [c for c in (f"asked {g.unanswered} times" if g.unanswered > 1 else "",
+                          f"👎 {g.down}×" if g.down else "") if c]
+    return f"“{g.sample}”" + (f" — {', '.join(counts)}" if counts else "")
+
+
 def empty_line(frequency: str) -> str:
     return {"daily": "No changes today.", "monthly": "No changes this month."}.get(frequency, "No changes this week.")
 
@@ -226,8 +233,8 @@ async def build_digest(deps: Deps, subscription: Any, period: str, now: datetime
             # fetch generously: several edits of one fact collapse into one line
             changes, n_changes = await digest_repo.changes_since(
                 session=session, since=since, until=now, limit=SECTION_FETCH * 20)
-            questions = await question_repo.top_unanswered(session=session, since=since, channel=channel,
-                                                           limit=TOP_QUESTIONS) if channel else []
+            questions = gaps.group(await feedback_repo.open_gaps(session=session, channel=channel, since=since)) \
+                if channel else []
             asked_elsewhere = await question_repo.count_unanswered_elsewhere(session=session, since=since,
                                                                              channel=channel or "")
     except (SQLAlchemyError, OSError) as exc:
@@ -255,8 +262,8 @@ async def build_digest(deps: Deps, subscription: Any, period: str, now: datetime
     more_changes = n_changes > len(changes)
     add("Facts added or changed since the last digest", change_list,
         len(change_list) + (n_changes - len(changes) if more_changes else 0))
-    add(QUESTIONS_TITLE, [
-        DigestItem(f"“{text}”" + (f" — asked {n} times" if n > 1 else "")) for text, n in questions])
+    # grouped like /ip gaps: "royalty payload 2022" and "what is our royalty payload in 2022?" are one
+    add(QUESTIONS_TITLE, [DigestItem(_gap_text(g)) for g in questions[:TOP_QUESTIONS]], len(questions))
 
     label = sch.describe_key(schedule, period)
     if not sections:

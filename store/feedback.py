@@ -52,14 +52,17 @@ async def set_expected(*, session: AsyncSession, feedback_id: int, user: str, ex
     return bool(res.rowcount == 1)  # type: ignore[attr-defined]
 
 
-async def open_gaps(*, session: AsyncSession, channel: str | None, limit: int = 1000) -> list[GapRow]:
-    """The newest open gaps, of one channel or (channel None) of every channel."""
+async def open_gaps(*, session: AsyncSession, channel: str | None, since: datetime | None = None,
+                    limit: int = 1000) -> list[GapRow]:
+    """The newest open gaps, of one channel or (channel None) of every channel, since a time."""
     uq = select(UnansweredQuestion.id, UnansweredQuestion.text, UnansweredQuestion.channel,
                 UnansweredQuestion.asked_at).where(UnansweredQuestion.status == "open")
     fb = select(Feedback.id, Feedback.question, Feedback.channel, Feedback.at, Feedback.expected).where(
         Feedback.status == "open", Feedback.verdict == "down")
     if channel is not None:
         uq, fb = uq.where(UnansweredQuestion.channel == channel), fb.where(Feedback.channel == channel)
+    if since is not None:
+        uq, fb = uq.where(UnansweredQuestion.asked_at >= since), fb.where(Feedback.at >= since)
     uq = uq.order_by(UnansweredQuestion.asked_at.desc()).limit(limit)
     fb = fb.order_by(Feedback.at.desc()).limit(limit)
     rows = [GapRow(GapRef("unanswered", i), t, c, a) for i, t, c, a in (await session.execute(uq)).all()]

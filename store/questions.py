@@ -20,20 +20,6 @@ async def log_unanswered(
     await session.flush()
 
 
-async def top_unanswered(
-    *, session: AsyncSession, since: datetime | None, channel: str, limit: int = 5
-) -> list[tuple[str, int]]:
-    """The most asked unanswered questions of one channel (or DM): a question asked
-    somewhere else, a DM above all, is never shown to this channel."""
-    q = (select(func.lower(UnansweredQuestion.text), func.count())
-         .where(UnansweredQuestion.channel == channel)
-         .group_by(func.lower(UnansweredQuestion.text)))
-    if since is not None:
-        q = q.where(UnansweredQuestion.asked_at >= since)
-    q = q.order_by(func.count().desc(), func.lower(UnansweredQuestion.text)).limit(limit)
-    return [(t, int(n)) for t, n in (await session.execute(q)).all()]
-
-
 async def count_unanswered_elsewhere(*, session: AsyncSession, since: datetime | None, channel: str) -> int:
     """How many unanswered questions were asked anywhere but `channel`."""
     q = select(func.count()).select_from(UnansweredQuestion).where(UnansweredQuestion.channel != channel)

@@ -106,7 +106,7 @@ async def test_preview_is_a_digest_reply_and_records_nothing(rt) -> None:
     reply = await say(rt, "digest preview", user="UNOBODY")
     assert reply.kind is ReplyKind.DIGEST
     assert "Preview only, nothing was posted" in reply.text
-    assert "who licenses 6g?" in reply.text  # counted case-insensitively, shown as counted
+    assert "who licenses 6G?" in reply.text  # grouped like /ip gaps, shown as last asked
     await say(rt, "digest subscribe")
     sub = await _sub(rt)
     await say(rt, "digest preview")
@@ -177,7 +177,7 @@ async def test_every_section_of_a_busy_week(rt) -> None:
         "licensing revenue 2024: added, about US$630 million (source: Huawei 2023 annual report) — by UALICE",
         "valid patents 2023: over 140,000 → over 150,000 — by UBOB",
     ]
-    assert _section(reply, "Questions") == ["“who licenses 6g?” — asked 3 times", "“apple licence terms”"]
+    assert _section(reply, "Questions") == ["“who licenses 6G?” — asked 3 times", "“Apple licence terms”"]
     assert "too old" not in reply.text and "Old Corp" not in reply.text and "Far future" not in reply.text
 
 
