@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from handlers import dispatch, gaps, limits, permissions
+from handlers import dispatch, gaps, limits, permissions, stale
 from handlers import schedule as sch
 from handlers.deps import Deps
 from handlers.errors import BadCommand, NotAllowed, StoreUnavailable
@@ -21,6 +21,7 @@ from handlers.replies import Reply, ReplyKind
 from store import audit
 from store import digests as digest_repo
 from store import feedback as feedback_repo
+from store import freshness as freshness_repo
 from store import questions as question_repo
 from store.values import format_value
 
@@ -39,6 +40,7 @@ CHANGE_LISTENERS: list[Callable[[], None]] = []
 
 SUBCOMMANDS = "subscribe, list, unsubscribe, pause, resume, preview"
 QUESTIONS_TITLE = "Questions I could not answer"
+DUE_TITLE = "Figures due for update"
 
 
 # --- the digest --------------------------------------------------------------
@@ -235,6 +237,7 @@ async def build_digest(deps: Deps, subscription: Any, period: str, now: datetime
                 session=session, since=since, until=now, limit=SECTION_FETCH * 20)
             questions = gaps.group(await feedback_repo.open_gaps(session=session, channel=channel, since=since)) \
                 if channel else []
+            rules = await freshness_repo.rules(session=session)
             asked_elsewhere = await question_repo.count_unanswered_elsewhere(session=session, since=since,
                                                                              channel=channel or "")
     except (SQLAlchemyError, OSError) as exc:
@@ -280,6 +283,11 @@ async def build_digest(deps: Deps, subscription: Any, period: str, now: datetime
     figures = headline_figures(deps)
     if figures:
         sections.insert(0, DigestSection("Headline figures", tuple(figures), len(figures)))
+    # like the headline figures, a standing reminder, not news: it never makes a digest non-empty
+    overdue = stale.due(deps, rules, today)
+    if overdue:
+        sections.append(DigestSection(DUE_TITLE, tuple(DigestItem(d.text()) for d in overdue[:SECTION_FETCH]),
+                                      len(overdue)))
     # `lines` for renderers that know only Reply: the sections flattened, titles included
     lines = []
     for s in sections:

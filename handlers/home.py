@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from handlers import digest, gaps
+from handlers import digest, gaps, stale
 from handlers import schedule as sch
 from handlers.deps import Deps
 from handlers.digest import DigestItem, DigestSection
@@ -60,6 +60,8 @@ async def page(deps: Deps, user: str) -> HomePage:
         n_exp, "None.")
     home.digests = [(s.channel, sch.Schedule.of(s).describe() + (" (paused)" if s.paused else "")) for s in subs]
     if admin:
+        overdue = await stale.due_now(deps)
+        add("Figures due for update", [DigestItem(d.text()) for d in overdue], len(overdue), "None.")
         add("Gaps: questions I could not answer or got wrong", [DigestItem(g.line()) for g in open_gaps],
             len(open_gaps), "None open.")
         home.buttons = [Button("Edit a fact", ActionId.EDIT_FACT.value, "", "primary"),

@@ -109,6 +109,18 @@ class UnansweredQuestion(Base):
     status: Mapped[str] = mapped_column(String(12), default="open", server_default="open")
 
 
+class MetricFreshness(Base):
+    """How long after its year ends a metric's latest figure may stand before it is
+    due for update (`/ip freshness <metric> = 6 months`); absent: the default rule."""
+
+    __tablename__ = "metric_freshness"
+
+    metric: Mapped[str] = mapped_column(String(200), primary_key=True)
+    months: Mapped[int] = mapped_column(Integer)
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Feedback(Base):
     """A 👍/👎 on an answer. A down vote is a gap (like an unanswered question) until
     an admin teaches the bot or dismisses it; `expected` is what the user said they

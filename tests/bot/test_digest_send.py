@@ -162,8 +162,8 @@ async def test_many_items_stay_within_block_kit_limits(rt, clock) -> None:
     totals = {}
     for t in _section_texts(blocks):
         title, *lines = t.split("\n")
-        if title == "*Headline figures*":
-            continue
+        if title in ("*Headline figures*", "*Figures due for update*"):
+            continue  # standing lists, not the week's items
         more = re.fullmatch(r"• and (\d+) more", lines[-1])
         assert more, lines[-1]
         totals[title] = len(lines) - 1 + int(more.group(1))

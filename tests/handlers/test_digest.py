@@ -159,6 +159,7 @@ async def test_every_section_of_a_busy_week(rt) -> None:
         "Patents expiring in the next 90 days",
         "Facts added or changed since the last digest",
         "Questions I could not answer",
+        "Figures due for update",
     ]
     figures = _section(reply, "Headline")
     assert figures[0] == ("licensing revenue 2023: about US$630 million, up 12.5% from about US$560 million in 2022")
