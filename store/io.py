@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -566,6 +566,43 @@ def _snapshot(kind: str, row: dict[str, Any] | None) -> dict[str, Any] | None:
     return audit.fact_snapshot(row) if kind == "facts" else audit.licence_snapshot(row)
 
 
+_Change = tuple[audit.RecordKey, dict[str, Any] | None, dict[str, Any] | None, str]
+
+
+def _diff(kind: str, cols: list[str], records: Sequence[Any], rows: list[dict[str, Any]],
+          columns: frozenset[str] | None, progress: Callable[[int], None] | None,
+          ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[_Change], int]:
+    """Rows to insert, rows to update (with their ids), audit entries, and how many
+    are unchanged, against the stored records (id first, then `cols`)."""
+    existing: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for rec in records:
+        d = dict(zip(["id", *cols], rec, strict=True))
+        existing[natural_key(kind, d)] = d
+    to_insert: list[dict[str, Any]] = []
+    to_update: list[dict[str, Any]] = []
+    changes: list[_Change] = []
+    unchanged = 0
+    for i, row in enumerate(rows):
+        old = existing.get(natural_key(kind, row))
+        if old is None:
+            to_insert.append(row)
+        elif _comparable(kind, old, columns) != _comparable(kind, row, columns):
+            if columns is not None:
+                row = {**old, **_comparable(kind, row, columns)}
+            to_update.append({**row, "id": old["id"]})
+        else:
+            unchanged += 1
+            old = row  # marks "no audit row"
+        if kind in _AUDIT_KIND and old is not row:
+            changes.append((_audit_key(kind, row), _snapshot(kind, old), _snapshot(kind, row),
+                            row.get("source", "") if kind == "facts" else ""))
+        if progress and i % 1000 == 999:
+            progress(1000)
+    if progress:
+        progress(len(rows) % 1000)
+    return to_insert, to_update, changes, unchanged
+
+
 async def apply(
     *,
     session: AsyncSession,
@@ -591,31 +628,11 @@ async def apply(
     cols = list(COLUMNS[kind]) + (["numeric"] if kind == "facts" else []) + (
         ["number_key"] if kind == "patents" else [])
     # plain tuples, not ORM objects: loading 120k patents as objects costs seconds
-    existing: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for rec in (await session.execute(select(model.id, *(getattr(model, c) for c in cols)))).all():
-        d = dict(zip(["id", *cols], rec, strict=True))
-        existing[natural_key(kind, d)] = d
-    to_insert: list[dict[str, Any]] = []
-    to_update: list[dict[str, Any]] = []
-    changes: list[tuple[audit.RecordKey, dict[str, Any] | None, dict[str, Any] | None, str]] = []
-    for i, row in enumerate(rows):
-        old = existing.get(natural_key(kind, row))
-        if old is None:
-            to_insert.append(row)
-        elif _comparable(kind, old, columns) != _comparable(kind, row, columns):
-            if columns is not None:
-                row = {**old, **_comparable(kind, row, columns)}
-            to_update.append({**row, "id": old["id"]})
-        else:
-            summary.unchanged += 1
-            old = row  # marks "no audit row"
-        if kind in _AUDIT_KIND and old is not row:
-            changes.append((_audit_key(kind, row), _snapshot(kind, old), _snapshot(kind, row),
-                            row.get("source", "") if kind == "facts" else ""))
-        if progress and i % 1000 == 999:
-            progress(1000)
-    if progress:
-        progress(len(rows) % 1000)
+    records = (await session.execute(select(model.id, *(getattr(model, c) for c in cols)))).all()
+    # comparing up to a million rows is seconds of CPU: a worker thread, so a bot that
+    # imports a file keeps answering meanwhile
+    to_insert, to_update, changes, summary.unchanged = await asyncio.to_thread(
+        _diff, kind, cols, records, rows, columns, progress)
     summary.added, summary.updated = len(to_insert), len(to_update)
     if dry_run or not (to_insert or to_update):
         return summary
