@@ -105,8 +105,6 @@ class Question:
 def split_parts(text: str) -> list[str]:
     """"1) R&D 2022 2) licensing revenue", "who is the CLO and what does he say about
     patent fees": each part is planned on its own. Text is capped by the caller."""
-    # "R&amp;D" is how Slack delivers R&D: its ";" must not split the question
-    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
     parts = [p.strip(" ,.") for p in _PART_SPLIT.split(text)]
     return [p for p in parts if p and tx.tokens(p)]
 

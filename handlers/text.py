@@ -108,9 +108,6 @@ def clean(text: str) -> str:
     # run of "<" costs linear time ([^>]* made 40,000 of them take seconds).
     text = re.sub(r"<[@#!][^<>]*>", " ", text)
     text = re.sub(r"<([^<>|]*)\|([^<>]*)>", r"\2", text)
-    # Slack delivers a typed &, < or > as an entity; markup is gone by now, so these
-    # are the characters the person typed ("R&amp;D" is R&D)
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     text = text.replace("’", "'").replace("‘", "'")
     return text.lower()
 

@@ -14,7 +14,9 @@ The table is tab-separated with the header
 - contains: `|`-separated phrases the reply text must hold (case-insensitive).
 - Lines starting with `#` and blank lines are ignored.
 - The question cell understands `\\t`, `\\n`, `\\\\`, `\\xNN`, `\\uNNNN` escapes
-  and `[[N*TEXT]]`, TEXT repeated N times (for very long hostile input).
+  and `[[N*TEXT]]`, TEXT repeated N times (for very long hostile input). It is
+  written as Slack delivers a message (a typed & as `&amp;`) and decoded by the
+  bot's adapter (`bot.listeners.slack_text`), as a real message is.
 
 Grading (the verdicts, worst first):
 - wrong: the reply carries a fact (or licence / patent, where that column is
@@ -35,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from bot.listeners import slack_text
 from handlers.deps import Deps
 from handlers.replies import Reply
 from store import io as store_io
@@ -104,7 +107,9 @@ def decode_question(cell: str) -> str:
             return chr(int(m.group(1) or m.group(2), 16))
         return {"t": "\t", "n": "\n", "\\": "\\"}[m.group(3)]
 
-    return _ESCAPE.sub(esc, text)
+    # a cell is written as Slack delivers a message ("R&amp;D"); handlers get it the
+    # way the bot hands it over, decoded once by the bot's own adapter
+    return slack_text(_ESCAPE.sub(esc, text))
 
 
 def fact_key(subject: str, metric: str, period: str) -> str:
