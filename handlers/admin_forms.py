@@ -9,7 +9,6 @@ from handlers import admin, dispatch
 from handlers import admin_parse as ap
 from handlers.deps import Deps
 from handlers.dispatch import Request
-from handlers.errors import BadCommand
 from handlers.permissions import require_admin
 from handlers.replies import ActionId, Field, Form, Reply, ReplyKind
 from store.values import BadValue, parse_period, parse_value
@@ -77,11 +76,8 @@ async def licence_submit(deps: Deps, req: Request, _value: str, values: dict[str
         errors["licensee"] = "Name the licensee."
     for f in ("signed", "expires"):
         typed = values.get(f, "").strip()
-        if typed:
-            try:
-                ap.parse_month_date(typed, f)
-            except BadCommand as exc:
-                errors[f] = str(exc).split(". ", 1)[-1]
+        if typed and ap.month_date(typed) is None:
+            errors[f] = f"“{typed[:40]}” is not a date (use YYYY-MM or YYYY-MM-DD)."
     for f in LICENCE_FIELDS:
         if ":" in values.get(f, ""):
             errors[f] = "Leave out “:”."

@@ -159,8 +159,8 @@ def parse_alias(rest: str) -> AliasCmd:
     return AliasCmd(alias, metric)
 
 
-def parse_month_date(text: str, name: str) -> date:
-    """'2023-08' -> 2023-08-01; '2023-08-15'; '2023' -> 2023-01-01."""
+def month_date(text: str) -> date | None:
+    """'2023-08' -> 2023-08-01; '2023-08-15'; '2023' -> 2023-01-01; else None."""
     t = text.strip()
     forms: tuple[tuple[str, Callable[[tuple[str | Any, ...]], date]], ...] = (
         (r"(\d{4})-(\d{1,2})-(\d{1,2})", lambda g: date(int(g[0]), int(g[1]), int(g[2]))),
@@ -174,7 +174,14 @@ def parse_month_date(text: str, name: str) -> date:
                 return build(m.groups())
             except ValueError:
                 break
-    raise bad(LICENSEE_USAGE, f"{name}:{t} is not a date (use YYYY-MM or YYYY-MM-DD)")
+    return None
+
+
+def parse_month_date(text: str, name: str) -> date:
+    found = month_date(text)
+    if found is None:
+        raise bad(LICENSEE_USAGE, f"{name}:{text.strip()} is not a date (use YYYY-MM or YYYY-MM-DD)")
+    return found
 
 
 def parse_licensee(rest: str) -> LicenseeCmd:

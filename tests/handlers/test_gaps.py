@@ -87,3 +87,11 @@ async def test_gaps_are_for_admins_and_a_channel_sees_only_its_own(rt: Runtime) 
     # in a DM (or the terminal) an admin sees every channel's
     everywhere = await dispatch.handle(rt.deps, Request("gaps", user=ADMIN, channel="DADMIN", is_dm=True))
     assert everywhere.headline == "2 open gaps anywhere:"
+
+
+async def test_a_licence_form_with_a_bad_date_says_so_under_the_date(rt: Runtime) -> None:
+    bad = await submit(rt, ActionId.LICENCE_SUBMIT.value, "", {"licensee": "Acme", "signed": "2023-14"})
+    assert bad.kind is ReplyKind.ERROR
+    assert bad.field_errors == {"signed": "“2023-14” is not a date (use YYYY-MM or YYYY-MM-DD)."}
+    added = await submit(rt, ActionId.LICENCE_SUBMIT.value, "", {"licensee": "Acme", "signed": "2023-08"})
+    assert added.kind is ReplyKind.DONE and "Acme" in added.headline
