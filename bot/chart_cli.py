@@ -4,7 +4,6 @@ drawn into a file (for a slide, or to check it before the digest goes out)."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 from pathlib import Path
 
 from bot import charts
@@ -27,7 +26,7 @@ _PARSER_EXTENSIONS.append(_extend)
 async def cmd_chart(rt: Runtime, args: argparse.Namespace) -> int:
     chart = chart_service.metric_chart(rt.deps, " ".join(args.metric), args.subject)
     path = Path(args.output or chart.filename)
-    await asyncio.to_thread(path.write_bytes, await charts.png(chart))
+    await charts.save(chart, path)
     print(f"wrote {path}")
     print(chart.alt_text)
     return 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from pathlib import Path
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -54,3 +55,15 @@ def render(chart: Chart) -> bytes:
 
 async def png(chart: Chart) -> bytes:
     return await asyncio.to_thread(render, chart)
+
+
+async def save(chart: Chart, path: Path) -> Path:
+    """Draw the chart into a file (its folder made if need be), off the event loop."""
+    data = await png(chart)
+
+    def write() -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    await asyncio.to_thread(write)
+    return path

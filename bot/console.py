@@ -11,7 +11,6 @@ from pathlib import Path
 from bot import charts
 from bot.runtime import Runtime
 from handlers import dispatch
-from handlers.charts import Chart
 from handlers.errors import IpbotError
 from handlers.replies import Button, Reply, ReplyKind
 
@@ -25,19 +24,6 @@ def render(reply: Reply) -> str:
         # no buttons on a terminal: typing the label presses it
         text += "\n" + "  ".join(f"[{b.label}]" for b in reply.buttons) + "  (type one)"
     return text
-
-
-async def _write_chart(chart: Chart) -> Path:
-    # a terminal shows no pictures: the chart goes to a file the user can open
-    path = Path(tempfile.gettempdir()) / "ipbot-charts" / chart.filename
-    data = await charts.png(chart)
-
-    def write() -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-
-    await asyncio.to_thread(write)
-    return path
 
 
 async def run_console(rt: Runtime, *, user: str = "console") -> None:
@@ -66,6 +52,8 @@ async def run_console(rt: Runtime, *, user: str = "console") -> None:
             buttons = list(reply.buttons)
             print(render(reply), flush=True)
             if reply.chart is not None:
-                print(f"Chart: {await _write_chart(reply.chart)}", flush=True)
+                # a terminal shows no pictures: the chart goes to a file the user can open
+                path = Path(tempfile.gettempdir()) / "ipbot-charts" / reply.chart.filename
+                print(f"Chart: {await charts.save(reply.chart, path)}", flush=True)
         except IpbotError as exc:
             print(str(exc), file=sys.stderr, flush=True)

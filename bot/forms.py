@@ -14,8 +14,9 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks import fit
+from bot.blocks import action_id, fit
 from handlers.replies import Field, Form
 
 TITLE_CHARS = 24
@@ -47,6 +48,11 @@ def view(form: Form, *, callback_id: str) -> dict[str, Any]:
              close=PlainTextObject(text="Cancel", emoji=False),
              private_metadata=form.value[:PRIVATE_METADATA_CHARS], blocks=blocks)
     return v.to_dict()
+
+
+async def open_modal(client: AsyncWebClient, trigger_id: str, form: Form) -> None:
+    """Show a form as a modal; Slack's trigger_id is good for 3 seconds after the click."""
+    await client.views_open(trigger_id=trigger_id, view=view(form, callback_id=action_id(form.action)))
 
 
 def values(view_payload: dict[str, Any]) -> dict[str, str]:

@@ -31,8 +31,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import charts, forms
-from bot.blocks import Rendered, action_id, action_name, render, render_text
-from bot.logs import request_line
+from bot.blocks import Rendered, action_name, render, render_text
+from bot.logs import request_line, warn_failure
 from handlers import dispatch, limits
 from handlers.charts import Chart
 from handlers.deps import Deps
@@ -274,8 +274,7 @@ async def on_ip(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContex
     reply = task.result()  # a domain error propagates to on_error, which acknowledges with it
     if reply.form is not None and command.get("trigger_id"):
         # `/ip set` alone: the form opens (within the trigger's 3 seconds); the ack says so
-        await client.views_open(trigger_id=str(command["trigger_id"]),
-                                view=forms.view(reply.form, callback_id=action_id(reply.form.action)))
+        await forms.open_modal(client, str(command["trigger_id"]), reply.form)
         await ack(response_type="ephemeral", text=f"Opened the form: {reply.form.title}.")
         request_line("command", user=user, started=started, answered=True, kind=reply.kind, form="opened")
         return
@@ -406,7 +405,8 @@ async def _answer_message(st: BotState, client: AsyncWebClient, context: AsyncBo
                question=_feedback_on(reply, text))
     if reply.chart is not None:
         # drawn and uploaded after the answer is out; a failed upload costs only the picture
-        st.spawn(_upload_chart(client, reply.chart, channel=channel, thread_ts=thread_ts), _chart_failed)
+        st.spawn(_upload_chart(client, reply.chart, channel=channel, thread_ts=thread_ts),
+                 warn_failure("upload a chart"))
     if reply.topic and reply.topic != topic:
         await _set_topic(st, channel, topic_key, reply.topic)
     request_line(kind, user=user, started=started, answered=reply.answered, kind=reply.kind,
@@ -417,10 +417,6 @@ async def _upload_chart(client: AsyncWebClient, chart: Chart, *, channel: str, t
     await client.files_upload_v2(channel=channel, thread_ts=thread_ts, file=await charts.png(chart),
                                  filename=chart.filename, title=chart.title, alt_txt=chart.alt_text[:ALT_CHARS],
                                  request_file_info=False)
-
-
-async def _chart_failed(exc: Exception) -> None:
-    log.warning("could not upload a chart: %s", type(exc).__name__)
 
 
 async def _claim(st: BotState, key: str) -> bool:
@@ -633,9 +629,8 @@ async def _handle_action(st: BotState, body: dict[str, Any], action: dict[str, A
         request_line("action", user=user, started=started, answered=False, action=name)
         return
     if handled.form is not None and body.get("trigger_id"):
-        # Slack's trigger_id is good for 3 seconds after the click: open the form first
-        await client.views_open(trigger_id=str(body["trigger_id"]),
-                                view=forms.view(handled.form, callback_id=action_id(handled.form.action)))
+        # the trigger expires 3 seconds after the click: open the form first
+        await forms.open_modal(client, str(body["trigger_id"]), handled.form)
         if handled.kind is ReplyKind.PREVIEW:  # the form is the whole reply
             request_line("action", user=user, started=started, answered=True, action=name, form="opened")
             return

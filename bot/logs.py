@@ -7,12 +7,21 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 log = logging.getLogger("ipbot.requests")
 
 # Slack token shapes: bot/user/app/config tokens
 _TOKEN = re.compile(r"\bx(?:ox[abposre]|app)-[A-Za-z0-9-]+")
+
+
+def warn_failure(what: str) -> Callable[[Exception], Awaitable[None]]:
+    """For BotState.spawn: work after the ack that failed costs only `what`; one line."""
+
+    async def log_it(exc: Exception) -> None:
+        logging.getLogger("ipbot").warning("could not %s: %s", what, type(exc).__name__)
+
+    return log_it
 
 
 def request_line(rtype: str, /, *, user: str, started: float, answered: bool | None, **extra: object) -> None:

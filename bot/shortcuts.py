@@ -5,7 +5,6 @@ Registered with `register_shortcuts(app)`; manifest.yml names both callback ids.
 
 from __future__ import annotations
 
-import logging
 import time
 from typing import Any
 
@@ -17,13 +16,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import forms
-from bot.blocks import action_id, render, render_text
+from bot.blocks import render, render_text
 from bot.listeners import NOT_IN_CHANNEL, BotState, read_text
-from bot.logs import request_line
+from bot.logs import request_line, warn_failure
 from handlers import dispatch
 from handlers.ask_form import ASK_FORM
 
-log = logging.getLogger(__name__)
 ASK = "ask_ipbot"
 ASK_ABOUT_MESSAGE = "ask_about_message"
 # not a question: nothing in the message but markup, or too long to read
@@ -32,8 +30,7 @@ NOTHING_TO_ASK = "That message has no question I can read (or is longer than 4,0
 
 async def on_ask(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient) -> None:
     await ack()
-    await client.views_open(trigger_id=str(body.get("trigger_id") or ""),
-                            view=forms.view(ASK_FORM, callback_id=action_id(ASK_FORM.action)))
+    await forms.open_modal(client, str(body.get("trigger_id") or ""), ASK_FORM)
     request_line("shortcut", user=str((body.get("user") or {}).get("id") or ""),
                  started=context.get("started", time.perf_counter()), answered=None, shortcut=ASK)
 
@@ -42,7 +39,7 @@ async def on_ask_about_message(ack: AsyncAck, body: dict[str, Any], context: Asy
                                client: AsyncWebClient, respond: AsyncRespond) -> None:
     await ack()
     st: BotState = context["ipbot"]
-    st.spawn(_answer_message(st, body, context, client, respond), _failed)
+    st.spawn(_answer_message(st, body, context, client, respond), warn_failure("answer a message shortcut"))
 
 
 async def _answer_message(st: BotState, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient,
@@ -68,10 +65,6 @@ async def _answer_message(st: BotState, body: dict[str, Any], context: AsyncBolt
         await respond(response_type="ephemeral", **render(reply).as_kwargs())
         await respond(response_type="ephemeral", **render_text(NOT_IN_CHANNEL).as_kwargs())
     request_line("shortcut", user=user, started=started, answered=reply.answered, shortcut=ASK_ABOUT_MESSAGE)
-
-
-async def _failed(exc: Exception) -> None:
-    log.warning("a message shortcut failed: %s", type(exc).__name__)
 
 
 def register_shortcuts(app: AsyncApp) -> None:

@@ -5,7 +5,6 @@ Registered with `register_views(app)` before any catch-all listener."""
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 from typing import Any
@@ -20,12 +19,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import forms, home
 from bot.blocks import action_name, render
 from bot.listeners import BotState
-from bot.logs import request_line
+from bot.logs import request_line, warn_failure
 from handlers import dispatch, limits
 from handlers import home as home_service
 from handlers.replies import ActionId, Reply
 
-log = logging.getLogger(__name__)
 MAX_VIEW_BLOCKS = 100
 # Slack shows at most this much of an error under a field
 ERROR_CHARS = 150
@@ -60,7 +58,7 @@ async def on_view_submission(ack: AsyncAck, body: dict[str, Any], view: dict[str
         # the result goes to the person's DM with the bot: a modal has no conversation
         await client.chat_postMessage(channel=user, **render(reply).as_kwargs())
 
-    st.spawn(tell(), _log_failure)
+    st.spawn(tell(), warn_failure("send a form's result"))
     request_line("view_submission", user=user, started=started, answered=reply.answered, form=action)
 
 
@@ -84,12 +82,8 @@ async def on_home_opened(ack: AsyncAck, event: dict[str, Any], context: AsyncBol
         page = await home_service.page(st.deps, user)
         await client.views_publish(user_id=user, view=home.view(page))
 
-    st.spawn(publish(), _log_failure)
+    st.spawn(publish(), warn_failure("publish the Home tab"))
     request_line("app_home_opened", user=user, started=started, answered=True)
-
-
-async def _log_failure(exc: Exception) -> None:
-    log.warning("could not deliver a modal result or the Home tab: %s", type(exc).__name__)
 
 
 def register_views(app: AsyncApp) -> None:

@@ -55,9 +55,10 @@ def _unavailable() -> Reply:
 _R = TypeVar("_R", Reply, Reply | None)
 
 
-def _safe(fn: Callable[..., Awaitable[_R]]) -> Callable[..., Awaitable[_R]]:
+def safe(fn: Callable[..., Awaitable[_R]]) -> Callable[..., Awaitable[_R]]:
     """What a person typed wrong becomes a short reply; a store outage becomes
-    'try again'. No traceback reaches anyone."""
+    'try again'. No traceback reaches anyone. Every command, action and form handler
+    that changes or lists admin data wears it (admin_forms, gaps, stale too)."""
 
     @functools.wraps(fn)
     async def wrapper(*args: Any, **kwargs: Any) -> _R:
@@ -186,7 +187,7 @@ def _set_done(metric: str, period: str, applied: change_repo.Applied, note: str)
     )
 
 
-@_safe
+@safe
 async def set_fact(deps: Deps, req: Request, rest: str, *, confirmed: bool = False,
                    offer_buttons: bool = True) -> Reply:
     """Set a figure (admins)
@@ -253,7 +254,7 @@ async def _pending_problem(deps: Deps, req: Request, token: str) -> Reply:
     return Reply(ReplyKind.DONE, "That change was cancelled; nothing was written.")
 
 
-@_safe
+@safe
 async def confirm_change(deps: Deps, req: Request, token: str) -> Reply:
     await require_admin(deps, req)
     try:
@@ -269,7 +270,7 @@ async def confirm_change(deps: Deps, req: Request, token: str) -> Reply:
     return _set_done(after.get("metric", ""), after.get("period", ""), applied, note)
 
 
-@_safe
+@safe
 async def cancel_change(deps: Deps, req: Request, token: str) -> Reply:
     if await change_repo.cancel_pending(sessions=deps.sessions, token=token, actor=req.user):
         return Reply(ReplyKind.DONE, "Cancelled; nothing was written.")
@@ -279,7 +280,7 @@ async def cancel_change(deps: Deps, req: Request, token: str) -> Reply:
 # ---- remove ------------------------------------------------------------------------
 
 
-@_safe
+@safe
 async def remove_fact(deps: Deps, req: Request, rest: str) -> Reply:
     """Remove a figure (admins; kept in history)
     e.g. remove licensing revenue 2023"""
@@ -300,7 +301,7 @@ async def remove_fact(deps: Deps, req: Request, rest: str) -> Reply:
 # ---- alias -------------------------------------------------------------------------
 
 
-@_safe
+@safe
 async def alias(deps: Deps, req: Request, rest: str) -> Reply:
     """Add another name for a metric (admins)
     e.g. alias royalty income = licensing revenue"""
@@ -327,7 +328,7 @@ async def alias(deps: Deps, req: Request, rest: str) -> Reply:
 # ---- licensees ---------------------------------------------------------------------
 
 
-@_safe
+@safe
 async def licensee(deps: Deps, req: Request, rest: str) -> Reply:
     """Add or remove a licence (admins)
     e.g. licensee add Ericsson signed:2023-08 kind:cross-licence technology:cellular"""
@@ -370,7 +371,7 @@ def _when(deps: Deps, at: datetime) -> str:
     return at.astimezone(deps.tz).strftime("%Y-%m-%d %H:%M %Z")
 
 
-@_safe
+@safe
 async def history(deps: Deps, req: Request, rest: str) -> Reply:
     """Who changed a figure, when, old → new (newest first)
     e.g. history licensing revenue"""
@@ -416,7 +417,7 @@ def _undone_text(a: change_repo.Applied) -> str:
     return f"{label} is back to {_change_text(a.kind, a.after)} (was {_change_text(a.kind, a.before)})"
 
 
-@_safe
+@safe
 async def undo(deps: Deps, req: Request, rest: str) -> Reply:
     """Take back your own last change (recorded in history)
     e.g. undo"""
@@ -437,7 +438,7 @@ async def undo(deps: Deps, req: Request, rest: str) -> Reply:
 # ---- admins ------------------------------------------------------------------------
 
 
-@_safe
+@safe
 async def admins(deps: Deps, req: Request, rest: str) -> Reply:
     """List IP admins, or add/remove one (admins)
     e.g. admins add @maria"""
@@ -486,7 +487,7 @@ async def admins(deps: Deps, req: Request, rest: str) -> Reply:
 # ---- files DMed to the bot ---------------------------------------------------------
 
 
-@_safe
+@safe
 async def import_file(deps: Deps, req: Request, data: bytes, filename: str, *,
                       delivery: str | None = None) -> Reply | None:
     """Import a CSV or JSON file an admin sent to the bot: the same summary, or the

@@ -13,7 +13,6 @@ from handlers.permissions import require_admin
 from handlers.replies import ActionId, Field, Form, Reply, ReplyKind
 from store.values import BadValue, parse_period, parse_value
 
-_safe = admin._safe
 LICENCE_FIELDS = ("kind", "technology", "territory", "status")
 
 
@@ -21,7 +20,7 @@ def _invalid(errors: dict[str, str]) -> Reply:
     return Reply(ReplyKind.ERROR, "Please correct the form.", field_errors=errors)
 
 
-@_safe
+@admin.safe
 async def fact_form(deps: Deps, req: Request, metric: str) -> Reply:
     """Edit a fact: metric picker (pre-chosen when the button names one), year, value, source."""
     await require_admin(deps, req)
@@ -34,7 +33,7 @@ async def fact_form(deps: Deps, req: Request, metric: str) -> Reply:
     )))
 
 
-@_safe
+@admin.safe
 async def fact_submit(deps: Deps, req: Request, _value: str, values: dict[str, str]) -> Reply:
     await require_admin(deps, req)
     metric, period = values.get("metric", "").strip(), values.get("period", "").strip()
@@ -55,7 +54,7 @@ async def fact_submit(deps: Deps, req: Request, _value: str, values: dict[str, s
     return await admin.set_fact(deps, req, text)
 
 
-@_safe
+@admin.safe
 async def licence_form(deps: Deps, req: Request, _value: str) -> Reply:
     await require_admin(deps, req)
     return Reply(ReplyKind.PREVIEW, "Add a licence", form=Form(
@@ -67,7 +66,7 @@ async def licence_form(deps: Deps, req: Request, _value: str) -> Reply:
         )))
 
 
-@_safe
+@admin.safe
 async def licence_submit(deps: Deps, req: Request, _value: str, values: dict[str, str]) -> Reply:
     await require_admin(deps, req)
     name = " ".join(values.get("licensee", "").split())

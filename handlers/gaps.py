@@ -25,8 +25,6 @@ from store.feedback import GapRef
 # questions whose significant words are this alike (token-set ratio) are one gap
 SAME_GAP = 85
 SHOWN = 10
-# the admin commands' mapping of typed mistakes, refusals and outages to replies
-_safe = admin._safe
 # Slack caps a button value at 2,000 characters; the question rides in it
 MAX_VALUE = 1900
 _REF = re.compile(r"^([ud])(\d{1,9})$")
@@ -107,7 +105,7 @@ async def _find(deps: Deps, req: Request, name: str) -> Gap:
     return found
 
 
-@_safe
+@admin.safe
 async def gaps(deps: Deps, req: Request, rest: str) -> Reply:
     """Unanswered and down-voted questions, grouped (admins)
     e.g. gaps · gaps teach u12 royalty payload = licensing revenue · gaps dismiss d3"""
@@ -162,7 +160,7 @@ async def _teach(deps: Deps, req: Request, gap: Gap, words: str, metric: str) ->
                  note=f"{gap.name} is closed.", topic=taught.topic)
 
 
-@_safe
+@admin.safe
 async def teach_form(deps: Deps, req: Request, name: str) -> Reply:
     """The Teach button: a form with the gap's words and a metric picker."""
     await require_admin(deps, req)
@@ -176,7 +174,7 @@ async def teach_form(deps: Deps, req: Request, name: str) -> Reply:
     return Reply(ReplyKind.PREVIEW, f"Teach ipbot what “{gap.sample[:200]}” means.", form=form)
 
 
-@_safe
+@admin.safe
 async def teach_submit(deps: Deps, req: Request, name: str, values: dict[str, str]) -> Reply:
     await require_admin(deps, req)
     return await _teach(deps, req, await _find(deps, req, name), values.get("words", "").strip(),
@@ -188,13 +186,13 @@ def _unexplained(deps: Deps, question: str) -> list[str]:
     return list(dict.fromkeys(words)) or tx.content_tokens(question)[:4]
 
 
-@_safe
+@admin.safe
 async def dismiss(deps: Deps, req: Request, name: str) -> Reply:
     await require_admin(deps, req)
     return await _close(deps, req, await _find(deps, req, name), "dismissed")
 
 
-@_safe
+@admin.safe
 async def add_fact(deps: Deps, req: Request, name: str) -> Reply:
     """Add the fact: the typed form to fill in (the fact modal comes with admin modals)."""
     await require_admin(deps, req)
@@ -216,13 +214,13 @@ async def vote(deps: Deps, req: Request, value: str, verdict: feedback_repo.Verd
                                                 at=deps.clock())
 
 
-@_safe
+@admin.safe
 async def vote_up(deps: Deps, req: Request, value: str) -> Reply:
     await vote(deps, req, value, "up")
     return Reply(ReplyKind.DONE, "Thanks — noted that this answer was right.")
 
 
-@_safe
+@admin.safe
 async def vote_down(deps: Deps, req: Request, value: str) -> Reply:
     fid = await vote(deps, req, value, "down")
     form = Form(ActionId.FEEDBACK_EXPECTED.value, str(fid), "What was wrong?", "Send", (
@@ -232,7 +230,7 @@ async def vote_down(deps: Deps, req: Request, value: str) -> Reply:
                                  "it in `/ip gaps`.", form=form)
 
 
-@_safe
+@admin.safe
 async def expected_submit(deps: Deps, req: Request, value: str, values: dict[str, str]) -> Reply:
     text = values.get("expected", "").strip()[: limits.MAX_MESSAGE]
     if text and value.isdigit():

@@ -14,6 +14,7 @@ from handlers.permissions import is_admin
 from handlers.replies import ActionId, Button
 from store import digests as digest_repo
 from store import feedback as feedback_repo
+from store import freshness as freshness_repo
 
 WINDOW = timedelta(days=90)
 RECENT_CHANGES = timedelta(days=30)
@@ -41,6 +42,7 @@ async def page(deps: Deps, user: str) -> HomePage:
         changes, _ = await digest_repo.changes_since(session=session, since=now - RECENT_CHANGES,
                                                              until=now, limit=SHOWN * 5)
         subs = await digest_repo.list_subscriptions(session=session)
+        rules = await freshness_repo.rules(session=session) if admin else {}
         open_gaps = gaps.group(await feedback_repo.open_gaps(session=session, channel=None)) if admin else []
     home = HomePage(admin=admin)
 
@@ -60,7 +62,7 @@ async def page(deps: Deps, user: str) -> HomePage:
         n_exp, "None.")
     home.digests = [(s.channel, sch.Schedule.of(s).describe() + (" (paused)" if s.paused else "")) for s in subs]
     if admin:
-        overdue = await stale.due_now(deps)
+        overdue = stale.due(deps, rules, today)
         add("Figures due for update", [DigestItem(d.text()) for d in overdue], len(overdue), "None.")
         add("Gaps: questions I could not answer or got wrong", [DigestItem(g.line()) for g in open_gaps],
             len(open_gaps), "None open.")

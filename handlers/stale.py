@@ -7,6 +7,7 @@ e.g. freshness · freshness licensing revenue = 6 months"""
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -24,7 +25,6 @@ DEFAULT_MONTHS = 15
 MAX_MONTHS = 120
 USAGE = "freshness <metric> = <N> months (or years) — e.g. freshness licensing revenue = 6 months"
 _RULE = re.compile(r"^(\d{1,3})\s*(months?|mo|years?|yrs?)$")
-_safe = admin._safe
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,7 @@ class Due:
 def _add_months(d: date, months: int) -> date:
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
-    days = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30, 31,
-            30, 31][month - 1]
-    return date(year, month, min(d.day, days))
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
 def due(deps: Deps, rules: dict[str, int], today: date) -> list[Due]:
@@ -62,13 +60,7 @@ def due(deps: Deps, rules: dict[str, int], today: date) -> list[Due]:
     return sorted(out, key=lambda d: (d.since, d.metric))
 
 
-async def due_now(deps: Deps) -> list[Due]:
-    async with deps.sessions() as session:
-        rules = await freshness_repo.rules(session=session)
-    return due(deps, rules, deps.now().date())
-
-
-@_safe
+@admin.safe
 async def freshness(deps: Deps, req: Request, rest: str) -> Reply:
     """Which figures are due for update, and the rules (setting one: admins)
     e.g. freshness · freshness licensing revenue = 6 months"""

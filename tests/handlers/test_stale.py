@@ -8,7 +8,7 @@ from bot.runtime import Runtime
 from handlers import dispatch
 from handlers.dispatch import Request
 from handlers.replies import ReplyKind
-from tests.handlers.test_digest import load_fixtures
+from tests.bot.test_digest_support import load_fixtures
 
 dispatch.load_commands()
 
