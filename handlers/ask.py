@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from handlers import followup
 from handlers import lexicon as lx
 from handlers import text as tx
 from handlers.deps import Deps
@@ -44,9 +46,10 @@ async def ask(deps: Deps, question: str, *, user: str = "", channel: str = "",
     thread, so "and 2021?" follows up on it. `log=False` for a question asked again
     on someone's behalf (a gap just taught), which is not a new unanswered one."""
     text = question[:MAX_QUESTION_CHARS]
-    parts = split_parts(text)
-    if len(parts) > 1:
-        reply = await _several(deps, parts, topic)
+    split = split_parts(followup.same_years(text))
+    parts, remarks, mentioned = _prefaces(deps, split)
+    if parts and (len(parts) > 1 or remarks or parts != split):
+        reply = await _several(deps, parts, topic, remarks, mentioned)
     else:
         reply = await _one(deps, text, topic)
     if reply.kind is ReplyKind.NOT_KNOWN and log:
@@ -63,17 +66,73 @@ _OPERATIONS = lx.CHANGE | lx.TREND | lx.HIGHEST | lx.LOWEST | lx.SUM | {"up"}
 _PRONOUNS = frozenset({"it", "its", "he", "his", "she", "her", "they", "them", "their", "this", "that"})
 
 
-async def _several(deps: Deps, parts: list[str], topic: str | None) -> Reply:
+_COLON = re.compile(r"(?<!\d):(?:\s+|$)")
+
+
+def _prefaces(deps: Deps, parts: list[str]) -> tuple[list[str], list[str], str]:
+    """Parts without their prefaces ("Quick one for the board deck: …", "First, …"),
+    the prefaces that said something (kept to say they were read as remarks), and the
+    company a preface named ("Prepping for a call with Qualcomm: …")."""
+    out: list[str] = []
+    remarks: list[str] = []
+    mentioned = ""
+    for part in parts:
+        part = followup.strip_lead(part)
+        colon = _COLON.search(part)
+        if colon:
+            left = read(part[: colon.start()], deps.now())
+            kind = _part_kind(deps, left)
+            if kind in ("remark", "empty"):
+                if kind == "remark":
+                    remarks.append(part[: colon.start()])
+                mentioned = _company_named(deps, left) or mentioned
+                part = part[colon.end():]
+        if tx.tokens(part):
+            out.append(part)
+    return out, remarks, mentioned
+
+
+def _understood(reply: Reply) -> bool:
+    plan = reply.plan or {}
+    return (reply.kind is not ReplyKind.HELP and plan.get("intent") not in (None, "unknown")
+            and not plan.get("unexplained") and not plan.get("unknown_subject"))
+
+
+async def _follow_up(deps: Deps, text: str, reply: Reply, prev: Context, topic: str | None
+                     ) -> tuple[Reply, str]:
+    """A part read with the part before it ("… in 2022? And Huawei?"): answered as
+    written out in full when that is understood, else as it stands. Returns the
+    reply and the text it answers."""
+    ctx = context(deps, read(text, deps.now()), topic)
+    if followup.refers(ctx) or not _understood(reply):
+        tries = [followup.inherit(prev, ctx, deps.home_subject),
+                 followup.inherit(prev, ctx, deps.home_subject, keep_metric=True)]
+    elif followup.continues(text) and not followup.has_time(ctx):
+        # "R&D in 2022? And licensing revenue?": the same year, nothing else
+        tries = [followup.with_time(prev, text)]
+    else:
+        tries = []
+    for merged in dict.fromkeys(t for t in tries if t):
+        again = await _one(deps, merged, topic)
+        if _understood(again):
+            return again, merged
+    return reply, text
+
+
+async def _several(deps: Deps, parts: list[str], topic: str | None, remarks: list[str] | None = None,
+                   mentioned: str = "") -> Reply:
     """Each part answered on its own. A part with nothing to ask ("Can you give me")
     is skipped; a part the store and the lexicon know nothing of ("need the exact
     wording for a press release") is a remark, said so; a part that points back
-    ("and who owns it?") gets the patent, licensee or figure of the part before."""
+    ("and who owns it?") gets the patent, licensee or figure of the part before; a
+    part that names only what changes ("And Huawei?") is the part before with that
+    changed (handlers/followup.py)."""
     replies: list[Reply] = []
-    remarks: list[str] = []
+    remarks = list(remarks or [])
     empty = False
     previous: dict[str, Any] | None = None
-    # the company a part named ("Prepping for a call with Ericsson - what was their …")
-    mentioned = ""
+    # the last part understood, for the parts that lean on it
+    prev_ctx: Context | None = None
     topic_text = _topic_prefix(deps, parts[0])
     if topic_text:
         # "Ericsson — do we have a licence, and when was it signed?": the name is the
@@ -83,11 +142,16 @@ async def _several(deps: Deps, parts: list[str], topic: str | None) -> Reply:
     for part in parts[:5]:
         q = read(part, deps.now())
         kind = _part_kind(deps, q)
+        if prev_ctx is not None and kind in ("empty", "remark") and (
+                followup.continues(part) or followup.names_home(q)):
+            # "… 2022? And ours?", "… And Apple's?": the part before, for another company
+            kind = "question"
         if kind == "empty":
             # "what can you do?" asks for help; an emoji alone (":sunny:") asks nothing
             empty = empty or bool(q.words)
             continue
         named = _company_named(deps, q)
+        written = part
         if kind == "remark":
             remarks.append(part)
             mentioned = named or mentioned
@@ -99,7 +163,11 @@ async def _several(deps: Deps, parts: list[str], topic: str | None) -> Reply:
             part = f"{part} {mentioned}"
         mentioned = named or mentioned
         reply = await _one(deps, part, topic)
+        if prev_ctx is not None:
+            reply, part = await _follow_up(deps, written, reply, prev_ctx, topic)
         replies.append(reply)
+        # even a part refused ("Ford's licensing revenue 2022?") lends its words to "And ours?"
+        prev_ctx = context(deps, read(part, deps.now()), topic)
         if reply.plan and _antecedent(reply.plan):
             previous = reply.plan
     if not replies:
@@ -138,7 +206,10 @@ def _merge_operations(deps: Deps, parts: list[str]) -> list[str]:
     for part in parts:
         q = read(part, deps.now())
         content = [w.norm for w in q.words if w.norm not in _FILLER]
-        if merged and content and not q.years and not q.year_range and all(n in _OPERATIONS for n in content):
+        # "… and how does it compare to ours?" names what to compare with: a part of its own
+        target = _company_named(deps, q) or followup.names_home(q)
+        if (merged and content and not q.years and not q.year_range and not target
+                and all(n in _OPERATIONS for n in content)):
             merged[-1] = f"{merged[-1]} {part}"
         elif merged and part.startswith("("):
             # "… per Wi-Fi 6 device? (the cap)": a bracket after a question clarifies it
@@ -163,7 +234,11 @@ def _part_kind(deps: Deps, q: Question) -> str:
         return "empty"
     asks = any(w.norm in _QUESTION_WORDS for w in q.words) or (q.words and q.words[0].norm in _AUXILIARIES)
     titles = idx.patents.postings if "patent" in content else {}
-    if not asks and not q.years and not q.patent_numbers and not any(n in known or n in titles for n in content):
+    names = idx.licences.name_tokens | frozenset(idx.facts.subjects)
+    # "Prepping for a call with Qualcomm": a company named among words that ask nothing
+    said = [n for n in content if n not in names] or content
+    timed = q.years or q.year_range or q.since or q.window_days
+    if not asks and not timed and not q.patent_numbers and not any(n in known or n in titles for n in said):
         return "remark"
     if pronoun and not q.patent_numbers and not any(
             n in idx.facts.vocabulary or n in idx.licences.name_tokens or n in idx.facts.subjects for n in content):
@@ -179,6 +254,8 @@ def _topic_prefix(deps: Deps, part: str) -> str:
     content = [w.norm for w in q.words if w.norm not in _FILLER]
     if q.years or not (content or q.patent_numbers) or any(n not in names for n in content):
         return ""
+    if any(w.norm in _QUESTION_WORDS for w in q.words):
+        return ""  # "what is US 8818681 B1?" asks about it
     return part
 
 

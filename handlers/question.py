@@ -104,9 +104,34 @@ class Question:
 
 def split_parts(text: str) -> list[str]:
     """"1) R&D 2022 2) licensing revenue", "who is the CLO and what does he say about
-    patent fees": each part is planned on its own. Text is capped by the caller."""
-    parts = [p.strip(" ,.") for p in _PART_SPLIT.split(text)]
+    patent fees", "Two quick ones. First, …. Second, …": each part is planned on its
+    own. Text is capped by the caller."""
+    parts = [p.strip(" ,.") for s in sentences(text) for p in _PART_SPLIT.split(s)]
     return [p for p in parts if p and tx.tokens(p)]
+
+
+# "Hi team! … Thanks." and "…cap. Second, the 5G one": a full stop or "!" before a space ends a
+# sentence, unless it closes an abbreviation ("Co. Ltd", "U.S. patents", "e.g. 5G") or a number
+_SENTENCE_END = re.compile(r"[.!]+(?:\s+|$)")
+_ABBREVIATIONS = frozenset("us uk eu prc inc co ltd corp llc plc ag gmbh no nr vs v etc eg ie approx ca mr ms mrs "
+                           "dr st fig jan feb mar apr jun jul aug sep sept oct nov dec".split())
+
+
+def sentences(text: str) -> list[str]:
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        fragment = text[start : m.start()].split()
+        before = re.split(r"[\s(]", text[start : m.start()])[-1].lower().replace(".", "")
+        after = text[m.end() : m.end() + 1]
+        # "lic. revenue FY22": one word before a lower-case word is an abbreviation, not a sentence
+        sentence = after.isupper() or after.isdigit() or len(fragment) >= 2
+        if "!" not in m.group(0) and (not sentence or len(before) < 2 or before in _ABBREVIATIONS
+                                      or before.isdigit()):
+            continue
+        out.append(text[start : m.start()])
+        start = m.end()
+    out.append(text[start:])
+    return [s for s in out if s.strip()]
 
 
 def segment_chinese(text: str) -> str:
