@@ -52,7 +52,7 @@ async def ask(deps: Deps, question: str, *, user: str = "", channel: str = "",
         reply = await _several(deps, parts, topic, remarks, mentioned)
     else:
         reply = await _one(deps, text, topic)
-    if reply.kind is ReplyKind.NOT_KNOWN and log:
+    if reply.kind is ReplyKind.NOT_KNOWN and log and (reply.plan or {}).get("intent") != "thanks":
         await _log_unanswered(deps, text, user, channel)
     return reply
 
@@ -63,6 +63,7 @@ _AUXILIARIES = frozenset({"is", "are", "was", "were", "do", "does", "did", "can"
                           "have"})
 # a part made only of these ("… 2021 vs 2022 – up or down?") is how to answer the part before
 _OPERATIONS = lx.CHANGE | lx.TREND | lx.HIGHEST | lx.LOWEST | lx.SUM | {"up"}
+_THANKS = frozenset({"thanks", "thank", "thx", "ty", "cheers", "ta", "merci", "danke", "gracias", "appreciated"})
 _PRONOUNS = frozenset({"it", "its", "he", "his", "she", "her", "they", "them", "their", "this", "that"})
 
 
@@ -165,10 +166,15 @@ async def _several(deps: Deps, parts: list[str], topic: str | None, remarks: lis
         reply = await _one(deps, part, topic)
         if prev_ctx is not None:
             reply, part = await _follow_up(deps, written, reply, prev_ctx, topic)
+        if reply.kind is ReplyKind.HELP or (reply.plan or {}).get("intent") == "thanks":
+            # "… 2018 – do we have it? thanks!": nothing asked in this part
+            empty = empty or reply.kind is ReplyKind.HELP
+            continue
         replies.append(reply)
         # even a part refused ("Ford's licensing revenue 2022?") lends its words to "And ours?"
         prev_ctx = context(deps, read(part, deps.now()), topic)
-        if reply.plan and _antecedent(reply.plan):
+        # "… 2018 – do we have it?": "it" is a part understood, never one refused
+        if _understood(reply) and reply.plan and _antecedent(reply.plan):
             previous = reply.plan
     if not replies:
         # "what can you do for me? I'm the new intern": nothing but a request for help
@@ -267,7 +273,7 @@ def _antecedent(plan: dict[str, Any]) -> str:
     if filters.get("licensee"):
         return str(filters["licensee"]).replace(";", " ")
     subject = plan.get("subject") or ""
-    return " ".join([subject, *plan.get("metrics", [])]).strip()
+    return " ".join([subject, *plan.get("metrics", []), *plan.get("years", [])]).strip()
 
 
 def explain(deps: Deps, question: str, topic: str | None = None) -> list[Plan]:
@@ -280,6 +286,10 @@ async def _one(deps: Deps, text: str, topic: str | None) -> Reply:
     q = read(text, deps.now())
     content = [w for w in q.words if w.norm not in _FILLER]
     if not content and not q.years and not q.patent_numbers and not q.year_range and not q.since:
+        if q.words and any(w.norm in _THANKS for w in q.words) and all(w.norm in _THANKS | _FILLER
+                                                                         for w in q.words):
+            # "thanks!" is not a question for the gaps list, nor a request for help
+            return Reply(ReplyKind.NOT_KNOWN, "You're welcome!", plan={"intent": "thanks", "unexplained": []})
         if not q.words and q.raw.strip(" \t\r\n?!.,"):
             # only emoji or Slack markup ("<!channel>"): not a request for help either
             return Reply(ReplyKind.NOT_KNOWN, "I could not find a question in that.",

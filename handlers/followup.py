@@ -82,6 +82,7 @@ class _Slots:
     metric: bool
     kinds: set[str]
     compare: bool
+    versus: bool
 
 
 def _slots(ctx: Context) -> _Slots:
@@ -99,6 +100,8 @@ def _slots(ctx: Context) -> _Slots:
         metric=any(w.tag == METRIC for w in q.words),
         kinds=kinds,
         compare=any(w.norm in _COMPARE for w in q.words),
+        # "… in 2021 — how did it change vs 2020?": one year to compare the year before with
+        versus=len(q.years) == 1 and not q.year_range and any("change" in ctx.kinds(w) for w in q.words),
     )
 
 
@@ -164,7 +167,7 @@ def inherit(prev: Context, new: Context, home: str, *, keep_metric: bool = False
             continue
         if free and (have.company or have.home) and _named(w.norm, prev.q.capitalised):
             continue  # "Ford's … 2022? And ours?": a company the store does not know is replaced too
-        if w.tag == YEAR_TAG and have.time:
+        if w.tag == YEAR_TAG and have.time and not have.versus:
             continue
         if w.tag in (SUBJECT, LICENSEE) and (have.company or have.home) and not have.compare:
             continue

@@ -37,7 +37,7 @@ FILLER = frozenset(
     line statement wording exact slide slides deck board presentation source sources tomorrow today both
     plus intern asap urgent confirm confirmed under level levels word words qualifier already
     generation generations anyone anybody only technology technologies tech e eg ie
-    hola gracias danke bitte merci including asking &""".split()
+    hola gracias danke bitte merci including asking remind someone somebody wondering wonder curious recall &""".split()
 )
 
 # The home company's possessive and plain forms are filler when the home subject
@@ -210,6 +210,11 @@ PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("wi", "fi"), ("wifi",)),
     (("in", "the", "title"), ("title",)),
     # greetings and prefaces that carry no meaning ("Good morning!", "Two things: …")
+    # "what does FRAND stand for?" asks for a definition, which the store does not hold
+    (("stand", "for"), ("stand-for",)),
+    (("start", "and", "end", "date"), ("signed", "expire")),
+    (("start", "date"), ("signed",)),
+    (("end", "date"), ("expire",)),
     (("good", "morning"), ()),
     (("good", "afternoon"), ()),
     (("good", "evening"), ()),
