@@ -105,7 +105,7 @@ async def _follow_up(deps: Deps, text: str, reply: Reply, prev: Context, topic: 
     written out in full when that is understood, else as it stands. Returns the
     reply and the text it answers."""
     ctx = context(deps, read(text, deps.now()), topic)
-    if followup.refers(ctx) or not _understood(reply):
+    if followup.refers(ctx) or not _understood(reply) or (followup.elliptical(ctx) and followup.continues(text)):
         tries = [followup.inherit(prev, ctx, deps.home_subject),
                  followup.inherit(prev, ctx, deps.home_subject, keep_metric=True)]
     elif followup.continues(text) and not followup.has_time(ctx):
@@ -113,10 +113,16 @@ async def _follow_up(deps: Deps, text: str, reply: Reply, prev: Context, topic: 
         tries = [followup.with_time(prev, text)]
     else:
         tries = []
+    first: tuple[Reply, str] | None = None
     for merged in dict.fromkeys(t for t in tries if t):
         again = await _one(deps, merged, topic)
         if _understood(again):
             return again, merged
+        first = first or (again, merged)
+    if first and followup.elliptical(ctx) and followup.continues(text):
+        # "revenue in 2020? How about Nokia?" asks Nokia's revenue: refused as such, not
+        # answered with whatever "Nokia" alone would be (its licence)
+        return first
     return reply, text
 
 
@@ -386,7 +392,9 @@ def _plan(ctx: Context) -> tuple[Plan, Intent | None]:
         return first
     untagged = [w for w in ctx.q.words if not w.tag]
     # name the words that mean nothing here ("employees"), not "how many" around them
-    words = [w.surface for w in untagged if not ctx.kinds(w)] or [w.surface for w in untagged]
+    # … and a technology no stored metric has ("the 6G cap" names "6G", not just "cap")
+    words = [w.surface for w in untagged if not ctx.kinds(w) or "tech" in ctx.kinds(w)] or [
+        w.surface for w in untagged]
     plan = Plan("unknown", unexplained=list(dict.fromkeys(words)))
     plan.unknown_subject = common.unknown_name(ctx, plan.unexplained)
     return plan, None

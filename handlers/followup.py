@@ -25,7 +25,7 @@ from handlers.question import YEAR_TAG, Question
 # introduced, never what it asks ("first" alone before a noun is "earliest": "first licence")
 _LEAD = re.compile(
     r"^\s*(?:(?:first|second|third|fourth|next|then|also|plus|btw|oh|ok|okay|and|or|so)\s*[,:]\s+"
-    r"|(?:firstly|secondly|thirdly|lastly|finally|additionally|separately)\b[\s,:]*"
+    r"|(?:firstly|secondly|thirdly|lastly|finally|additionally|separately)\b[\s,:]*|(?:then|also)\s+(?=\w)"
     r"|(?:and\s+)?if\s+(?:so|yes|not)\b[\s,:]*|in\s+that\s+case\b[\s,:]*|(?:\d{1,2}(?:st|nd|rd|th)|no\.\s?\d)\s*[,:]\s*)",
     re.IGNORECASE,
 )

@@ -37,7 +37,8 @@ FILLER = frozenset(
     line statement wording exact slide slides deck board presentation source sources tomorrow today both
     plus intern asap urgent confirm confirmed under level levels word words qualifier already
     generation generations anyone anybody only technology technologies tech e eg ie
-    hola gracias danke bitte merci including asking remind someone somebody wondering wonder curious recall &""".split()
+    hola gracias danke bitte merci including asking remind someone somebody wondering wonder curious recall
+    review meeting call committee memo email &""".split()
 )
 
 # The home company's possessive and plain forms are filler when the home subject
