@@ -51,7 +51,7 @@ async def ask(deps: Deps, question: str, *, user: str = "", channel: str = "",
     if parts and (len(parts) > 1 or remarks or parts != split):
         reply = await _several(deps, parts, topic, remarks, mentioned)
     else:
-        reply = await _one(deps, text, topic)
+        reply = await _one(deps, followup.same_years(text), topic)
     if reply.kind is ReplyKind.NOT_KNOWN and log and (reply.plan or {}).get("intent") != "thanks":
         await _log_unanswered(deps, text, user, channel)
     return reply
@@ -180,7 +180,10 @@ async def _several(deps: Deps, parts: list[str], topic: str | None, remarks: lis
         # even a part refused ("Ford's licensing revenue 2022?") lends its words to "And ours?"
         prev_ctx = context(deps, read(part, deps.now()), topic)
         # "… 2018 – do we have it?": "it" is a part understood, never one refused
-        if _understood(reply) and reply.plan and _antecedent(reply.plan):
+        if _understood(reply) and len(reply.patents) == 1:
+            # "the tailgaters patent - when was it filed?": "it" is the one patent shown
+            previous = {"filters": {"number": reply.patents[0].number}}
+        elif _understood(reply) and reply.plan and _antecedent(reply.plan):
             previous = reply.plan
     if not replies:
         # "what can you do for me? I'm the new intern": nothing but a request for help

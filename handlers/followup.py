@@ -33,7 +33,8 @@ _LEAD = re.compile(
 _CONTINUES = re.compile(r"^\s*(?:and|also|plus|or|what\s+about|how\s+about|same\s+for|same|and\s+for|vs\.?)\b",
                         re.IGNORECASE)
 # words that stand for something of the part before ("the 4G one", "is that up")
-REFERS = frozenset({"it", "its", "that", "this", "those", "these", "one", "ones", "same", "they", "them", "there"})
+REFERS = frozenset({"it", "its", "that", "this", "those", "these", "one", "ones", "same", "they", "them", "there",
+                    "then"})
 _HOME_WORDS = frozenset({"our", "ours", "we", "us", "ourselves"})
 _REFERS_TEXT = re.compile(r"\b(?:" + "|".join(sorted(REFERS)) + r")\b", re.IGNORECASE)
 # "us" in lower case only: "US" is the jurisdiction
