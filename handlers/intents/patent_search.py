@@ -64,7 +64,9 @@ def _about_titles(ctx: Context, words: list[str]) -> bool:
     """"Do we have anything on tailgating?": no "patent", but "on"/"about" and words
     that every one some stored title holds (the search is also what answers it)."""
     q = ctx.q
-    if not words or not any("titlefiller" in ctx.kinds(w) for w in q.words) or ctx.licensees or ctx.subjects or q.years or q.year_range:
+    if not words or not any("titlefiller" in ctx.kinds(w) for w in q.words):
+        return False
+    if ctx.licensees or ctx.subjects or q.years or q.year_range:
         return False
     res = ctx.deps.index.search_titles(words, limit=1)
     return bool(res.positions) and not res.unknown_words
