@@ -30,7 +30,7 @@ from store import questions as question_repo
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MAX_QUESTION_CHARS", "ask", "explain", "help_reply", "register_help"]
+__all__ = ["MAX_QUESTION_CHARS", "ask", "explain", "explain_answer", "help_reply", "register_help"]
 
 _FILLER = lx.FILLER | {"s", "many", "much", "name", "please", "help"}
 _LEXICON_WORDS = frozenset().union(
@@ -116,6 +116,8 @@ async def _follow_up(deps: Deps, text: str, reply: Reply, prev: Context, topic: 
     first: tuple[Reply, str] | None = None
     for merged in dict.fromkeys(t for t in tries if t):
         again = await _one(deps, merged, topic)
+        if again.plan is not None:
+            again.plan["asked"] = merged  # what the part was read as, for --explain and --json
         if _understood(again):
             return again, merged
         first = first or (again, merged)
@@ -286,9 +288,18 @@ def _antecedent(plan: dict[str, Any]) -> str:
 
 
 def explain(deps: Deps, question: str, topic: str | None = None) -> list[Plan]:
-    """The plans a question would be answered with, without answering it."""
+    """Each part's plan as read on its own, without answering anything (the gaps list
+    uses it to name a question's unexplained words)."""
     parts = split_parts(question[:MAX_QUESTION_CHARS]) or [question[:MAX_QUESTION_CHARS]]
     return [_plan(context(deps, read(p, deps.now()), topic))[0] for p in parts]
+
+
+async def explain_answer(deps: Deps, question: str, topic: str | None = None) -> dict[str, Any]:
+    """The plan a question is answered with (`ipbot ask --explain`): for a message of
+    several parts, each part's plan, with the text a follow-up part was read as
+    ("And Huawei?" → "asked"). Nothing is logged."""
+    reply = await ask(deps, question, topic=topic, log=False)
+    return reply.plan or {"intent": reply.kind.value, "unexplained": []}
 
 
 async def _one(deps: Deps, text: str, topic: str | None) -> Reply:
