@@ -24,7 +24,7 @@ from handlers import text as tx
 from handlers.deps import Deps
 from handlers.intents import INTENTS, Intent, common
 from handlers.plan import FILLER, LICENSEE, SUBJECT, Context, Plan, match_metrics
-from handlers.question import MAX_QUESTION_CHARS, Question, read, split_parts
+from handlers.question import EMOJI, MAX_QUESTION_CHARS, Question, read, split_parts
 from handlers.replies import Reply, ReplyKind
 from store import questions as question_repo
 
@@ -79,7 +79,8 @@ def _prefaces(deps: Deps, parts: list[str]) -> tuple[list[str], list[str], str]:
     mentioned = ""
     for part in parts:
         part = followup.strip_lead(part)
-        colon = _COLON.search(part)
+        # an emoji's own colons (":sweat_smile:") do not end a preface
+        colon = _COLON.search(EMOJI.sub(lambda m: " " * len(m.group(0)), part))
         if colon:
             left = read(part[: colon.start()], deps.now())
             kind = _part_kind(deps, left)
@@ -104,6 +105,9 @@ async def _follow_up(deps: Deps, text: str, reply: Reply, prev: Context, topic: 
     """A part read with the part before it ("… in 2022? And Huawei?"): answered as
     written out in full when that is understood, else as it stands. Returns the
     reply and the text it answers."""
+    anchored = followup.anchor_years(prev, text)
+    if anchored != text:
+        text, reply = anchored, await _one(deps, anchored, topic)
     ctx = context(deps, read(text, deps.now()), topic)
     if followup.refers(ctx) or not _understood(reply) or (followup.elliptical(ctx) and followup.continues(text)):
         tries = [followup.inherit(prev, ctx, deps.home_subject),

@@ -116,6 +116,19 @@ def refers(ctx: Context) -> bool:
         names_home(ctx.q) and any(w.norm in _COMPARE for w in ctx.q.words))
 
 
+_RELATIVE = re.compile(r"\b(?:the\s+year\s+before|(?:previous|prior)\s+year|(?:a\s+)?year\s+earlier)\b", re.IGNORECASE)
+_FOUR_DIGITS = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def anchor_years(prev: Context, text: str) -> str:
+    """"valid patents end of 2022? Is that up on the year before?": the year before
+    2022, not the year before this one: the part gets the years it is relative to."""
+    if not _RELATIVE.search(text) or _FOUR_DIGITS.search(text):
+        return text
+    years = [w.surface for w in prev.q.words if w.tag == YEAR_TAG]
+    return f"{' '.join(years)} {text}" if years else text
+
+
 def has_time(ctx: Context) -> bool:
     return _slots(ctx).time
 

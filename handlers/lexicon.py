@@ -110,7 +110,7 @@ LISTING = frozenset("new who list show recently".split())
 
 # Patents
 # not "family": patent families are a figure of their own, not the patent count
-PATENT_NOUN = frozenset("patent publication".split())
+PATENT_NOUN = frozenset("patent publication application".split())
 FILED = frozenset("filed filing file applied submitted".split())
 GRANTED = frozenset("granted grant issued".split())
 TITLE_FILLER = frozenset("title titled titles about on regarding related relating mention mentioning "
@@ -216,6 +216,10 @@ PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("start", "and", "end", "date"), ("signed", "expire")),
     (("start", "date"), ("signed",)),
     (("end", "date"), ("expire",)),
+    # "sales call with Mercedes tomorrow": a meeting, not revenue
+    (("revenue", "call"), ()),  # "sales" is read as revenue before phrases
+    (("revenue", "meeting"), ()),
+    (("customer", "call"), ()),
     (("good", "morning"), ()),
     (("good", "afternoon"), ()),
     (("good", "evening"), ()),

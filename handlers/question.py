@@ -47,7 +47,7 @@ _WINDOW = re.compile(
 )
 _THIS_WINDOW = re.compile(r"\b(this|current)\s+(quarter|month)\b")
 # Slack emoji shortcodes (":tada:") and formatting marks around words
-_EMOJI = re.compile(r":[a-z0-9_+\-]{1,40}:")
+EMOJI = re.compile(r":[a-z0-9_+\-]{1,40}:")
 _FORMAT = re.compile(r"[*_~`]+")
 # list markers that split a multi-part question: "1)", "2.", "(3)", "a)". "\s{1,20}and", not "\s+and":
 # the pattern is tried from every character of a run of whitespace, and 4,000 spaces took 80 ms
@@ -175,7 +175,7 @@ def read(text: str, now: datetime) -> Question:
     cleaned = tx.clean(_SLASH.sub(" ", raw))
     for short, long in _CONTRACTIONS:
         cleaned = cleaned.replace(short, long)
-    cleaned = _FORMAT.sub(" ", _EMOJI.sub(" ", cleaned))
+    cleaned = _FORMAT.sub(" ", EMOJI.sub(" ", cleaned))
     if _CJK.search(cleaned):
         cleaned = re.sub(r"((?:19|20)\d\d)\s*年", r" \1 ", cleaned)
         cleaned = segment_chinese(cleaned)
