@@ -141,3 +141,13 @@ async def test_the_job_runs_hourly_in_working_hours_in_the_configured_time_zone(
     # Friday 27 Nov 2026 17:30 UTC: the next run is Monday 09:00
     nxt = job.trigger.get_next_fire_time(None, datetime(2026, 11, 27, 17, 30, tzinfo=UTC))
     assert nxt.astimezone(UTC) == datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+async def test_ipbot_serve_s_scheduler_has_the_reminder_job(bot: Bot) -> None:
+    from bot.scheduler import start_scheduler, stop_scheduler
+
+    sched = await start_scheduler(bot.rt, make_client(bot.settings))
+    try:
+        assert sched.scheduler.get_job(reminders.JOB_ID) is not None
+    finally:
+        stop_scheduler(sched)
