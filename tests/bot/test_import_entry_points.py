@@ -28,11 +28,11 @@ FILES: dict[str, bytes] = {
     # a partial facts file: one stored figure updated, the rest of it kept; a column ignored
     "fix.csv": b"metric,period,value,note\nlicensing revenue,2022,4 billion yuan,typo fixed\n",
     # every bad line named: a duplicate, a value that is not a number, a bad date
-    "bad_facts.csv": ("subject,metric,period,value,unit,qualifier,source\n"
-                      "Huawei,valid patents,2031,over 150000,,,AR\n"
-                      "Huawei,valid patents,2031,over 160000,,,AR\n"
-                      "Huawei,r&d spending,2031,lots,CNY,,AR\n"
-                      "Huawei,licensing revenue,20x3,5,,,AR\n").encode(),
+    "bad_facts.csv": (b"subject,metric,period,value,unit,qualifier,source\n"
+                      b"Huawei,valid patents,2031,over 150000,,,AR\n"
+                      b"Huawei,valid patents,2031,over 160000,,,AR\n"
+                      b"Huawei,r&d spending,2031,lots,CNY,,AR\n"
+                      b"Huawei,licensing revenue,20x3,5,,,AR\n"),
     # a file cut off mid-row
     "cut.csv": (PATENT_HEADER + "US 9100000 B2,A title,US,granted,2015-03-01,,,,,Owner\nUS 9200000 B2,Cut,U").encode(),
     # not UTF-8
@@ -128,3 +128,4 @@ def test_each_file_shows_what_it_is_meant_to(db_url: str, tmp_path: Path, name: 
     }[name]
     assert (got.ok, got.summary, len(got.lines)) == (expected.ok, expected.summary, len(expected.lines))
     assert all(line.startswith(want) for line, want in zip(got.lines, expected.lines, strict=True)), got.lines
+
