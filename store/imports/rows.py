@@ -13,7 +13,6 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Self
 
-from annotated_types import MaxLen
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from store import safe_text
@@ -189,8 +188,8 @@ def cell_limits(kind: str) -> dict[str, int]:
     """How long each of the kind's cells may be, from its row model; checked before
     any value is parsed."""
     fields = ROW_MODELS[kind].model_fields
-    return {c: MAX_DATE if c in DATE_COLUMNS else next(m.max_length for m in fields[c].metadata
-                                                         if isinstance(m, MaxLen))
+    return {c: MAX_DATE if c in DATE_COLUMNS else next(int(m.max_length) for m in fields[c].metadata
+                                                         if getattr(m, "max_length", None))
             for c in COLUMNS[kind]}
 
 
