@@ -72,7 +72,8 @@ def strip_lead(part: str) -> str:
 
 
 def continues(part: str) -> bool:
-    return bool(_CONTINUES.match(part))
+    # "有效专利呢？" — a trailing 呢 asks "and what about …?"
+    return bool(_CONTINUES.match(part)) or part.rstrip(" ?？!！。").endswith("呢")
 
 
 @dataclass

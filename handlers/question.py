@@ -52,7 +52,7 @@ _FORMAT = re.compile(r"[*_~`]+")
 # list markers that split a multi-part question: "1)", "2.", "(3)", "a)". "\s{1,20}and", not "\s+and":
 # the pattern is tried from every character of a run of whitespace, and 4,000 spaces took 80 ms
 _PART_SPLIT = re.compile(
-    r"(?:^|\s)(?:\(?\d{1,2}[).]|\(?[a-c]\))\s+|[?;\n]+|\s{1,20}(?:and|also|plus)\s+(?=(?:who|what|when|which|how|where|"
+    r"(?:^|\s)(?:\(?\d{1,2}[).]|\(?[a-c]\))\s+|[?;\n？；]+|\s{1,20}(?:and|also|plus)\s+(?=(?:who|what|when|which|how|where|"
     r"is|are|does|do|did|list|show|tell)\b)|(?<!\d)\s\+\s|\s\+\s(?!\d)|\s[—–-]\s"
 )
 _YEAR_MARK = "yearmark"
@@ -112,7 +112,7 @@ def split_parts(text: str) -> list[str]:
 
 # "Hi team! … Thanks." and "…cap. Second, the 5G one": a full stop or "!" before a space ends a
 # sentence, unless it closes an abbreviation ("Co. Ltd", "U.S. patents", "e.g. 5G") or a number
-_SENTENCE_END = re.compile(r"[.!]+(?:\s+|$)")
+_SENTENCE_END = re.compile(r"[.!]+(?:\s+|$)|[。！]+")
 _ABBREVIATIONS = frozenset("us uk eu prc inc co ltd corp llc plc ag gmbh no nr vs v etc eg ie approx ca mr ms mrs "
                            "dr st fig jan feb mar apr jun jul aug sep sept oct nov dec".split())
 
@@ -125,7 +125,7 @@ def sentences(text: str) -> list[str]:
         after = text[m.end() : m.end() + 1]
         # "lic. revenue FY22": one word before a lower-case word is an abbreviation, not a sentence
         sentence = after.isupper() or after.isdigit() or len(fragment) >= 2
-        if "!" not in m.group(0) and (not sentence or len(before) < 2 or before in _ABBREVIATIONS
+        if not set(m.group(0)) & set("!。！") and (not sentence or len(before) < 2 or before in _ABBREVIATIONS
                                       or before.isdigit()):
             continue
         out.append(text[start : m.start()])
