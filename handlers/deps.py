@@ -3,7 +3,8 @@ the CLI, Slack and the tests share one code path with their own clock and store.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -31,3 +32,11 @@ class Deps:
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """The unit of work a service writes in: `async with deps.transaction() as
+        session:` commits when the block ends and rolls back if it raises, so a
+        change is applied whole or not at all. Reads use `deps.sessions()`."""
+        async with self.sessions() as session, session.begin():
+            yield session

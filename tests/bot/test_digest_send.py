@@ -9,9 +9,9 @@ import re
 from datetime import UTC, date, datetime
 
 from bot.blocks import render_digest
-from bot.digest_send import send_due
 from handlers.deps import Deps
 from handlers.digest import DigestItem, DigestReply, DigestSection
+from handlers.digest_run import send_due
 from handlers.replies import ReplyKind
 from store import digests as digest_repo
 from store.db import make_engine, make_sessionmaker
@@ -67,7 +67,7 @@ async def test_failed_post_is_recorded_logged_and_retried_once(rt, clock, caplog
     clock.now = MONDAY_RUN
     async with standin() as (slack, client):
         slack.fail("chat.postMessage", "channel_not_found")
-        with caplog.at_level(logging.WARNING, logger="bot.digest_send"):
+        with caplog.at_level(logging.WARNING, logger="handlers.digest_run"):
             out = await send_due(rt.deps, client)
         assert [o.status for o in out] == ["failed"]
         assert "channel_not_found" in caplog.text and CHANNEL in caplog.text
