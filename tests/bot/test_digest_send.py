@@ -82,6 +82,21 @@ async def test_failed_post_is_recorded_logged_and_retried_once(rt, clock, caplog
     assert (runs[0].status, runs[0].attempts) == ("sent", 2)
 
 
+async def test_a_failure_only_a_person_can_fix_says_what_to_do_and_stays_retryable(rt, clock, caplog) -> None:
+    await say(rt, "digest subscribe weekly mon 09:00 UTC")
+    clock.now = MONDAY_RUN
+    async with standin() as (slack, client):
+        slack.fail("chat.postMessage", "not_in_channel")
+        with caplog.at_level(logging.WARNING, logger="handlers.digest_run"):
+            out = await send_due(rt.deps, client)
+        assert [(o.status, o.detail) for o in out] == [("failed", "Slack error: not_in_channel")]
+        [record] = [r for r in caplog.records if "not_in_channel" in r.getMessage()]
+        assert record.levelno == logging.ERROR and "invite the bot to the channel" in record.getMessage()
+        # the bot was invited: the next run posts it
+        assert [o.status for o in await send_due(rt.deps, client)] == ["sent"]
+        assert len(slack.posted()) == 1
+
+
 async def test_quiet_week_posts_one_line_or_nothing_with_skip_empty(rt, clock) -> None:
     await say(rt, "digest subscribe weekly mon 09:00 UTC")
     await say(rt, "digest subscribe weekly mon 09:00 UTC skip-empty", channel="CQUIET")
