@@ -15,7 +15,7 @@ import pytest
 from bot.app import make_client
 from bot.digest_poster import SlackPoster
 from bot.scheduler import DigestScheduler
-from handlers.digest_run import STALE_CLAIM, send_due
+from handlers.digest_run import STALE_CLAIM
 from store import digests as digest_repo
 from tests.bot import slack_harness
 from tests.bot.slack_harness import Bot
@@ -35,7 +35,7 @@ async def _crash_mid_post(bot: Bot, clock: Clock) -> None:
     clock.now = MONDAY_RUN
     bot.slack.clock = clock
     bot.slack.hang("chat.postMessage")
-    sender = asyncio.create_task(send_due(bot.rt.deps, SlackPoster(make_client(bot.settings))))
+    sender = asyncio.create_task(DigestScheduler(bot.rt.deps, SlackPoster(make_client(bot.settings))).catch_up())
     await bot.slack.called("chat.postMessage")
     sender.cancel()  # the process is gone: nothing after the post runs
     with pytest.raises(asyncio.CancelledError):
