@@ -33,8 +33,7 @@ def command(name: str) -> Callable[[Command], Command]:
 @command("ask")
 async def cmd_ask(rt: Runtime, args: argparse.Namespace) -> int:
     if args.explain:
-        plans = [p.public() for p in ask_handler.explain(rt.deps, args.text)]
-        print(json.dumps(plans[0] if len(plans) == 1 else plans, ensure_ascii=False, indent=2))
+        print(json.dumps(await ask_handler.explain_answer(rt.deps, args.text), ensure_ascii=False, indent=2))
         return 0
     reply = await ask_handler.ask(rt.deps, args.text, user=args.as_user)
     if args.json:

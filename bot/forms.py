@@ -29,7 +29,9 @@ def _element(f: Field) -> PlainTextInputElement | StaticSelectElement:
     if f.kind == "select":
         options = [Option(text=PlainTextObject(text=o[:75], emoji=False), value=o[:150])
                    for o in f.options[:MAX_OPTIONS]]
-        return StaticSelectElement(action_id=f.name, options=options,
+        # a choice named by the button that opened the form (the metric an Update is for) is pre-selected
+        chosen = next((o for o in options if o.value == f.initial[:150]), None) if f.initial else None
+        return StaticSelectElement(action_id=f.name, options=options, initial_option=chosen,
                                    placeholder=PlainTextObject(text="Choose…", emoji=False))
     return PlainTextInputElement(action_id=f.name, multiline=f.multiline, initial_value=f.initial[:INPUT_CHARS] or None,
                                  max_length=INPUT_CHARS)

@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -40,6 +40,9 @@ from handlers.errors import IpbotError, NotAllowed, StoreUnavailable
 from handlers.permissions import require_admin
 from handlers.replies import ActionId, Reply, ReplyKind
 from store import events as event_repo
+
+if TYPE_CHECKING:
+    from bot.home_refresh import HomeRefresher
 
 log = logging.getLogger(__name__)
 # where the reply to a click goes: Bolt's respond (response_url) or the clicker's DM
@@ -74,6 +77,8 @@ class BotState:
     api_url: str = ""
     ack_budget: float = ACK_BUDGET
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    # re-publishes recent visitors' Home tabs after a change (bot/home_refresh.py)
+    home: HomeRefresher | None = None
     _http: aiohttp.ClientSession | None = None
 
     def spawn(self, work: Coroutine[Any, Any, None], on_error: Callable[[Exception], Awaitable[Any]]) -> None:
@@ -101,6 +106,8 @@ class BotState:
         return self._http
 
     async def close(self) -> None:
+        if self.home is not None:
+            await self.home.close()
         await self.drain()
         if self._http is not None:
             await self._http.close()

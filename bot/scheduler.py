@@ -20,6 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import reminders
 from bot.digest_poster import SlackPoster
 from handlers import digest as digest_handler
 from handlers import digest_run
@@ -133,6 +134,8 @@ async def start_scheduler(rt: Any, client: AsyncWebClient) -> DigestScheduler:
     event loop runs, `stop_scheduler(sched)` on the way out."""
     sched = DigestScheduler(rt.deps, SlackPoster(client))
     await sched.start()
+    # the monthly "figures due for update" DMs share the scheduler (bot/reminders.py)
+    reminders.schedule(sched.scheduler, rt.deps, client)
     return sched
 
 

@@ -46,7 +46,7 @@ FormHandler = Callable[[Deps, Request, str, dict[str, str]], Awaitable[Reply]]
 FORMS: dict[str, FormHandler] = {}
 
 COMMAND_MODULES = ("handlers.admin", "handlers.admin_forms", "handlers.ask_form", "handlers.digest", "handlers.gaps",
-                   "handlers.home", "handlers.stale")
+                   "handlers.home", "handlers.stale", "handlers.reminders")
 
 
 ALREADY_HANDLED = "I already carried out this very request; it was not run again. Type the command anew to repeat it."

@@ -109,6 +109,7 @@ class ActionId(StrEnum):
     LICENCE_SUBMIT = "licence_submit"
     IMPORT_HELP = "import_help"
     ASK_SUBMIT = "ask_submit"
+    REMIND_UPDATE = "remind_update"
 
 
 @dataclass(frozen=True)
