@@ -102,7 +102,7 @@ def _understood(reply: Reply) -> bool:
 
 async def _follow_up(deps: Deps, text: str, reply: Reply, prev: Context, topic: str | None
                      ) -> tuple[Reply, str]:
-    """A part read with the part before it ("… in 2022? And Huawei?"): answered as
+    """A part read with the part before it ("… in 2022? And Ericsson?"): answered as
     written out in full when that is understood, else as it stands. Returns the
     reply and the text it answers."""
     anchored = followup.anchor_years(prev, text)
@@ -138,7 +138,7 @@ async def _several(deps: Deps, parts: list[str], topic: str | None, remarks: lis
     is skipped; a part the store and the lexicon know nothing of ("need the exact
     wording for a press release") is a remark, said so; a part that points back
     ("and who owns it?") gets the patent, licensee or figure of the part before; a
-    part that names only what changes ("And Huawei?") is the part before with that
+    part that names only what changes ("And Ericsson?") is the part before with that
     changed (handlers/followup.py)."""
     replies: list[Reply] = []
     remarks = list(remarks or [])
@@ -301,7 +301,7 @@ def explain(deps: Deps, question: str, topic: str | None = None) -> list[Plan]:
 async def explain_answer(deps: Deps, question: str, topic: str | None = None) -> dict[str, Any]:
     """The plan a question is answered with (`ipbot ask --explain`): for a message of
     several parts, each part's plan, with the text a follow-up part was read as
-    ("And Huawei?" → "asked"). Nothing is logged."""
+    ("And Ericsson?" → "asked"). Nothing is logged."""
     reply = await ask(deps, question, topic=topic, log=False)
     return reply.plan or {"intent": reply.kind.value, "unexplained": []}
 

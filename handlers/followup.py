@@ -1,9 +1,9 @@
 """Parts of one message read together.
 
 A message often asks several things, and the later parts lean on the earlier
-ones: "What did Nokia earn from licensing in 2022? And Huawei?", "What's the 5G cap
+ones: "What did Nokia earn from licensing in 2022? And Ericsson?", "What's the 5G cap
 per handset? And the 4G one?", "R&D in 2023 — is that up from 2022?". A part like
-"And Huawei?" names only what changes; the rest (metric, year, licensee, patent) is
+"And Ericsson?" names only what changes; the rest (metric, year, licensee, patent) is
 the part before it. `inherit` writes that part out in full from the words the
 user typed in the part before, swapping in what the new part names, so the
 planner reads an ordinary question and its usual rule holds: answered only if
@@ -29,7 +29,7 @@ _LEAD = re.compile(
     r"|(?:and\s+)?if\s+(?:so|yes|not)\b[\s,:]*|in\s+that\s+case\b[\s,:]*|(?:\d{1,2}(?:st|nd|rd|th)|no\.\s?\d)\s*[,:]\s*)",
     re.IGNORECASE,
 )
-# how a part that continues the one before starts: "And Huawei?", "What about 2021?"
+# how a part that continues the one before starts: "And Ericsson?", "What about 2021?"
 _CONTINUES = re.compile(r"^\s*(?:and|also|plus|or|what\s+about|how\s+about|same\s+for|same|and\s+for|vs\.?)\b",
                         re.IGNORECASE)
 # words that stand for something of the part before ("the 4G one", "is that up")
@@ -141,7 +141,7 @@ def with_time(prev: Context, text: str) -> str:
 
 
 def elliptical(ctx: Context) -> bool:
-    """A part that names only what changes ("And Huawei?", "and in 2023?", "the 4G
+    """A part that names only what changes ("And Ericsson?", "and in 2023?", "the 4G
     one?", "how many in the US?") and asks nothing of its own."""
     own = [w for w in ctx.q.words
            if w.tag not in (FILLER, YEAR_TAG, SUBJECT, LICENSEE) and w.norm not in REFERS | _HOME_WORDS
