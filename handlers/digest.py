@@ -176,7 +176,7 @@ async def _change(deps: Deps, req: dispatch.Request, sub: str, args: str) -> Rep
         schedule, skip_empty = sch.parse_subscribe(args, default_tz=deps.tz.key)
     now = deps.clock()
     try:
-        async with deps.transaction() as session:
+        async with deps.unit_of_work() as session:
             if sub == "subscribe":
                 _row, created = await digest_repo.subscribe(
                     session=session, channel=req.channel, frequency=schedule.frequency, weekday=schedule.weekday,

@@ -193,7 +193,7 @@ async def send_one(deps: Deps, poster: Poster, sub: DigestSubscription, period: 
     """Claim, build, post and mark one (subscription, period)."""
     mark = DigestMark(sub.id, period)
     try:
-        async with deps.transaction() as session:
+        async with deps.unit_of_work() as session:
             earlier = await digest_repo.get_run(session=session, subscription_id=sub.id, period_key=period)
             earlier_claim = _aware(earlier.claimed_at) if earlier is not None else None
             run = await digest_repo.claim(session=session, subscription_id=sub.id, period_key=period, at=now,
@@ -210,7 +210,7 @@ async def send_one(deps: Deps, poster: Poster, sub: DigestSubscription, period: 
         ts = await _already_posted(poster, sub, mark, since=earlier_claim)
         if ts:
             try:
-                async with deps.transaction() as session:
+                async with deps.unit_of_work() as session:
                     await digest_repo.mark_sent(session=session, run_id=run_id, message_ts=ts, at=now)
             except (SQLAlchemyError, OSError) as exc:
                 # the claim stays; after STALE_CLAIM the copy in the channel is found again
@@ -221,7 +221,7 @@ async def send_one(deps: Deps, poster: Poster, sub: DigestSubscription, period: 
     try:
         reply = await build_digest(deps, sub, period, now)
         if reply.empty and sub.skip_empty:
-            async with deps.transaction() as session:
+            async with deps.unit_of_work() as session:
                 await digest_repo.mark_skipped(session=session, run_id=run_id, at=now)
             log.info("digest %s %s: nothing new, skipped", sub.channel, period)
             return Outcome(sub.channel, period, "skipped")
@@ -229,7 +229,7 @@ async def send_one(deps: Deps, poster: Poster, sub: DigestSubscription, period: 
     except Exception as exc:  # any failure must leave a retryable record, not a stuck claim
         return await _failed(deps, sub, period, run_id, exc)
     try:
-        async with deps.transaction() as session:
+        async with deps.unit_of_work() as session:
             await digest_repo.mark_sent(session=session, run_id=run_id, message_ts=ts, at=now)
     except (SQLAlchemyError, OSError):
         # posted but not recorded: the claim stays, so nothing re-posts it before STALE_CLAIM,
@@ -259,7 +259,7 @@ async def _failed(deps: Deps, sub: DigestSubscription, period: str, run_id: int,
     else:
         log.warning("digest for %s period %s failed: %s", sub.channel, period, reason)
     try:
-        async with deps.transaction() as session:
+        async with deps.unit_of_work() as session:
             await digest_repo.mark_failed(session=session, run_id=run_id, error=reason)
     except (SQLAlchemyError, OSError):
         log.warning("digest for %s period %s: could not record the failure; "
