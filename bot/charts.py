@@ -1,6 +1,6 @@
 """Drawing a handlers.charts.Chart as a PNG with matplotlib's Agg backend (no display,
 thread-safe with its own Figure). Slow enough (~50 ms) to run off the event loop:
-callers use `await png(chart)`."""
+callers use `await png(chart)`; `upload` puts it in a Slack thread."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
+from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.charts import Chart
 
+# Slack's limit on a file's alt text
+ALT_CHARS = 1000
 _SCALES = ((1e9, "billion"), (1e6, "million"), (1e3, "thousand"))
 _UNIT_NAMES = {"USD": "US$", "CNY": "yuan (CNY)", "EUR": "EUR", "GBP": "GBP", "JPY": "JPY", "%": "%",
                "count": "", "": ""}
@@ -67,3 +70,10 @@ async def save(chart: Chart, path: Path) -> Path:
 
     await asyncio.to_thread(write)
     return path
+
+
+async def upload(client: AsyncWebClient, chart: Chart, *, channel: str, thread_ts: str | None) -> None:
+    """Draw the chart and upload it with its alt text (files_upload_v2) into a thread."""
+    await client.files_upload_v2(channel=channel, thread_ts=thread_ts, file=await png(chart),
+                                 filename=chart.filename, title=chart.title, alt_txt=chart.alt_text[:ALT_CHARS],
+                                 request_file_info=False)

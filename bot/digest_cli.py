@@ -12,11 +12,11 @@ from typing import Any
 from bot.app import make_client
 from bot.cli import _PARSER_EXTENSIONS, command
 from bot.console import render
-from bot.digest_send import send_due
+from bot.digest_poster import SlackPoster
 from bot.runtime import Runtime
+from handlers import digest_run
 from handlers import schedule as sch
 from handlers.digest import build_digest
-from store import digests as digest_repo
 
 
 def _extend(sub: Any) -> None:
@@ -43,10 +43,8 @@ async def cmd_digest(rt: Runtime, args: argparse.Namespace) -> int:
 async def _preview(rt: Runtime, channel: str | None) -> int:
     deps = rt.deps
     now = deps.clock()
-    async with deps.sessions() as session:
-        subs = list(await digest_repo.list_subscriptions(session=session))
+    subs = await digest_run.subscriptions(deps, channel=channel)
     if channel is not None:
-        subs = [s for s in subs if s.channel == channel]
         if not subs:
             print(f"ipbot: {channel} has no digest subscription; this is the default weekly digest.",
                   file=sys.stderr)
@@ -55,7 +53,7 @@ async def _preview(rt: Runtime, channel: str | None) -> int:
         print("No channel subscribes to the digest yet; this is the default weekly digest.", file=sys.stderr)
     for i, sub in enumerate(targets):
         schedule = sch.Schedule.of(sub)
-        period = sch.latest(schedule, now)[0]
+        period = sch.period_key(schedule, sch.last_fire(schedule, now))
         reply = await build_digest(deps, sub, period, now)
         if i:
             print()
@@ -76,15 +74,14 @@ async def _send(rt: Runtime, channel: str | None, period: str | None) -> int:
         print(f"ipbot: --period {period!r} is not a period; use a week like 2026-W48, a day like 2026-11-25 "
               "or a month like 2026-11.", file=sys.stderr)
         return 2
-    async with rt.deps.sessions() as session:
-        subs = await digest_repo.list_subscriptions(session=session)
+    subs = await digest_run.subscriptions(rt.deps)
     if channel is not None and not any(s.channel == channel for s in subs):
         print(f"ipbot: {channel} has no digest subscription; an admin types `/ip digest subscribe` there.",
               file=sys.stderr)
         return 1
     paused = [s.channel for s in subs if s.paused and channel in (None, s.channel)]
-    client = make_client(settings)
-    outcomes = await send_due(rt.deps, client, channel=channel, period=period, explicit=True)
+    poster = SlackPoster(make_client(settings))
+    outcomes = await digest_run.send_due(rt.deps, poster, channel=channel, period=period, explicit=True)
     for o in outcomes:
         print(o)
     for c in paused:

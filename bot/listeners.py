@@ -52,8 +52,6 @@ ACK_BUDGET = 2.0
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 DOWNLOAD_CHUNK = 64 * 1024
 MAX_FILES = 5
-# Slack's limit for an uploaded file's alt text
-ALT_CHARS = 1000
 # message subtypes that are a person writing; edits, deletions, joins, bots are not
 _PERSON_SUBTYPES = {None, "file_share", "thread_broadcast"}
 NOT_IN_CHANNEL = ("I can't post in this conversation. Invite me with `/invite @ipbot` and press Share again, "
@@ -419,9 +417,7 @@ async def _answer_message(st: BotState, client: AsyncWebClient, context: AsyncBo
 
 
 async def _upload_chart(client: AsyncWebClient, chart: Chart, *, channel: str, thread_ts: str | None) -> None:
-    await client.files_upload_v2(channel=channel, thread_ts=thread_ts, file=await charts.png(chart),
-                                 filename=chart.filename, title=chart.title, alt_txt=chart.alt_text[:ALT_CHARS],
-                                 request_file_info=False)
+    await charts.upload(client, chart, channel=channel, thread_ts=thread_ts)
 
 
 async def _claim(st: BotState, key: str) -> bool:

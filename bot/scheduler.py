@@ -1,12 +1,13 @@
-"""The digest scheduler inside `ipbot serve`: APScheduler 3.x AsyncIOScheduler,
-one cron job per active subscription (`digest:<id>`) in the subscription's own
-time zone, plus a resync job that rebuilds those jobs when subscriptions change
-(here or on another replica) and retries failed posts.
+"""The digest scheduler inside `ipbot serve`: APScheduler 3.x AsyncIOScheduler
+running, for each active subscription, the trigger handlers/schedule.py builds
+for it (`digest:<id>`), plus a resync job that rebuilds those jobs when
+subscriptions change (here or on another replica) and retries failed posts.
 
 Jobs live in memory only: the database holds the subscriptions and the runs, so
-a restart rebuilds the jobs and the start-up catch-up sends a digest whose time
-passed while the bot was down (within the schedule's grace), once. Every job
-just calls `send_due`, whose database claim makes a double fire harmless."""
+a restart rebuilds the jobs, and the start-up catch-up asks the same triggers
+whether a fire time passed while the bot was down (within the misfire grace) and
+posts that period once. Every job calls handlers/digest_run.py's `send_due`,
+whose database claim makes a double fire harmless."""
 
 from __future__ import annotations
 
@@ -16,16 +17,17 @@ from datetime import timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy.exc import SQLAlchemyError
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import reminders
-from bot.digest_send import Outcome, Poster, send_due
+from bot.digest_poster import SlackPoster
 from handlers import digest as digest_handler
+from handlers import digest_run
 from handlers import schedule as sch
 from handlers.deps import Deps
-from store import digests as digest_repo
+from handlers.digest_run import Outcome, Poster
+from handlers.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +58,9 @@ class DigestScheduler:
         try:
             await self.resync()
             await self.catch_up()
-        except (SQLAlchemyError, OSError) as exc:
+        except StoreUnavailable:
             # the store may come back; the resync job retries both every minute
-            log.warning("digest scheduler start-up: store unavailable (%s); retrying", type(exc).__name__)
+            log.warning("digest scheduler start-up: store unavailable; retrying")
 
     def stop(self) -> None:
         if self.changed in digest_handler.CHANGE_LISTENERS:
@@ -77,32 +79,29 @@ class DigestScheduler:
     async def _resync_now(self) -> None:
         try:
             await self.resync(force=True)
-        except (SQLAlchemyError, OSError) as exc:
-            log.warning("digest resync after a change: store unavailable (%s); next resync retries",
-                        type(exc).__name__)
+        except StoreUnavailable:
+            log.warning("digest resync after a change: store unavailable; next resync retries")
 
     async def resync(self, *, force: bool = False) -> bool:
         """Make the jobs match the active subscriptions; True if anything was rebuilt."""
-        async with self.deps.sessions() as session:
-            fingerprint = await digest_repo.subscriptions_fingerprint(session=session)
-            if fingerprint == self._fingerprint and not force:
-                return False
-            subs = await digest_repo.list_subscriptions(session=session, active_only=True)
+        got = await digest_run.scheduled(self.deps, known=None if force else self._fingerprint)
+        if got is None:
+            return False
+        fingerprint, subs = got
         wanted = set()
         for sub in subs:
-            schedule = sch.Schedule.of(sub)
-            job_id = f"{JOB_PREFIX}{sub.id}"
+            job_id = f"{JOB_PREFIX}{sub.subscription_id}"
             wanted.add(job_id)
             self.scheduler.add_job(
                 self.run_subscription,
-                CronTrigger(**schedule.cron_fields(), timezone=schedule.tz),
-                args=[sub.id],
+                sch.trigger(sub.schedule),
+                args=[sub.subscription_id],
                 id=job_id,
-                name=f"digest {sub.channel} {schedule.describe()}",
+                name=f"digest {sub.channel} {sub.schedule.describe()}",
                 replace_existing=True,
-                # a bot that was busy or asleep at 09:00 still sends when it wakes,
-                # once however many runs it missed
-                misfire_grace_time=int(schedule.grace.total_seconds()),
+                # a bot that was busy or asleep at 09:00 still sends when it wakes, once
+                # however many runs it missed; catch-up after a restart uses the same grace
+                misfire_grace_time=int(sub.schedule.grace.total_seconds()),
                 coalesce=True,
                 max_instances=1,
             )
@@ -114,25 +113,26 @@ class DigestScheduler:
         return True
 
     async def run_subscription(self, subscription_id: int) -> list[Outcome]:
-        """The cron job: send this subscription's digest if its period is due."""
-        return await send_due(self.deps, self.poster, subscription_id=subscription_id)
+        """The trigger fired: send this subscription's digest of the period it fired for."""
+        return await digest_run.send_due(self.deps, self.poster, subscription_id=subscription_id)
 
     async def catch_up(self) -> list[Outcome]:
-        """Send every period that is due and unsent (after a restart, an outage or a failure)."""
-        return await send_due(self.deps, self.poster, retry_failed_after=RETRY_FAILED_AFTER)
+        """Ask every trigger whether a fire passed unsent (a restart, an outage, a failed
+        post) and send that period once."""
+        return await digest_run.send_due(self.deps, self.poster, retry_failed_after=RETRY_FAILED_AFTER)
 
     async def tick(self) -> None:
         try:
             await self.resync()
             await self.catch_up()
-        except (SQLAlchemyError, OSError) as exc:
-            log.warning("digest resync: store unavailable (%s)", type(exc).__name__)
+        except StoreUnavailable:
+            log.warning("digest resync: store unavailable")
 
 
-async def start_scheduler(rt: Any, client: Poster) -> DigestScheduler:
+async def start_scheduler(rt: Any, client: AsyncWebClient) -> DigestScheduler:
     """For `ipbot serve`: `sched = await start_scheduler(rt, client)` once the
     event loop runs, `stop_scheduler(sched)` on the way out."""
-    sched = DigestScheduler(rt.deps, client)
+    sched = DigestScheduler(rt.deps, SlackPoster(client))
     await sched.start()
     # the monthly "figures due for update" DMs share the scheduler (bot/reminders.py)
     reminders.schedule(sched.scheduler, rt.deps, client)

@@ -1,18 +1,23 @@
-"""Digest schedules as pure time arithmetic: no database, no Slack, no wall clock.
+"""Digest schedules: what a subscription's words mean, *when* it is due, and what
+each run is called. No database, no Slack, no wall clock.
 
-A subscription runs once per *period*: a day (`2026-11-25`), an ISO week
-(`2026-W48`) or a month (`2026-11`). The period key is what makes a digest go
-out once: it is claimed in the database before posting. Every instant is
-computed in the subscription's own time zone, so "Monday 09:00 Europe/Berlin"
-stays 09:00 local on both sides of a daylight-saving change."""
+When is decided by one thing only: the APScheduler trigger `trigger(schedule)`
+builds. The scheduler runs it; catch-up after downtime, `ipbot digest send` and
+`digest list` ask it (`fires`, `missed`, `last_fire`, `next_fire`). A fire time is
+named by its *period* (`period_key`): a day (`2026-11-25`), an ISO week
+(`2026-W48`) or a month (`2026-11`) in the subscription's own time zone; the
+period key is what the database claims so a digest goes out once."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.triggers.cron import CronTrigger
 
 from handlers.errors import BadCommand
 
@@ -23,6 +28,10 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 # enough to survive a restart or an outage, short enough never to post last
 # period's digest in the middle of the next one
 GRACE = {"daily": timedelta(hours=12), "weekly": timedelta(days=3), "monthly": timedelta(days=7)}
+# far enough back that a period's fire time is always inside (the longest month, plus a DST hour)
+_LOOKBACK = {"daily": timedelta(days=2), "weekly": timedelta(days=8), "monthly": timedelta(days=32)}
+# the trigger's resolution: fire times are whole seconds
+_STEP = timedelta(seconds=1)
 
 SUBSCRIBE_FORMS = (
     "`digest subscribe` (weekly, Monday 09:00), `digest subscribe weekly mon 09:00 Europe/Berlin`, "
@@ -73,15 +82,6 @@ class Schedule:
         else:
             when = f"monthly on day {self.day_of_month}"
         return f"{when} at {self.at_time} {self.timezone}"
-
-    def cron_fields(self) -> dict[str, Any]:
-        """CronTrigger fields; the trigger is given `self.tz` so DST is its business too."""
-        fields: dict[str, Any] = {"hour": self.hour, "minute": self.minute, "second": 0}
-        if self.frequency == "weekly":
-            fields["day_of_week"] = WEEKDAYS[self.weekday]
-        elif self.frequency == "monthly":
-            fields["day"] = self.day_of_month
-        return fields
 
 
 def zone(name: str) -> ZoneInfo | None:
@@ -159,10 +159,62 @@ def parse_subscribe(text: str, default_tz: str = "UTC") -> tuple[Schedule, bool]
     return Schedule(frequency, weekday, dom, at, tzname), skip_empty
 
 
-# --- periods ---------------------------------------------------------------
+# --- when: the trigger -------------------------------------------------------
 
-def period_key(schedule: Schedule, day: date) -> str:
-    """The key of the period a local calendar day belongs to."""
+def trigger(schedule: Schedule) -> CronTrigger:
+    """The one definition of when a digest is due: the scheduler runs this trigger,
+    and catch-up, the CLI and `digest list` ask it the same question. It is given
+    the subscription's own zone, so "Monday 09:00 Europe/Berlin" stays 09:00 local
+    across a daylight-saving change (a skipped 02:30 fires at 03:30 local; a
+    repeated 02:30 fires twice, with one period key, so it is posted once)."""
+    fields: dict[str, Any] = {"hour": schedule.hour, "minute": schedule.minute, "second": 0}
+    if schedule.frequency == "weekly":
+        fields["day_of_week"] = WEEKDAYS[schedule.weekday]
+    elif schedule.frequency == "monthly":
+        fields["day"] = schedule.day_of_month
+    return CronTrigger(**fields, timezone=schedule.tz)
+
+
+def fires(schedule: Schedule, start: datetime, end: datetime) -> Iterator[datetime]:
+    """The trigger's fire times in [start, end], in UTC, oldest first."""
+    trig = trigger(schedule)
+    at = trig.get_next_fire_time(None, start.astimezone(UTC))
+    while at is not None and at.astimezone(UTC) <= end:
+        at = at.astimezone(UTC)
+        yield at
+        # stepped in UTC: wall-clock arithmetic on the repeated autumn hour would go backwards
+        at = trig.get_next_fire_time(at, at + _STEP)
+
+
+def last_fire(schedule: Schedule, t: datetime, *, strictly_before: bool = False) -> datetime:
+    """The latest fire time at (or strictly before) `t`, in UTC."""
+    end = t - _STEP if strictly_before else t
+    found = list(fires(schedule, end - _LOOKBACK[schedule.frequency], end))
+    if not found:  # cannot happen: every frequency fires within its look-back
+        raise ValueError(f"no fire time of {schedule.describe()} before {t.isoformat()}")
+    return found[-1]
+
+
+def next_fire(schedule: Schedule, t: datetime) -> datetime:
+    """The first fire time after `t`, in UTC."""
+    return next(fires(schedule, t + _STEP, t + _LOOKBACK[schedule.frequency]))
+
+
+def missed(schedule: Schedule, now: datetime, *, not_before: datetime) -> datetime | None:
+    """The latest fire time that has passed by `now`, if it is no older than the
+    grace (the scheduler's misfire grace: a run missed by longer is not sent
+    late) and not before `not_before` (a subscription made at 09:30 does not
+    post the 09:00 digest it never had); else None."""
+    found = list(fires(schedule, max(not_before, now - schedule.grace), now))
+    return found[-1] if found else None
+
+
+# --- periods: what a fire time is called ---------------------------------------
+
+def period_key(schedule: Schedule, fire: datetime) -> str:
+    """The key of the period a fire time belongs to (its local day, ISO week or
+    month): what the database claims so a period is posted once."""
+    day = fire.astimezone(schedule.tz).date()
     if schedule.frequency == "daily":
         return day.isoformat()
     if schedule.frequency == "weekly":
@@ -174,92 +226,31 @@ def period_key(schedule: Schedule, day: date) -> str:
 def key_frequency(key: str) -> str | None:
     """Which frequency a period key belongs to, or None if it is not a valid key."""
     try:
-        if m := _KEY_DAY.match(key):
-            date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            return "daily"
-        if m := _KEY_WEEK.match(key):
-            date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
-            return "weekly"
-        if m := _KEY_MONTH.match(key):
-            date(int(m.group(1)), int(m.group(2)), 1)
-            return "monthly"
+        return _key_start(key)[1]
     except ValueError:
         return None
-    return None
 
 
 def normalise_key(key: str) -> str:
     return key.strip().upper() if _KEY_WEEK.match(key.strip()) else key.strip()
 
 
-def run_day(schedule: Schedule, key: str) -> date:
-    """The local calendar day the period's digest is scheduled for."""
-    if schedule.frequency == "daily":
-        return date.fromisoformat(key)
-    if schedule.frequency == "weekly":
-        m = _KEY_WEEK.match(key)
-        if not m:
-            raise ValueError(f"not a week key: {key}")
-        return date.fromisocalendar(int(m.group(1)), int(m.group(2)), schedule.weekday + 1)
-    year, month = (int(p) for p in key.split("-"))
-    return date(year, month, schedule.day_of_month)
+def _key_start(key: str) -> tuple[date, str]:
+    """The first local day of the period a key names, and its frequency."""
+    if m := _KEY_DAY.match(key):
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3))), "daily"
+    if m := _KEY_WEEK.match(key):
+        return date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1), "weekly"
+    if m := _KEY_MONTH.match(key):
+        return date(int(m.group(1)), int(m.group(2)), 1), "monthly"
+    raise ValueError(f"not a period key: {key}")
 
 
-def occurrence(schedule: Schedule, key: str) -> datetime:
-    """When the period's digest is due, in UTC. A local time that a DST change
-    skips (02:30 on the spring-forward night) resolves to the same instant
-    zoneinfo gives it (one hour later on the wall clock)."""
-    local = datetime.combine(run_day(schedule, key), time(schedule.hour, schedule.minute), tzinfo=schedule.tz)
-    return local.astimezone(UTC)
-
-
-def previous_key(schedule: Schedule, key: str) -> str:
-    day = run_day(schedule, key)
-    if schedule.frequency == "daily":
-        return period_key(schedule, day - timedelta(days=1))
-    if schedule.frequency == "weekly":
-        return period_key(schedule, day - timedelta(days=7))
-    first = day.replace(day=1) - timedelta(days=1)
-    return period_key(schedule, first)
-
-
-def next_key(schedule: Schedule, key: str) -> str:
-    day = run_day(schedule, key)
-    if schedule.frequency == "daily":
-        return period_key(schedule, day + timedelta(days=1))
-    if schedule.frequency == "weekly":
-        return period_key(schedule, day + timedelta(days=7))
-    return period_key(schedule, (day.replace(day=28) + timedelta(days=4)).replace(day=1))
-
-
-def latest(schedule: Schedule, t: datetime) -> tuple[str, datetime]:
-    """The most recent period whose run time is at or before `t`."""
-    key = period_key(schedule, t.astimezone(schedule.tz).date())
-    at = occurrence(schedule, key)
-    if at > t:
-        key = previous_key(schedule, key)
-        at = occurrence(schedule, key)
-    return key, at
-
-
-def upcoming(schedule: Schedule, t: datetime) -> tuple[str, datetime]:
-    """The first period whose run time is after `t`."""
-    key, _ = latest(schedule, t)
-    key = next_key(schedule, key)
-    return key, occurrence(schedule, key)
-
-
-def due(schedule: Schedule, t: datetime, *, not_before: datetime | None = None,
-        grace: timedelta | None = None) -> str | None:
-    """The period due at instant `t`: its run time has passed, by no more than the
-    grace (a run missed by longer is not sent late), and not before `not_before`
-    (a subscription made at 09:30 does not post the 09:00 digest it never had)."""
-    key, at = latest(schedule, t)
-    if t - at > (schedule.grace if grace is None else grace):
-        return None
-    if not_before is not None and at < not_before:
-        return None
-    return key
+def fire_of(schedule: Schedule, key: str) -> datetime:
+    """When the trigger fires in the period `key` names (an explicit `--period`), in UTC."""
+    first_day, _ = _key_start(key)
+    start = datetime.combine(first_day, time(0, 0), tzinfo=schedule.tz)
+    return next(fires(schedule, start, start + _LOOKBACK[schedule.frequency]))
 
 
 def describe_key(schedule: Schedule, key: str) -> str:
@@ -270,7 +261,7 @@ def describe_key(schedule: Schedule, key: str) -> str:
         return f"week {int(m.group(2))}, {m.group(1)}"
     if schedule.frequency == "daily":
         return f"{date.fromisoformat(key):%a %d %b %Y}"
-    return f"{run_day(schedule, key):%B %Y}"
+    return f"{_key_start(key)[0]:%B %Y}"
 
 
 def local_text(at: datetime, tz: ZoneInfo) -> str:

@@ -48,6 +48,11 @@ async def test_send_run_twice_sends_once(rt, db_url) -> None:
     assert len(posts) == 1 and posts[0]["channel"] == CHANNEL
     assert posts[0]["blocks"][0]["text"]["text"] == "Licensing digest, week 48, 2026"
     assert slack.calls[0].headers["Authorization"] == "Bearer xoxb-test"
+    # its chart went into the digest's thread, once
+    ts = out1.strip().rsplit(" — ", 1)[1]
+    [upload] = slack.uploads.values()
+    assert (upload["channel"], upload["thread_ts"]) == (CHANNEL, ts)
+    assert upload["data"].startswith(b"\x89PNG") and "2023: about US$630 million" in upload["alt_txt"]
 
 
 async def test_send_without_token_or_with_bad_input_says_what_to_do(rt, db_url) -> None:

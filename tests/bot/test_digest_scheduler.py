@@ -209,3 +209,56 @@ async def test_failed_post_is_retried_by_the_resync_tick_and_sent_once(rt, clock
         await sched.tick()
         await sched.tick()
         assert len(slack.posted()) == 1
+
+
+async def test_start_up_posts_each_missed_fire_once_in_its_own_zone_and_nothing_not_yet_due(rt, clock) -> None:
+    clock.now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    await say(rt, "digest subscribe weekly mon 09:00 Asia/Shanghai", channel="CSHANGHAI")  # Mon 01:00 UTC
+    await say(rt, "digest subscribe daily 08:30 Europe/Berlin", channel="CBERLIN")  # 07:30 UTC
+    await say(rt, "digest subscribe weekly mon 09:00 America/New_York", channel="CNEWYORK")  # Mon 14:00 UTC
+    new_york = await _sub_id(rt, "CNEWYORK")
+    async with standin() as (slack, poster):
+        # down all Monday morning; started at 10:00 UTC, and again (a crash loop, a second replica)
+        clock.now = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+        for _ in range(2):
+            sched = DigestScheduler(rt.deps, poster)
+            await sched.start()
+            sched.stop()
+        assert sorted(p["channel"] for p in slack.posted()) == ["CBERLIN", "CSHANGHAI"]
+        # New York's 09:00 is 14:00 UTC: its job fires then and posts once
+        clock.now = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
+        sched = DigestScheduler(rt.deps, poster)
+        await sched.start()
+        try:
+            await sched.run_subscription(new_york)
+        finally:
+            sched.stop()
+        assert sorted(p["channel"] for p in slack.posted()) == ["CBERLIN", "CNEWYORK", "CSHANGHAI"]
+    runs = {}
+    for channel in ("CSHANGHAI", "CBERLIN", "CNEWYORK"):
+        async with rt.deps.sessions() as session:
+            listed = await digest_repo.list_runs(session=session, subscription_id=await _sub_id(rt, channel))
+        runs[channel] = [(r.period_key, r.status) for r in listed]
+    assert runs == {"CSHANGHAI": [("2026-W49", "sent")], "CBERLIN": [("2026-11-30", "sent")],
+                    "CNEWYORK": [("2026-W49", "sent")]}
+
+
+async def test_start_up_on_the_night_summer_time_ends_asks_the_local_clock(rt, clock) -> None:
+    clock.now = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
+    await say(rt, "digest subscribe daily 09:00 Europe/Berlin")
+    async with standin() as (slack, poster):
+        # Sun 25 Oct 07:30 UTC is 08:30 in Berlin (CET since 03:00): not yet nine, though it
+        # would have been 09:30 on Saturday's offset
+        clock.now = datetime(2026, 10, 25, 7, 30, tzinfo=UTC)
+        sched = DigestScheduler(rt.deps, poster)
+        await sched.start()
+        sched.stop()
+        assert slack.posted() == []
+        # started at 09:30 local (08:30 UTC): the 09:00 fire was missed, posted once
+        clock.now = datetime(2026, 10, 25, 8, 30, tzinfo=UTC)
+        for _ in range(2):
+            sched = DigestScheduler(rt.deps, poster)
+            await sched.start()
+            sched.stop()
+        [post] = slack.posted()
+    assert post["metadata"]["event_payload"]["period"] == "2026-10-25"

@@ -1,4 +1,5 @@
-"""Posting digests through a real AsyncWebClient to the stand-in Slack: once per
+"""Posting digests as the scheduler does (its start-up and every-minute catch-up),
+through the bot's poster on a real AsyncWebClient to the stand-in Slack: once per
 channel and period, failures retried, Block Kit within limits and escaped."""
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ import re
 from datetime import UTC, date, datetime
 
 from bot.blocks import render_digest
-from bot.digest_send import send_due
+from bot.scheduler import RETRY_FAILED_AFTER, DigestScheduler
 from handlers.deps import Deps
 from handlers.digest import DigestItem, DigestReply, DigestSection
+from handlers.digest_run import Outcome, Poster
 from handlers.replies import ReplyKind
 from store import digests as digest_repo
 from store.db import make_engine, make_sessionmaker
@@ -30,6 +32,11 @@ from tests.bot.test_digest_support import (
 MONDAY_RUN = datetime(2026, 11, 30, 9, 0, 1, tzinfo=UTC)
 
 
+async def catch_up(deps: Deps, poster: Poster) -> list[Outcome]:
+    """What the scheduler runs on start-up and on every resync tick."""
+    return await DigestScheduler(deps, poster).catch_up()
+
+
 async def _runs(rt):
     async with rt.deps.sessions() as session:
         sub = await digest_repo.get_subscription(session=session, channel=CHANNEL)
@@ -41,8 +48,8 @@ async def test_due_digest_is_posted_once_and_marked_sent(rt, clock) -> None:
     await say(rt, "digest subscribe weekly mon 09:00 UTC")
     clock.now = MONDAY_RUN
     async with standin() as (slack, client):
-        first = await send_due(rt.deps, client)
-        second = await send_due(rt.deps, client)
+        first = await catch_up(rt.deps, client)
+        second = await catch_up(rt.deps, client)
         posts = slack.posted("chat.postMessage")
     assert [(o.status, o.period) for o in first] == [("sent", "2026-W49")]
     assert [o.status for o in second] == ["taken"]
@@ -58,7 +65,7 @@ async def test_nothing_is_posted_before_the_run_time(rt, clock) -> None:
     await say(rt, "digest subscribe weekly mon 09:00 UTC")
     clock.now = datetime(2026, 11, 30, 8, 59, tzinfo=UTC)
     async with standin() as (slack, client):
-        assert [o.status for o in await send_due(rt.deps, client)] == ["not_due"]
+        assert [o.status for o in await catch_up(rt.deps, client)] == ["not_due"]
         assert slack.posted() == []
 
 
@@ -67,19 +74,38 @@ async def test_failed_post_is_recorded_logged_and_retried_once(rt, clock, caplog
     clock.now = MONDAY_RUN
     async with standin() as (slack, client):
         slack.fail("chat.postMessage", "channel_not_found")
-        with caplog.at_level(logging.WARNING, logger="bot.digest_send"):
-            out = await send_due(rt.deps, client)
+        with caplog.at_level(logging.WARNING, logger="handlers.digest_run"):
+            out = await catch_up(rt.deps, client)
         assert [o.status for o in out] == ["failed"]
         assert "channel_not_found" in caplog.text and CHANNEL in caplog.text
         runs = await _runs(rt)
         assert (runs[0].status, runs[0].error) == ("failed", "Slack error: channel_not_found")
         assert slack.posted() == []
-        out = await send_due(rt.deps, client)
-        out_again = await send_due(rt.deps, client)
+        # the scheduler retries once the back-off has passed
+        assert [o.status for o in await catch_up(rt.deps, client)] == ["taken"]
+        clock.now = MONDAY_RUN + RETRY_FAILED_AFTER
+        out = await catch_up(rt.deps, client)
+        out_again = await catch_up(rt.deps, client)
         assert [o.status for o in out] == ["sent"] and [o.status for o in out_again] == ["taken"]
         assert len(slack.posted()) == 1
     runs = await _runs(rt)
     assert (runs[0].status, runs[0].attempts) == ("sent", 2)
+
+
+async def test_a_failure_only_a_person_can_fix_says_what_to_do_and_stays_retryable(rt, clock, caplog) -> None:
+    await say(rt, "digest subscribe weekly mon 09:00 UTC")
+    clock.now = MONDAY_RUN
+    async with standin() as (slack, client):
+        slack.fail("chat.postMessage", "not_in_channel")
+        with caplog.at_level(logging.WARNING, logger="handlers.digest_run"):
+            out = await catch_up(rt.deps, client)
+        assert [(o.status, o.detail) for o in out] == [("failed", "Slack error: not_in_channel")]
+        [record] = [r for r in caplog.records if "not_in_channel" in r.getMessage()]
+        assert record.levelno == logging.ERROR and "invite the bot to the channel" in record.getMessage()
+        # the bot was invited: the next retry posts it
+        clock.now = MONDAY_RUN + RETRY_FAILED_AFTER
+        assert [o.status for o in await catch_up(rt.deps, client)] == ["sent"]
+        assert len(slack.posted()) == 1
 
 
 async def test_quiet_week_posts_one_line_or_nothing_with_skip_empty(rt, clock) -> None:
@@ -87,7 +113,7 @@ async def test_quiet_week_posts_one_line_or_nothing_with_skip_empty(rt, clock) -
     await say(rt, "digest subscribe weekly mon 09:00 UTC skip-empty", channel="CQUIET")
     clock.now = MONDAY_RUN
     async with standin() as (slack, client):
-        out = {o.channel: o.status for o in await send_due(rt.deps, client)}
+        out = {o.channel: o.status for o in await catch_up(rt.deps, client)}
         posts = slack.posted()
     assert out == {CHANNEL: "sent", "CQUIET": "skipped"}
     assert [p["channel"] for p in posts] == [CHANNEL]
@@ -109,7 +135,7 @@ async def test_two_senders_on_separate_engines_post_once_per_channel(rt, clock, 
         replicas = [Deps(sessions=make_sessionmaker(e), index=rt.deps.index,
                          home_subject=rt.deps.home_subject, clock=clock) for e in engines]
         async with standin() as (slack, client):
-            results = await asyncio.gather(*(send_due(d, client) for d in replicas))
+            results = await asyncio.gather(*(catch_up(d, client) for d in replicas))
             posts = slack.posted()
     finally:
         for e in engines:
@@ -127,7 +153,7 @@ async def test_user_text_is_escaped_and_authors_are_mentions(rt, clock) -> None:
     await say(rt, "digest subscribe weekly mon 09:00 UTC")
     clock.now = MONDAY_RUN
     async with standin() as (slack, client):
-        await send_due(rt.deps, client)
+        await catch_up(rt.deps, client)
         post = slack.posted()[0]
     body = str(post["blocks"])
     assert "<!channel>" not in body and "<@U999>" not in body and "<b>" not in body
@@ -152,7 +178,7 @@ async def test_many_items_stay_within_block_kit_limits(rt, clock) -> None:
     await say(rt, "digest subscribe weekly mon 09:00 UTC")
     clock.now = MONDAY_RUN
     async with standin() as (slack, client):
-        out = await send_due(rt.deps, client)
+        out = await catch_up(rt.deps, client)
         post = slack.posted()[0]
     assert out[0].status == "sent"
     blocks = post["blocks"]

@@ -1,6 +1,6 @@
 """Shared set-up for the digest tests: fixture data through the real importer,
 audit rows in the shared format, subscriptions through the real verb, and a
-stand-in Slack with a real AsyncWebClient pointed at it."""
+stand-in Slack with the bot's poster on a real AsyncWebClient pointed at it."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.app import make_client
 from bot.config import Settings
+from bot.digest_poster import SlackPoster
 from bot.runtime import Runtime
 from handlers import dispatch
 from handlers.replies import Reply
@@ -78,10 +79,11 @@ async def say(rt: Runtime, text: str, *, user: str = "UADMIN", channel: str = CH
 
 
 @contextlib.asynccontextmanager
-async def standin() -> AsyncIterator[tuple[StandinSlack, Any]]:
+async def standin() -> AsyncIterator[tuple[StandinSlack, SlackPoster]]:
+    """The stand-in Slack and the bot's digest poster on a real client pointed at it."""
     slack = await StandinSlack().start()
     try:
         settings = Settings(_env_file=None, SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=slack.api_url)  # type: ignore[call-arg]
-        yield slack, make_client(settings)
+        yield slack, SlackPoster(make_client(settings))
     finally:
         await slack.stop()

@@ -1,5 +1,5 @@
-"""Pure schedule arithmetic: period keys, run times in local time across DST,
-what is due at an instant, and reading `digest subscribe …`."""
+"""Schedules: the trigger's fire times in local time across DST, what was missed
+at an instant, what a fire time's period is called, and reading `digest subscribe …`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from apscheduler.triggers.cron import CronTrigger
 
 from handlers import schedule as sch
 from handlers.errors import BadCommand
@@ -19,59 +20,72 @@ def utc(*a: int) -> datetime:
 
 
 def test_period_keys_per_frequency() -> None:
-    day = datetime(2026, 11, 25).date()
-    assert sch.period_key(sch.Schedule("daily"), day) == "2026-11-25"
-    assert sch.period_key(sch.Schedule("weekly"), day) == "2026-W48"
-    assert sch.period_key(sch.Schedule("monthly"), day) == "2026-11"
+    # a fire time is named by its local day, ISO week or month
+    at = utc(2026, 11, 25, 9, 0)
+    assert sch.period_key(sch.Schedule("daily"), at) == "2026-11-25"
+    assert sch.period_key(sch.Schedule("weekly"), at) == "2026-W48"
+    assert sch.period_key(sch.Schedule("monthly"), at) == "2026-11"
     # ISO weeks: 1 Jan 2027 is a Friday, still week 53 of 2026
-    assert sch.period_key(sch.Schedule("weekly"), datetime(2027, 1, 1).date()) == "2026-W53"
+    assert sch.period_key(sch.Schedule("weekly"), utc(2027, 1, 1, 9, 0)) == "2026-W53"
+    # the local day decides: 23:30 in New York on 24 Nov is 25 Nov in UTC
+    ny = sch.Schedule("daily", at_time="23:30", timezone="America/New_York")
+    assert sch.period_key(ny, utc(2026, 11, 25, 4, 30)) == "2026-11-24"
 
 
-def test_weekly_run_is_nine_local_on_both_sides_of_dst() -> None:
+def test_the_trigger_is_the_scheduler_s_and_fires_at_nine_local_on_both_sides_of_dst() -> None:
+    trigger = sch.trigger(BERLIN_WEEKLY)
+    assert isinstance(trigger, CronTrigger) and str(trigger.timezone) == "Europe/Berlin"
     # Berlin: summer time ends Sun 25 Oct 2026, starts Sun 29 Mar 2026
-    assert sch.occurrence(BERLIN_WEEKLY, "2026-W43") == utc(2026, 10, 19, 7, 0)  # CEST, UTC+2
-    assert sch.occurrence(BERLIN_WEEKLY, "2026-W44") == utc(2026, 10, 26, 8, 0)  # CET, UTC+1
-    assert sch.occurrence(BERLIN_WEEKLY, "2026-W13") == utc(2026, 3, 23, 8, 0)
-    assert sch.occurrence(BERLIN_WEEKLY, "2026-W14") == utc(2026, 3, 30, 7, 0)
+    assert sch.fire_of(BERLIN_WEEKLY, "2026-W43") == utc(2026, 10, 19, 7, 0)  # CEST, UTC+2
+    assert sch.fire_of(BERLIN_WEEKLY, "2026-W44") == utc(2026, 10, 26, 8, 0)  # CET, UTC+1
+    assert sch.fire_of(BERLIN_WEEKLY, "2026-W13") == utc(2026, 3, 23, 8, 0)
+    assert sch.fire_of(BERLIN_WEEKLY, "2026-W14") == utc(2026, 3, 30, 7, 0)
 
 
-def test_daily_run_on_the_dst_night_itself() -> None:
+def test_daily_fire_on_the_dst_nights() -> None:
     s = sch.Schedule("daily", at_time="08:30", timezone="Europe/Berlin")
-    assert sch.occurrence(s, "2026-03-28") == utc(2026, 3, 28, 7, 30)
-    assert sch.occurrence(s, "2026-03-29") == utc(2026, 3, 29, 6, 30)
-    # 02:30 does not exist that night: it still runs once, an hour later on the wall clock
+    assert sch.fire_of(s, "2026-03-28") == utc(2026, 3, 28, 7, 30)
+    assert sch.fire_of(s, "2026-03-29") == utc(2026, 3, 29, 6, 30)
+    # 02:30 does not exist that night: it still fires once, an hour later on the wall clock
     gap = sch.Schedule("daily", at_time="02:30", timezone="Europe/Berlin")
-    assert sch.occurrence(gap, "2026-03-29") == utc(2026, 3, 29, 1, 30)
+    assert list(sch.fires(gap, utc(2026, 3, 28, 12, 0), utc(2026, 3, 29, 12, 0))) == [utc(2026, 3, 29, 1, 30)]
+    # 02:30 happens twice in the autumn: two fires, one period, so one digest
+    autumn = list(sch.fires(gap, utc(2026, 10, 24, 12, 0), utc(2026, 10, 25, 12, 0)))
+    assert autumn == [utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 1, 30)]
+    assert {sch.period_key(gap, at) for at in autumn} == {"2026-10-25"}
 
 
-def test_due_at_an_instant() -> None:
+def test_missed_fire_at_an_instant() -> None:
+    long_ago = utc(2026, 1, 1)
     # Monday 30 Nov 2026 09:00 Berlin = 08:00 UTC
-    # a minute before: last week's run is long past its grace, this week's not yet due
-    assert sch.due(BERLIN_WEEKLY, utc(2026, 11, 30, 7, 59)) is None
-    assert sch.due(BERLIN_WEEKLY, utc(2026, 11, 30, 8, 0)) == "2026-W49"
+    # a minute before: last week's fire is long past its grace, this week's has not happened
+    assert sch.missed(BERLIN_WEEKLY, utc(2026, 11, 30, 7, 59), not_before=long_ago) is None
+    assert sch.missed(BERLIN_WEEKLY, utc(2026, 11, 30, 8, 0), not_before=long_ago) == utc(2026, 11, 30, 8, 0)
     # down at 09:00, back at 11:00: still due
-    assert sch.due(BERLIN_WEEKLY, utc(2026, 11, 30, 10, 0)) == "2026-W49"
-    # more than the grace late: the week's digest is not posted days later
-    assert sch.due(BERLIN_WEEKLY, utc(2026, 12, 4, 10, 0)) is None
-    # subscribed after this week's run time: nothing until next week
-    assert sch.due(BERLIN_WEEKLY, utc(2026, 11, 30, 10, 0), not_before=utc(2026, 11, 30, 9, 0)) is None
+    assert sch.missed(BERLIN_WEEKLY, utc(2026, 11, 30, 10, 0), not_before=long_ago) == utc(2026, 11, 30, 8, 0)
+    # more than the grace (the scheduler's misfire grace) late: not posted days later
+    assert sch.missed(BERLIN_WEEKLY, utc(2026, 12, 4, 10, 0), not_before=long_ago) is None
+    # subscribed after this week's fire: nothing until next week
+    assert sch.missed(BERLIN_WEEKLY, utc(2026, 11, 30, 10, 0), not_before=utc(2026, 11, 30, 9, 0)) is None
 
 
 def test_monthly_in_shanghai() -> None:
     s = sch.Schedule("monthly", day_of_month=1, at_time="09:00", timezone="Asia/Shanghai")
-    assert sch.occurrence(s, "2026-12") == utc(2026, 12, 1, 1, 0)
-    key, at = sch.upcoming(s, utc(2026, 11, 25, 10, 0))
-    assert (key, at) == ("2026-12", utc(2026, 12, 1, 1, 0))
-    assert sch.previous_key(s, "2026-01") == "2025-12"
-    assert sch.next_key(s, "2026-12") == "2027-01"
+    assert sch.fire_of(s, "2026-12") == utc(2026, 12, 1, 1, 0)
+    assert sch.next_fire(s, utc(2026, 11, 25, 10, 0)) == utc(2026, 12, 1, 1, 0)
+    assert sch.last_fire(s, utc(2026, 1, 15)) == utc(2026, 1, 1, 1, 0)
+    assert sch.last_fire(s, utc(2026, 1, 1, 1, 0), strictly_before=True) == utc(2025, 12, 1, 1, 0)
 
 
-def test_latest_and_upcoming_around_a_run() -> None:
+def test_last_and_next_fire_around_a_run() -> None:
     t = utc(2026, 11, 25, 10, 0)  # Wednesday
-    assert sch.latest(BERLIN_WEEKLY, t) == ("2026-W48", utc(2026, 11, 23, 8, 0))
-    assert sch.upcoming(BERLIN_WEEKLY, t) == ("2026-W49", utc(2026, 11, 30, 8, 0))
+    assert sch.last_fire(BERLIN_WEEKLY, t) == utc(2026, 11, 23, 8, 0)
+    assert sch.next_fire(BERLIN_WEEKLY, t) == utc(2026, 11, 30, 8, 0)
+    # at the fire itself: that is the last one, the next is a week on
+    assert sch.last_fire(BERLIN_WEEKLY, utc(2026, 11, 30, 8, 0)) == utc(2026, 11, 30, 8, 0)
+    assert sch.next_fire(BERLIN_WEEKLY, utc(2026, 11, 30, 8, 0)) == utc(2026, 12, 7, 8, 0)
     friday = sch.Schedule("weekly", 4, 1, "17:00", "UTC")
-    assert sch.latest(friday, t) == ("2026-W47", utc(2026, 11, 20, 17, 0))
+    assert sch.last_fire(friday, t) == utc(2026, 11, 20, 17, 0)
 
 
 @pytest.mark.parametrize(
@@ -117,13 +131,12 @@ def test_period_key_validation() -> None:
     assert sch.key_frequency("last week") is None
 
 
-def test_every_week_of_a_year_has_one_run() -> None:
+def test_every_week_of_a_year_has_one_fire() -> None:
     s = sch.Schedule("weekly", 2, 1, "23:30", "America/New_York")
-    runs = []
-    key = "2026-W01"
-    for _ in range(53):
-        runs.append(sch.occurrence(s, key))
-        key = sch.next_key(s, key)
+    runs = list(sch.fires(s, utc(2026, 1, 1), utc(2027, 1, 1)))
+    assert len(runs) == 53  # Wed 31 Dec 2025 23:30 New York is already 1 Jan in UTC
     assert all(b - a in (timedelta(days=7), timedelta(days=7, hours=1), timedelta(days=7, hours=-1))
                for a, b in itertools.pairwise(runs))
     assert {r.astimezone(s.tz).strftime("%a %H:%M") for r in runs} == {"Wed 23:30"}
+    # each fire its own period: no week posted twice, none skipped
+    assert len({sch.period_key(s, r) for r in runs}) == 53

@@ -40,10 +40,11 @@ def test_any_subscription_text_is_a_schedule_or_a_usage_message(text: str, defau
     assert re.fullmatch(r"[0-9]{2}:[0-9]{2}", schedule.at_time), schedule.at_time
     assert 0 <= schedule.hour <= 23 and 0 <= schedule.minute <= 59
     assert sch.zone(schedule.timezone) is not None
-    # the scheduler can run it: cron fields, a description, the next periods
-    schedule.cron_fields()
+    # the scheduler can run it: a trigger, a description, the next period
+    sch.trigger(schedule)
     assert schedule.describe()
     now = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-    key, at = sch.upcoming(schedule, now)
-    assert at > now and sch.key_frequency(key) == schedule.frequency
-    assert sch.due(schedule, at + timedelta(minutes=1)) == key
+    at = sch.next_fire(schedule, now)
+    key = sch.period_key(schedule, at)
+    assert at > now and sch.key_frequency(key) == schedule.frequency and sch.fire_of(schedule, key) == at
+    assert sch.missed(schedule, at + timedelta(minutes=1), not_before=now) == at

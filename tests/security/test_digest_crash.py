@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.app import make_client
-from bot.digest_send import STALE_CLAIM, send_due
+from bot.digest_poster import SlackPoster
 from bot.scheduler import DigestScheduler
+from handlers.digest_run import STALE_CLAIM
 from store import digests as digest_repo
 from tests.bot import slack_harness
 from tests.bot.slack_harness import Bot
@@ -34,7 +35,7 @@ async def _crash_mid_post(bot: Bot, clock: Clock) -> None:
     clock.now = MONDAY_RUN
     bot.slack.clock = clock
     bot.slack.hang("chat.postMessage")
-    sender = asyncio.create_task(send_due(bot.rt.deps, make_client(bot.settings)))
+    sender = asyncio.create_task(DigestScheduler(bot.rt.deps, SlackPoster(make_client(bot.settings))).catch_up())
     await bot.slack.called("chat.postMessage")
     sender.cancel()  # the process is gone: nothing after the post runs
     with pytest.raises(asyncio.CancelledError):
@@ -53,7 +54,7 @@ async def _run(bot: Bot) -> tuple[str, str]:
 
 async def test_a_digest_posted_before_a_crash_is_not_posted_again(bot: Bot, clock: Clock) -> None:
     await _crash_mid_post(bot, clock)
-    scheduler = DigestScheduler(bot.rt.deps, make_client(bot.settings))
+    scheduler = DigestScheduler(bot.rt.deps, SlackPoster(make_client(bot.settings)))
     outcomes = await scheduler.catch_up()
     assert [o.status for o in outcomes] == ["sent"]
     [message] = bot.slack.messages[CHANNEL]
@@ -69,8 +70,8 @@ async def test_without_the_history_scope_it_says_so_and_posts_again(bot: Bot, cl
                                                                      caplog: pytest.LogCaptureFixture) -> None:
     await _crash_mid_post(bot, clock)
     bot.slack.fail("conversations.history", "missing_scope")
-    with caplog.at_level(logging.WARNING, logger="bot.digest_send"):
-        outcomes = await DigestScheduler(bot.rt.deps, make_client(bot.settings)).catch_up()
+    with caplog.at_level(logging.WARNING, logger="handlers.digest_run"):
+        outcomes = await DigestScheduler(bot.rt.deps, SlackPoster(make_client(bot.settings))).catch_up()
     assert [o.status for o in outcomes] == ["sent"]
     assert "could not read the channel's history" in caplog.text and "missing_scope" in caplog.text
     assert "channels:history" in caplog.text

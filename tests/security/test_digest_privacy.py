@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from bot.app import make_client
-from bot.digest_send import send_due
+from bot.digest_poster import SlackPoster
+from bot.scheduler import DigestScheduler
 from store.models import UnansweredQuestion
 from tests.bot import slack_harness
 from tests.bot.slack_harness import Bot, all_text, dm, mention
@@ -53,7 +54,7 @@ async def test_posted_digest_lists_only_this_channels_questions(bot: Bot, clock:
     await _ask_everywhere(bot)
     await bot.send.command("digest subscribe weekly mon 09:00 UTC", channel=CHANNEL, user="UADMIN")
     clock.now = datetime(2026, 11, 30, 9, 0, 1, tzinfo=UTC)
-    out = await send_due(bot.rt.deps, make_client(bot.settings))
+    out = await DigestScheduler(bot.rt.deps, SlackPoster(make_client(bot.settings))).catch_up()
     assert [o.status for o in out] == ["sent"]
     [post] = [p for p in bot.posts() if p["channel"] == CHANNEL]
     _check(post["text"] + "\n" + all_text(post["blocks"]))

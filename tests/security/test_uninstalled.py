@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.app import make_client
+from bot.digest_poster import SlackPoster
 from bot.scheduler import DigestScheduler
 from tests.bot import slack_harness
 from tests.bot.slack_harness import Bot
@@ -30,7 +31,7 @@ async def _subscribe(bot: Bot) -> None:
 
 async def _digests_at_the_run(bot: Bot, clock: Clock) -> list[str]:
     clock.now = MONDAY_RUN
-    await DigestScheduler(bot.rt.deps, make_client(bot.settings)).catch_up()
+    await DigestScheduler(bot.rt.deps, SlackPoster(make_client(bot.settings))).catch_up()
     return [p["channel"] for p in bot.posts()]
 
 
