@@ -66,8 +66,15 @@ def _fact_fields(deps: Deps, fact: FactView | None, metric: str = "", period: st
     )
 
 
-def _fact_reply(deps: Deps, title: str, fields: tuple[Field, ...]) -> Reply:
-    return Reply(ReplyKind.PREVIEW, title, form=Form(ActionId.FACT_SUBMIT.value, "", title, "Save", fields))
+def _fact_reply(deps: Deps, title: str, fields: tuple[Field, ...], notes: tuple[str, ...] = ()) -> Reply:
+    return Reply(ReplyKind.PREVIEW, title, form=Form(ActionId.FACT_SUBMIT.value, "", title, "Save", fields,
+                                                     notes=notes))
+
+
+def new_fact_form(deps: Deps, *, period: str = "", note: str = "") -> Reply:
+    """The fact form for a figure not stored yet (a gap's "Add the fact"); the caller
+    has checked that the person is an admin."""
+    return _fact_reply(deps, "Add a fact", _fact_fields(deps, None, "", period), (note,) if note else ())
 
 
 @admin.safe
@@ -166,7 +173,7 @@ async def fact_submit(deps: Deps, req: Request, _value: str, values: dict[str, s
     if reply.kind is ReplyKind.CONFIRM and token:
         return Reply(ReplyKind.CONFIRM, reply.headline, form=Form(
             ActionId.FACT_CONFIRM.value, token, "Confirm the change", "Confirm", (),
-            notes=(reply.headline, *reply.lines, "Nothing is written until you press Confirm; Back leaves the "
+            notes=(reply.headline, *reply.lines, "Nothing is written until you press Confirm; Cancel leaves the "
                                                  "stored figure as it is.")))
     return reply
 

@@ -307,3 +307,19 @@ async def test_a_channel_is_subscribed_to_the_digest_from_a_form(bot: Bot) -> No
     await modals.submit(bot, form, {"channel": "C43"}, user="U9")
     await bot.settle()
     assert "C43" not in all_text((await _command(bot, "digest list"))["blocks"])
+
+
+# ---- a gap's "Add the fact" ---------------------------------------------------------------
+
+
+async def test_add_the_fact_from_gaps_opens_the_fact_form_with_the_questions_year(bot: Bot) -> None:
+    await _command(bot, "what is our royalty payload in 2021", user="U7")
+    gaps = await _command(bot, "gaps")
+    add = _buttons(gaps["blocks"])["gap_add_fact"]
+    form = await _open_by_button(bot, "gap_add_fact", add["value"])
+    assert _field(form, "period")["initial_value"] == "2021"
+    assert "royalty payload in 2021" in all_text(form["blocks"])
+    [metric, *_] = await modals.choices(bot, form, "metric", "licensing revenue", user=ADMIN)
+    await modals.submit(bot, form, {"metric": metric["value"], "value": "US$500 million"}, user=ADMIN)
+    await bot.settle()
+    assert "Set licensing revenue, 2021: US$500 million" in bot.posts()[-1]["text"]

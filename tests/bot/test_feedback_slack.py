@@ -74,7 +74,9 @@ async def test_a_down_vote_reaches_gaps_and_teaching_answers_the_question(bot: B
     await bot.settle()
     teach_modal = _opened(bot)[-1]
     assert teach_modal["blocks"][0]["element"]["initial_value"] == "payload"
-    assert (await _submit(bot, teach_modal, {"words": "royalty payload", "metric": "licensing revenue"})).status == 200
+    [metric, *_] = await modals.choices(bot, teach_modal, "metric", "licensing", user=ADMIN)
+    assert (await modals.submit(bot, teach_modal, {"words": "royalty payload", "metric": metric["value"]},
+                                user=ADMIN)).status == 200
     await bot.settle()
     result = bot.posts()[-1]
     assert result["channel"] == ADMIN and "now means licensing revenue" in result["text"]
