@@ -168,6 +168,11 @@ async def fact_submit(deps: Deps, req: Request, _value: str, values: dict[str, s
     if errors:
         return _invalid(errors)
     assert metric is not None and pv is not None and year is not None
+    current = deps.index.facts.periods(subject, metric).get(year)
+    if current is not None and pv.numeric is not None and \
+            (current.numeric, current.unit, current.qualifier) == (pv.numeric, pv.unit, pv.qualifier):
+        # the same figure in other words ("US$560M" for "US$560 million") is no change
+        pv = ParsedValue(current.value, pv.numeric, pv.unit, pv.qualifier)
     reply = await admin.set_parsed(deps, req, ap.SetCmd(metric, year, pv, source), subject=subject)
     token = next((b.value for b in reply.buttons if b.action == ActionId.CONFIRM_CHANGE.value), "")
     if reply.kind is ReplyKind.CONFIRM and token:

@@ -323,3 +323,14 @@ async def test_add_the_fact_from_gaps_opens_the_fact_form_with_the_questions_yea
     await modals.submit(bot, form, {"metric": metric["value"], "value": "US$500 million"}, user=ADMIN)
     await bot.settle()
     assert "Set licensing revenue, 2021: US$500 million" in bot.posts()[-1]["text"]
+
+
+async def test_correct_this_submitted_unchanged_changes_nothing_whatever_the_figure(bot: Bot) -> None:
+    for question in ("R&D spending 2022", "valid patents 2022", "R&D share of revenue 2022", "chief legal officer"):
+        answer = await _command(bot, question)
+        form = await _open_by_button(bot, "correct_fact", _buttons(answer["blocks"])["correct_fact"]["value"])
+        before = await _history(bot, "")
+        await modals.submit(bot, form, {}, user=ADMIN)
+        await bot.settle()
+        assert "nothing changed" in bot.posts()[-1]["text"], (question, bot.posts()[-1]["text"])
+        assert await _history(bot, "") == before
