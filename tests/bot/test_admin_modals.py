@@ -6,13 +6,20 @@ else's), removing a licence and subscribing a channel to the digest from forms."
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
+
 from bot.runtime import running
+from bot.socket import start_socket
 from handlers import dispatch
 from tests.bot import modals, slack_harness
-from tests.bot.slack_harness import Bot, all_text, mention
+from tests.bot.slack_harness import APP_TOKEN, Bot, all_text, load_fixtures, mention, slack_settings
+from tests.bot.test_slack_socket import SocketSlack
+from tests.conftest import Clock
 
 bot = slack_harness.bot
 slack = slack_harness.slack
@@ -334,3 +341,56 @@ async def test_correct_this_submitted_unchanged_changes_nothing_whatever_the_fig
         await bot.settle()
         assert "nothing changed" in bot.posts()[-1]["text"], (question, bot.posts()[-1]["text"])
         assert await _history(bot, "") == before
+
+
+# ---- Socket Mode ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def socket_slack() -> AsyncIterator[SocketSlack]:
+    s = await SocketSlack().start()
+    yield s
+    await s.stop()
+
+
+async def test_in_socket_mode_options_errors_and_the_confirmation_come_back_in_the_ack(
+        db_url: str, socket_slack: SocketSlack, clock: Clock) -> None:
+    settings = slack_settings(db_url, socket_slack.api_url, SLACK_APP_TOKEN=APP_TOKEN, SLACK_SIGNING_SECRET="")
+    async with running(settings) as rt:
+        rt.deps.clock = clock
+        await load_fixtures(rt)
+        server = await start_socket(settings, rt.deps)
+        try:
+            await asyncio.wait_for(socket_slack.connected.wait(), 10)
+            await socket_slack.send({
+                "envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": True,
+                "payload": {"token": "legacy", "team_id": "T1", "channel_id": "C1", "user_id": ADMIN,
+                            "command": "/ip", "text": "set", "api_app_id": "A1", "trigger_id": "1.1"}})
+            [form] = [c.body["view"] for c in socket_slack.calls if c.method == "views.open"]
+            suggestion = {"type": "block_suggestion", "user": {"id": ADMIN}, "team": {"id": "T1"},
+                          "api_app_id": "A1", "token": "legacy", "container": {"type": "view", "view_id": "V1"},
+                          "action_id": "metric", "block_id": "metric", "value": "licencing revnue",
+                          "view": {**form, "id": "V1", "state": {"values": {}}}}
+            ack = await socket_slack.send({"envelope_id": "env-2", "type": "interactive",
+                                           "accepts_response_payload": True, "payload": suggestion})
+            assert ack["payload"]["options"][0]["value"] == "m:licensing revenue"
+
+            def submission(values: dict[str, str]) -> dict[str, object]:
+                return {"type": "view_submission", "team": {"id": "T1"}, "user": {"id": ADMIN},
+                        "api_app_id": "A1", "token": "legacy", "trigger_id": "9.9",
+                        "view": {**form, "id": "V1", "state": {"values": modals.state(form, values)}}}
+
+            ack = await socket_slack.send({"envelope_id": "env-3", "type": "interactive",
+                                           "accepts_response_payload": True,
+                                           "payload": submission({"metric": "m:licensing revenue",
+                                                                  "value": "US$ 6,30,0 million"})})
+            assert ack["payload"]["response_action"] == "errors" and "value" in ack["payload"]["errors"]
+            ack = await socket_slack.send({"envelope_id": "env-4", "type": "interactive",
+                                           "accepts_response_payload": True,
+                                           "payload": submission({"metric": "m:licensing revenue", "period": "2023",
+                                                                  "value": "US$63 billion"})})
+            assert ack["payload"]["response_action"] == "update"
+            assert ack["payload"]["view"]["submit"]["text"] == "Confirm"
+            await server.state.drain()
+        finally:
+            await server.stop()
