@@ -39,8 +39,8 @@ _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 def _option(label: str, value: str) -> Option:
-    # plain text, shown as typed: no escaping, only Slack's length limits
-    return Option(text=PlainTextObject(text=label[:OPTION_CHARS] or "…", emoji=False),
+    # escaped like every text the bot shows (bot/blocks.py); the value is never shown
+    return Option(text=PlainTextObject(text=fit(label, OPTION_CHARS) or "…", emoji=False),
                   value=value[:OPTION_VALUE_CHARS])
 
 

@@ -25,7 +25,8 @@ async def subscribe_form(deps: Deps, req: Request, _value: str) -> Reply:
     await require_admin(deps, req)
     return Reply(ReplyKind.PREVIEW, "Subscribe a channel", form=Form(
         ActionId.DIGEST_SUBMIT.value, "", "Subscribe to the digest", "Subscribe", (
-            Field("channel", "Channel", kind="channel", hint="I post the licensing digest there"),
+            Field("channel", "Channel", kind="channel",
+                  hint="I post the licensing digest there; invite me first (/invite @ipbot)"),
             Field("frequency", "How often", kind="select", options=sch.FREQUENCIES, initial="weekly"),
             Field("day", "Day", kind="select", optional=True, options=DAYS,
                   hint="Weekly: a weekday (default Monday). Monthly: a day from 1 to 28 (default 1). "

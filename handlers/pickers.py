@@ -141,7 +141,8 @@ def _picks(licences: list[LicenceView]) -> dict[str, tuple[LicencePick, str]]:
             dates.setdefault(lc.signed_on, []).append(lc)
         for signed, same in sorted(dates.items()):
             what = ", ".join(x for x in (same[0].kind, same[0].technology) if x)
-            label = f"{name}, signed {signed.isoformat()}" + (f" ({what})" if what else "")
+            label = f"{name}, signed {signed.isoformat()}" + (f" ({what})" if what else "") + \
+                (f", {len(same)} licences" if len(same) > 1 else "")
             out[LICENCE + _digest(low, signed.isoformat())] = (LicencePick(name, signed, len(same)), label)
     return out
 
