@@ -1,7 +1,7 @@
 """A seeded generator of realistic patent portfolios for the benchmark.
 
 `python -m bench.portfolio 120000` writes bench/out/p120000/{patents,licences,facts}.csv
-in the import format (store/io.py COLUMNS). The same size and seed always give the
+in the import format (store/imports/columns.py COLUMNS). The same size and seed always give the
 same files, so figures from different runs compare.
 
 What makes it realistic enough to measure a matcher:
@@ -23,7 +23,7 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from store.io import FACT_COLUMNS, LICENCE_COLUMNS, PATENT_COLUMNS
+from store.imports.columns import FACT_COLUMNS, LICENCE_COLUMNS, PATENT_COLUMNS
 
 OUT = Path(__file__).parent / "out"
 FIXTURES = Path(__file__).parent.parent / "tests" / "fixtures"

@@ -22,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import listeners
 from bot.config import Settings
+from bot.home_refresh import HomeRefresher
 from bot.listeners import BotState
 from bot.shortcuts import register_shortcuts
 from bot.verify import verified_only
@@ -87,7 +88,9 @@ def build_app(settings: Settings, deps: Deps) -> AsyncApp:
         # Socket Mode), and Slack disables the subscriptions of an app failing 5 % of them
         raise_error_for_unhandled_request=True,
     )
-    state = BotState(deps=deps, bot_token=client.token or "", api_url=client.base_url)
+    refresher = HomeRefresher(deps, client)
+    refresher.attach()
+    state = BotState(deps=deps, bot_token=client.token or "", api_url=client.base_url, home=refresher)
     setattr(app, _STATE_ATTR, state)
     register(app, deps)
     return app

@@ -15,8 +15,8 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.console import render
 from bot.runtime import Runtime, running
 from handlers import ask as ask_handler
+from handlers import exports
 from handlers.errors import IpbotError
-from store import io as store_io
 
 Command = Callable[[Runtime, argparse.Namespace], Awaitable[int]]
 _COMMANDS: dict[str, Command] = {}
@@ -33,8 +33,7 @@ def command(name: str) -> Callable[[Command], Command]:
 @command("ask")
 async def cmd_ask(rt: Runtime, args: argparse.Namespace) -> int:
     if args.explain:
-        plans = [p.public() for p in ask_handler.explain(rt.deps, args.text)]
-        print(json.dumps(plans[0] if len(plans) == 1 else plans, ensure_ascii=False, indent=2))
+        print(json.dumps(await ask_handler.explain_answer(rt.deps, args.text), ensure_ascii=False, indent=2))
         return 0
     reply = await ask_handler.ask(rt.deps, args.text, user=args.as_user)
     if args.json:
@@ -53,8 +52,7 @@ async def cmd_import(rt: Runtime, args: argparse.Namespace) -> int:
 
 @command("export")
 async def cmd_export(rt: Runtime, args: argparse.Namespace) -> int:
-    async with rt.deps.sessions() as session:
-        out = await store_io.export(session=session, kind=args.kind, fmt=args.format)
+    out = await exports.export(rt.deps, kind=args.kind, fmt=args.format)
     if args.output:
         await asyncio.to_thread(Path(args.output).write_text, out, encoding="utf-8")
     else:

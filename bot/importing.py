@@ -1,39 +1,47 @@
-"""`ipbot import`: read, validate, then write all-or-nothing, with a progress bar
-on a terminal for large files."""
+"""`ipbot import`: the file read from disk, imported by handlers/imports.py (the
+pipeline a file DMed to the bot goes through too), and its report printed — the
+summary on stdout, warnings and rejected lines on stderr — with a progress bar on
+a terminal for large files."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
-from datetime import UTC
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, cast
 
 from tqdm import tqdm
 
 from bot.runtime import Runtime
-from store import io as store_io
+from handlers import imports
+from handlers.imports import ImportReport, Step
+
+# a bar is only worth drawing for files this large
+PROGRESS_THRESHOLD = 5000
 
 
-def _bar(total: int, desc: str) -> AbstractContextManager[Any]:
+@contextmanager
+def _bar(stage: str, total: int) -> Iterator[Step | None]:
     # only on a terminal and only when waiting is noticeable; pipes and logs stay clean
-    if total < store_io.PROGRESS_THRESHOLD or not sys.stderr.isatty():
-        return nullcontext(None)
-    return cast(AbstractContextManager[Any], tqdm(total=total, desc=desc, unit="rows", file=sys.stderr, leave=False))
+    if total < PROGRESS_THRESHOLD or not sys.stderr.isatty():
+        yield None
+        return
+    with tqdm(total=total, desc=stage, unit="rows", file=sys.stderr, leave=False) as bar:
+        yield bar.update
 
 
-def _step(bar: Any) -> Callable[[int], None] | None:
-    return bar.update if bar is not None else None
-
-
-def print_rejected(name: str, exc: store_io.ImportRejected) -> None:
-    print(f"ipbot: {name} rejected, nothing written ({len(exc.errors)} problem"
-          f"{'s' if len(exc.errors) != 1 else ''}):", file=sys.stderr)
-    for err in exc.errors:
-        print(f"  {err}", file=sys.stderr)
+def print_report(report: ImportReport) -> None:
+    if not report.ok:
+        n = len(report.errors)
+        print(f"ipbot: {report.filename} rejected, nothing written ({n} problem{'s' if n != 1 else ''}):",
+              file=sys.stderr)
+        for err in report.errors:
+            print(f"  {err}", file=sys.stderr)
+    for w in report.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    print(report.summary)
 
 
 async def run_import(rt: Runtime, args: argparse.Namespace) -> int:
@@ -43,25 +51,7 @@ async def run_import(rt: Runtime, args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"ipbot: cannot read {path}: {exc.strerror}", file=sys.stderr)
         return 2
-    try:
-        mapping = store_io.load_mapping(args.mapping) if getattr(args, "mapping", None) else None
-        raw = await asyncio.to_thread(store_io.read_records, data, filename=path.name, mapping=mapping,
-                                      encoding=getattr(args, "encoding", None))
-        with _bar(len(raw.rows), "checking") as bar:
-            rows = await asyncio.to_thread(store_io.validate, raw,
-                                          home_subject=rt.deps.home_subject, progress=_step(bar))
-    except store_io.ImportRejected as exc:
-        print_rejected(path.name, exc)
-        summary = store_io.ImportSummary(exc.kind or "records", rejected=len(exc.errors), dry_run=args.dry_run)
-        print(summary)
-        return 1
-    for w in raw.warnings:
-        print(f"warning: {w}", file=sys.stderr)
-    with _bar(len(rows), "writing") as bar:
-        async with rt.deps.sessions() as session, session.begin():
-            summary = await store_io.apply(session=session, kind=raw.kind, rows=rows, actor=args.as_user,
-                                           dry_run=args.dry_run, progress=_step(bar),
-                                           at=rt.deps.clock().astimezone(UTC), columns=raw.columns)
-    summary.encoding = raw.encoding
-    print(summary)
-    return 0
+    report = await imports.run(rt.deps, data=data, filename=path.name, actor=args.as_user, mapping=args.mapping,
+                               encoding=args.encoding, dry_run=args.dry_run, progress=_bar)
+    print_report(report)
+    return 0 if report.ok else 1

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import json
 import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -33,13 +32,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import charts, forms
 from bot.blocks import Rendered, action_name, render, render_text
 from bot.logs import request_line, warn_failure
-from handlers import dispatch, limits
+from handlers import deliveries, dispatch, imports, limits
 from handlers.charts import Chart
 from handlers.deps import Deps
 from handlers.errors import IpbotError, NotAllowed, StoreUnavailable
 from handlers.permissions import require_admin
 from handlers.replies import ActionId, Reply, ReplyKind
 from store import events as event_repo
+
+if TYPE_CHECKING:
+    from bot.home_refresh import HomeRefresher
 
 log = logging.getLogger(__name__)
 # where the reply to a click goes: Bolt's respond (response_url) or the clicker's DM
@@ -60,7 +62,6 @@ NOWHERE_TO_SHARE = ("There is no conversation to share into from here. Ask with 
                     "Share there.")
 EXPIRED = "That button is no longer active. Ask again with `/ip`."
 GENERIC_ERROR = "Something went wrong on my side; please try again. If it keeps happening, tell the ipbot admins."
-IMPORT_UNAVAILABLE = "Importing files is not available in this version of ipbot. Use `ipbot import <file>` instead."
 # Slack sends a typed &, < or > as an entity of up to 5 characters: a longer text
 # cannot be within limits.MAX_MESSAGE once decoded (the extra room: a bot mention)
 MAX_RAW_TEXT = 5 * limits.MAX_MESSAGE + 100
@@ -76,6 +77,8 @@ class BotState:
     api_url: str = ""
     ack_budget: float = ACK_BUDGET
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    # re-publishes recent visitors' Home tabs after a change (bot/home_refresh.py)
+    home: HomeRefresher | None = None
     _http: aiohttp.ClientSession | None = None
 
     def spawn(self, work: Coroutine[Any, Any, None], on_error: Callable[[Exception], Awaitable[Any]]) -> None:
@@ -103,6 +106,8 @@ class BotState:
         return self._http
 
     async def close(self) -> None:
+        if self.home is not None:
+            await self.home.close()
         await self.drain()
         if self._http is not None:
             await self._http.close()
@@ -420,19 +425,12 @@ async def _upload_chart(client: AsyncWebClient, chart: Chart, *, channel: str, t
 
 
 async def _claim(st: BotState, key: str) -> bool:
-    """True for the first delivery of `key` (see store/events.claim)."""
-    try:
-        return await event_repo.claim(sessions=st.deps.sessions, key=key, at=st.deps.clock())
-    except (SQLAlchemyError, OSError) as exc:
-        raise StoreUnavailable() from exc
+    """True for the first delivery of `key` (see handlers/deliveries.py)."""
+    return await deliveries.claim(st.deps, key)
 
 
 async def _claimed(st: BotState, key: str) -> bool:
-    try:
-        async with st.deps.sessions() as session:
-            return await event_repo.is_claimed(session=session, key=key)
-    except (SQLAlchemyError, OSError) as exc:
-        raise StoreUnavailable() from exc
+    return await deliveries.claimed(st.deps, key)
 
 
 async def _get_topic(st: BotState, channel: str, thread_ts: str) -> str | None:
@@ -457,17 +455,6 @@ async def _set_topic(st: BotState, channel: str, thread_ts: str, topic: str) -> 
 # ---- files shared in a DM: admin import --------------------------------------------
 
 
-def _import_handler() -> Callable[..., Awaitable[Reply]] | None:
-    try:
-        mod = importlib.import_module("handlers.admin")
-    except ModuleNotFoundError as exc:
-        if exc.name != "handlers.admin":
-            raise
-        return None
-    fn = getattr(mod, "import_file", None)
-    return fn if callable(fn) else None
-
-
 def _may_send_token(st: BotState, url: str) -> bool:
     """The bot token goes only to Slack (or the configured stand-in), never to a URL
     some payload made up."""
@@ -481,10 +468,6 @@ async def _import_files(st: BotState, client: AsyncWebClient, event: dict[str, A
     async def say(r: Reply) -> None:
         await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **render(r).as_kwargs())
 
-    fn = _import_handler()
-    if fn is None:
-        await say(Reply(ReplyKind.ERROR, IMPORT_UNAVAILABLE))
-        return
     # before anything is looked up or downloaded with the bot's token (NotAllowed -> on_error)
     await require_admin(st.deps, dispatch.Request("", user=user, channel=channel, is_dm=True))
     files = list(event.get("files") or [])
@@ -516,8 +499,8 @@ async def _import_files(st: BotState, client: AsyncWebClient, event: dict[str, A
         if data is None:
             await say(Reply(ReplyKind.ERROR, f"I could not download {name}; nothing was imported."))
             continue
-        reply = await fn(st.deps, dispatch.Request("", user=user, channel=channel, is_dm=True), data, name,
-                         delivery=file_key)
+        reply = await imports.import_file(st.deps, dispatch.Request("", user=user, channel=channel, is_dm=True),
+                                          data, name, delivery=file_key)
         if reply is not None:  # None: another delivery of this message imported it meanwhile
             await say(reply)
 

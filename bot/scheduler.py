@@ -20,6 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import reminders
 from bot.digest_send import Outcome, Poster, send_due
 from handlers import digest as digest_handler
 from handlers import schedule as sch
@@ -133,6 +134,8 @@ async def start_scheduler(rt: Any, client: Poster) -> DigestScheduler:
     event loop runs, `stop_scheduler(sched)` on the way out."""
     sched = DigestScheduler(rt.deps, client)
     await sched.start()
+    # the monthly "figures due for update" DMs share the scheduler (bot/reminders.py)
+    reminders.schedule(sched.scheduler, rt.deps, client)
     return sched
 
 

@@ -103,8 +103,12 @@ async def on_home_opened(ack: AsyncAck, event: dict[str, Any], context: AsyncBol
         return
 
     async def publish() -> None:
+        rev = st.home.revision() if st.home else 0
         page = await home_service.page(st.deps, user)
         await client.views_publish(user_id=user, view=home.view(page))
+        if st.home is not None:
+            # remembered, so the tab is re-published when the store changes
+            await st.home.opened(user, rev)
 
     st.spawn(publish(), warn_failure("publish the Home tab"))
     request_line("app_home_opened", user=user, started=started, answered=True)

@@ -30,16 +30,12 @@ from handlers.permissions import require_admin
 from handlers.replies import ActionId, Button, FactView, Reply, ReplyKind
 from store import audit
 from store import changes as change_repo
-from store import events as event_repo
-from store import io as store_io
 from store.values import format_value
 
 log = logging.getLogger(__name__)
 
 # how many audit rows `history` shows
 HISTORY_LIMIT = 20
-# how many line-numbered import errors a Slack reply lists
-IMPORT_ERROR_LINES = 30
 SUSPICIOUS_RATIO = 10.0
 
 
@@ -51,7 +47,7 @@ def _unavailable() -> Reply:
     return Reply(ReplyKind.UNAVAILABLE, str(StoreUnavailable()))
 
 
-# a handler's result: a Reply, or (import_file) None for "nothing to say"
+# a handler's result: a Reply, or (handlers/imports.import_file) None for "nothing to say"
 _R = TypeVar("_R", Reply, Reply | None)
 
 
@@ -228,7 +224,7 @@ async def set_parsed(deps: Deps, req: Request, cmd: ap.SetCmd, *, subject: str =
         if not offer_buttons:
             return Reply(ReplyKind.CONFIRM, question, lines=lines, note="Nothing was written.", topic=metric)
         token = secrets.token_urlsafe(16)
-        async with deps.sessions() as session, session.begin():
+        async with deps.unit_of_work() as session:
             await audit.add_pending(session=session, token=token, actor=req.user,
                                     payload={"op": "set", "fact": fact, "note": note}, at=_now(deps))
         return Reply(
@@ -238,7 +234,8 @@ async def set_parsed(deps: Deps, req: Request, cmd: ap.SetCmd, *, subject: str =
                      Button("Cancel", ActionId.CANCEL_CHANGE.value, token)],
             topic=metric,
         )
-    applied = await change_repo.set_fact(sessions=deps.sessions, fact=fact, actor=req.user, at=_now(deps))
+    applied = await deps.in_transaction(
+        lambda s: change_repo.set_fact(session=s, fact=fact, actor=req.user, at=_now(deps)))
     await _refresh(deps)
     return _set_done(metric, cmd.period, applied, note)
 
@@ -267,8 +264,8 @@ async def _pending_problem(deps: Deps, req: Request, token: str) -> Reply:
 async def confirm_change(deps: Deps, req: Request, token: str) -> Reply:
     await require_admin(deps, req)
     try:
-        applied = await change_repo.confirm_pending(sessions=deps.sessions, token=token, actor=req.user,
-                                                    at=_now(deps))
+        applied = await deps.in_transaction(
+            lambda s: change_repo.confirm_pending(session=s, token=token, actor=req.user, at=_now(deps)))
     except change_repo.NotPending:
         return await _pending_problem(deps, req, token)
     await _refresh(deps)
@@ -281,7 +278,7 @@ async def confirm_change(deps: Deps, req: Request, token: str) -> Reply:
 
 @safe
 async def cancel_change(deps: Deps, req: Request, token: str) -> Reply:
-    if await change_repo.cancel_pending(sessions=deps.sessions, token=token, actor=req.user):
+    if await deps.in_transaction(lambda s: change_repo.cancel_pending(session=s, token=token, actor=req.user)):
         return Reply(ReplyKind.DONE, "Cancelled; nothing was written.")
     return await _pending_problem(deps, req, token)
 
@@ -296,9 +293,10 @@ async def remove_fact(deps: Deps, req: Request, rest: str) -> Reply:
     await require_admin(deps, req)
     cmd = ap.parse_remove(rest)
     metric, note = resolve_metric(deps, cmd.metric, create=False)
-    applied = await change_repo.remove_fact(sessions=deps.sessions, subject=deps.home_subject, metric=metric,
-                                            period=cmd.period, actor=req.user, at=_now(deps))
-    if applied is None:
+    try:
+        applied = await deps.in_transaction(lambda s: change_repo.remove_fact(
+            session=s, subject=deps.home_subject, metric=metric, period=cmd.period, actor=req.user, at=_now(deps)))
+    except change_repo.NothingToRemove:
         stored = sorted(p or "no year" for p in deps.index.facts.periods(deps.home_subject, metric))
         hint = f" Stored: {', '.join(stored)}." if stored else ""
         return _error(f"There is no stored value for {_fact_label(metric, cmd.period)}; nothing removed.{hint}")
@@ -327,8 +325,8 @@ async def alias(deps: Deps, req: Request, rest: str) -> Reply:
         return _error(f"“{cmd.alias}” is a metric of its own; choose another alias.")
     if existing is not None and not tx.key(cmd.alias):
         return _error(f"“{cmd.alias}” is too general to be an alias.")
-    applied = await change_repo.set_alias(sessions=deps.sessions, alias=cmd.alias, metric=metric, actor=req.user,
-                                          at=_now(deps))
+    applied = await deps.in_transaction(
+        lambda s: change_repo.set_alias(session=s, alias=cmd.alias, metric=metric, actor=req.user, at=_now(deps)))
     await _refresh(deps)
     was = f" — was: {applied.before['metric']}" if applied.before else ""
     return Reply(ReplyKind.DONE, f"“{cmd.alias}” now means {metric}{was}", topic=metric)
@@ -353,16 +351,18 @@ async def licensee(deps: Deps, req: Request, rest: str) -> Reply:
         lic: dict[str, Any] = {c: "" for c in ("kind", "technology", "territory", "status")}
         lic.update({"licensee": name, "licensor": deps.home_subject, "signed_on": None, "expires_on": None})
         lic.update(cmd.fields)
-        applied = await change_repo.add_licence(sessions=deps.sessions, licence=lic, actor=req.user, at=_now(deps))
+        applied = await deps.in_transaction(
+            lambda s: change_repo.add_licence(session=s, licence=lic, actor=req.user, at=_now(deps)))
         await _refresh(deps)
         was = f" — was: {_licence_text(applied.before)}" if applied.before else ""
         verb = "Updated" if applied.before else "Added"
         return Reply(ReplyKind.DONE, f"{verb} licence: {_licence_text(applied.after)}{was}")
     signed = cmd.fields.get("signed_on")
-    removed = await change_repo.remove_licences(
-        sessions=deps.sessions, licensee=name, actor=req.user, at=_now(deps),
-        signed_on=signed if isinstance(signed, date) else None, any_date="signed_on" not in cmd.fields)
-    if not removed:
+    try:
+        removed = await deps.in_transaction(lambda s: change_repo.remove_licences(
+            session=s, licensee=name, actor=req.user, at=_now(deps),
+            signed_on=signed if isinstance(signed, date) else None, any_date="signed_on" not in cmd.fields))
+    except change_repo.NothingToRemove:
         what = f"{name} signed {signed.isoformat()}" if isinstance(signed, date) else name
         return _error(f"No licence of {what} is stored; nothing removed.")
     await _refresh(deps)
@@ -432,7 +432,8 @@ async def undo(deps: Deps, req: Request, rest: str) -> Reply:
     e.g. undo"""
     await require_admin(deps, req)
     try:
-        applied = await change_repo.undo_last(sessions=deps.sessions, actor=req.user, at=_now(deps))
+        applied = await deps.in_transaction(
+            lambda s: change_repo.undo_last(session=s, actor=req.user, at=_now(deps)))
     except change_repo.NothingToUndo:
         return Reply(ReplyKind.NOT_KNOWN, "Nothing to undo: you have no change that is not undone yet.")
     except change_repo.ChangeConflict as exc:
@@ -470,7 +471,7 @@ async def admins(deps: Deps, req: Request, rest: str) -> Reply:
         if user in deps.admins:
             return Reply(ReplyKind.DONE, f"{user} is already an admin (IPBOT_ADMINS).")
         try:
-            async with deps.sessions() as session, session.begin():
+            async with deps.unit_of_work() as session:
                 added = await audit.add_admin(session=session, user_id=user, added_by=req.user, at=_now(deps))
         except IntegrityError:
             added = False
@@ -479,7 +480,7 @@ async def admins(deps: Deps, req: Request, rest: str) -> Reply:
         return Reply(ReplyKind.DONE, f"{user} is now an IP admin.")
     if user in deps.admins:
         return _error(f"{user} is an admin through IPBOT_ADMINS; change that setting to remove them.")
-    async with deps.sessions() as session, session.begin():
+    async with deps.unit_of_work() as session:
         # locked: two admins removing each other at once must not leave none
         ids = await audit.lock_admins(session=session)
         if not req.trusted and req.user not in deps.admins and req.user not in ids:
@@ -491,32 +492,6 @@ async def admins(deps: Deps, req: Request, rest: str) -> Reply:
     if not removed:
         return _error(f"{user} is not an admin; nothing changed.")
     return Reply(ReplyKind.DONE, f"{user} is no longer an IP admin.")
-
-
-# ---- files DMed to the bot ---------------------------------------------------------
-
-
-@safe
-async def import_file(deps: Deps, req: Request, data: bytes, filename: str, *,
-                      delivery: str | None = None) -> Reply | None:
-    """Import a CSV or JSON file an admin sent to the bot: the same summary, or the
-    same line-numbered errors, as `ipbot import`. Lens and Google Patents exports
-    are recognised by their headers. `delivery` (the Slack delivery of this file) is
-    recorded with the rows; None when an earlier delivery of it already imported it."""
-    await require_admin(deps, req)
-    try:
-        summary = await store_io.import_bytes(sessions=deps.sessions, data=data, filename=filename,
-                                              home_subject=deps.home_subject,
-                                              actor=req.user, at=_now(deps), claim=delivery)
-    except event_repo.AlreadyClaimed:
-        return None
-    except store_io.ImportRejected as exc:
-        lines = [str(e) for e in exc.errors[:IMPORT_ERROR_LINES]]
-        more = len(exc.errors) - len(lines)
-        return Reply(ReplyKind.ERROR, f"{filename} was rejected; nothing was written. Fix these lines and send it "
-                                      "again:", lines=lines, note=f"…and {more} more." if more > 0 else "")
-    await _refresh(deps)
-    return Reply(ReplyKind.DONE, f"Imported {filename}: {summary}", lines=[f"warning: {w}" for w in summary.warnings])
 
 
 # ---- registration ------------------------------------------------------------------

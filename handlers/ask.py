@@ -13,22 +13,24 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from handlers import followup
 from handlers import lexicon as lx
 from handlers import text as tx
 from handlers.deps import Deps
 from handlers.intents import INTENTS, Intent, common
 from handlers.plan import FILLER, LICENSEE, SUBJECT, Context, Plan, match_metrics
-from handlers.question import MAX_QUESTION_CHARS, Question, read, split_parts
+from handlers.question import EMOJI, MAX_QUESTION_CHARS, Question, read, split_parts
 from handlers.replies import Reply, ReplyKind
 from store import questions as question_repo
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MAX_QUESTION_CHARS", "ask", "explain", "help_reply", "register_help"]
+__all__ = ["MAX_QUESTION_CHARS", "ask", "explain", "explain_answer", "help_reply", "register_help"]
 
 _FILLER = lx.FILLER | {"s", "many", "much", "name", "please", "help"}
 _LEXICON_WORDS = frozenset().union(
@@ -44,12 +46,13 @@ async def ask(deps: Deps, question: str, *, user: str = "", channel: str = "",
     thread, so "and 2021?" follows up on it. `log=False` for a question asked again
     on someone's behalf (a gap just taught), which is not a new unanswered one."""
     text = question[:MAX_QUESTION_CHARS]
-    parts = split_parts(text)
-    if len(parts) > 1:
-        reply = await _several(deps, parts, topic)
+    split = split_parts(followup.same_years(text))
+    parts, remarks, mentioned = _prefaces(deps, split)
+    if parts and (len(parts) > 1 or remarks or parts != split):
+        reply = await _several(deps, parts, topic, remarks, mentioned)
     else:
-        reply = await _one(deps, text, topic)
-    if reply.kind is ReplyKind.NOT_KNOWN and log:
+        reply = await _one(deps, followup.same_years(text), topic)
+    if reply.kind is ReplyKind.NOT_KNOWN and log and (reply.plan or {}).get("intent") != "thanks":
         await _log_unanswered(deps, text, user, channel)
     return reply
 
@@ -60,20 +63,89 @@ _AUXILIARIES = frozenset({"is", "are", "was", "were", "do", "does", "did", "can"
                           "have"})
 # a part made only of these ("… 2021 vs 2022 – up or down?") is how to answer the part before
 _OPERATIONS = lx.CHANGE | lx.TREND | lx.HIGHEST | lx.LOWEST | lx.SUM | {"up"}
+_THANKS = frozenset({"thanks", "thank", "thx", "ty", "cheers", "ta", "merci", "danke", "gracias", "appreciated"})
 _PRONOUNS = frozenset({"it", "its", "he", "his", "she", "her", "they", "them", "their", "this", "that"})
 
 
-async def _several(deps: Deps, parts: list[str], topic: str | None) -> Reply:
+_COLON = re.compile(r"(?<!\d):(?:\s+|$)")
+
+
+def _prefaces(deps: Deps, parts: list[str]) -> tuple[list[str], list[str], str]:
+    """Parts without their prefaces ("Quick one for the board deck: …", "First, …"),
+    the prefaces that said something (kept to say they were read as remarks), and the
+    company a preface named ("Prepping for a call with Qualcomm: …")."""
+    out: list[str] = []
+    remarks: list[str] = []
+    mentioned = ""
+    for part in parts:
+        part = followup.strip_lead(part)
+        # an emoji's own colons (":sweat_smile:") do not end a preface
+        colon = _COLON.search(EMOJI.sub(lambda m: " " * len(m.group(0)), part))
+        if colon:
+            left = read(part[: colon.start()], deps.now())
+            kind = _part_kind(deps, left)
+            if kind in ("remark", "empty"):
+                if kind == "remark":
+                    remarks.append(part[: colon.start()])
+                mentioned = _company_named(deps, left) or mentioned
+                part = part[colon.end():]
+        if tx.tokens(part):
+            out.append(part)
+    return out, remarks, mentioned
+
+
+def _understood(reply: Reply) -> bool:
+    plan = reply.plan or {}
+    return (reply.kind is not ReplyKind.HELP and plan.get("intent") not in (None, "unknown")
+            and not plan.get("unexplained") and not plan.get("unknown_subject"))
+
+
+async def _follow_up(deps: Deps, text: str, reply: Reply, prev: Context, topic: str | None
+                     ) -> tuple[Reply, str]:
+    """A part read with the part before it ("… in 2022? And Ericsson?"): answered as
+    written out in full when that is understood, else as it stands. Returns the
+    reply and the text it answers."""
+    anchored = followup.anchor_years(prev, text)
+    if anchored != text:
+        text, reply = anchored, await _one(deps, anchored, topic)
+    ctx = context(deps, read(text, deps.now()), topic)
+    if followup.refers(ctx) or not _understood(reply) or (followup.elliptical(ctx) and followup.continues(text)):
+        tries = [followup.inherit(prev, ctx, deps.home_subject),
+                 followup.inherit(prev, ctx, deps.home_subject, keep_metric=True)]
+    elif followup.continues(text) and not followup.has_time(ctx):
+        # "R&D in 2022? And licensing revenue?": the same year, nothing else
+        tries = [followup.with_time(prev, text)]
+    else:
+        tries = []
+    first: tuple[Reply, str] | None = None
+    for merged in dict.fromkeys(t for t in tries if t):
+        again = await _one(deps, merged, topic)
+        if again.plan is not None:
+            again.plan["asked"] = merged  # what the part was read as, for --explain and --json
+        if _understood(again):
+            return again, merged
+        first = first or (again, merged)
+    if first and followup.elliptical(ctx) and followup.continues(text):
+        # "revenue in 2020? How about Nokia?" asks Nokia's revenue: refused as such, not
+        # answered with whatever "Nokia" alone would be (its licence)
+        return first
+    return reply, text
+
+
+async def _several(deps: Deps, parts: list[str], topic: str | None, remarks: list[str] | None = None,
+                   mentioned: str = "") -> Reply:
     """Each part answered on its own. A part with nothing to ask ("Can you give me")
     is skipped; a part the store and the lexicon know nothing of ("need the exact
     wording for a press release") is a remark, said so; a part that points back
-    ("and who owns it?") gets the patent, licensee or figure of the part before."""
+    ("and who owns it?") gets the patent, licensee or figure of the part before; a
+    part that names only what changes ("And Ericsson?") is the part before with that
+    changed (handlers/followup.py)."""
     replies: list[Reply] = []
-    remarks: list[str] = []
+    remarks = list(remarks or [])
     empty = False
     previous: dict[str, Any] | None = None
-    # the company a part named ("Prepping for a call with Ericsson - what was their …")
-    mentioned = ""
+    # the last part understood, for the parts that lean on it
+    prev_ctx: Context | None = None
     topic_text = _topic_prefix(deps, parts[0])
     if topic_text:
         # "Ericsson — do we have a licence, and when was it signed?": the name is the
@@ -83,11 +155,16 @@ async def _several(deps: Deps, parts: list[str], topic: str | None) -> Reply:
     for part in parts[:5]:
         q = read(part, deps.now())
         kind = _part_kind(deps, q)
+        if prev_ctx is not None and kind in ("empty", "remark") and (
+                followup.continues(part) or followup.names_home(q)):
+            # "… 2022? And ours?", "… And Apple's?": the part before, for another company
+            kind = "question"
         if kind == "empty":
             # "what can you do?" asks for help; an emoji alone (":sunny:") asks nothing
             empty = empty or bool(q.words)
             continue
         named = _company_named(deps, q)
+        written = part
         if kind == "remark":
             remarks.append(part)
             mentioned = named or mentioned
@@ -99,8 +176,20 @@ async def _several(deps: Deps, parts: list[str], topic: str | None) -> Reply:
             part = f"{part} {mentioned}"
         mentioned = named or mentioned
         reply = await _one(deps, part, topic)
+        if prev_ctx is not None:
+            reply, part = await _follow_up(deps, written, reply, prev_ctx, topic)
+        if reply.kind is ReplyKind.HELP or (reply.plan or {}).get("intent") == "thanks":
+            # "… 2018 – do we have it? thanks!": nothing asked in this part
+            empty = empty or reply.kind is ReplyKind.HELP
+            continue
         replies.append(reply)
-        if reply.plan and _antecedent(reply.plan):
+        # even a part refused ("Ford's licensing revenue 2022?") lends its words to "And ours?"
+        prev_ctx = context(deps, read(part, deps.now()), topic)
+        # "… 2018 – do we have it?": "it" is a part understood, never one refused
+        if _understood(reply) and len(reply.patents) == 1:
+            # "the tailgaters patent - when was it filed?": "it" is the one patent shown
+            previous = {"filters": {"number": reply.patents[0].number}}
+        elif _understood(reply) and reply.plan and _antecedent(reply.plan):
             previous = reply.plan
     if not replies:
         # "what can you do for me? I'm the new intern": nothing but a request for help
@@ -138,7 +227,10 @@ def _merge_operations(deps: Deps, parts: list[str]) -> list[str]:
     for part in parts:
         q = read(part, deps.now())
         content = [w.norm for w in q.words if w.norm not in _FILLER]
-        if merged and content and not q.years and not q.year_range and all(n in _OPERATIONS for n in content):
+        # "… and how does it compare to ours?" names what to compare with: a part of its own
+        target = _company_named(deps, q) or followup.names_home(q)
+        if (merged and content and not q.years and not q.year_range and not target
+                and all(n in _OPERATIONS for n in content)):
             merged[-1] = f"{merged[-1]} {part}"
         elif merged and part.startswith("("):
             # "… per Wi-Fi 6 device? (the cap)": a bracket after a question clarifies it
@@ -163,7 +255,11 @@ def _part_kind(deps: Deps, q: Question) -> str:
         return "empty"
     asks = any(w.norm in _QUESTION_WORDS for w in q.words) or (q.words and q.words[0].norm in _AUXILIARIES)
     titles = idx.patents.postings if "patent" in content else {}
-    if not asks and not q.years and not q.patent_numbers and not any(n in known or n in titles for n in content):
+    names = idx.licences.name_tokens | frozenset(idx.facts.subjects)
+    # "Prepping for a call with Qualcomm": a company named among words that ask nothing
+    said = [n for n in content if n not in names] or content
+    timed = q.years or q.year_range or q.since or q.window_days
+    if not asks and not timed and not q.patent_numbers and not any(n in known or n in titles for n in said):
         return "remark"
     if pronoun and not q.patent_numbers and not any(
             n in idx.facts.vocabulary or n in idx.licences.name_tokens or n in idx.facts.subjects for n in content):
@@ -179,6 +275,8 @@ def _topic_prefix(deps: Deps, part: str) -> str:
     content = [w.norm for w in q.words if w.norm not in _FILLER]
     if q.years or not (content or q.patent_numbers) or any(n not in names for n in content):
         return ""
+    if any(w.norm in _QUESTION_WORDS for w in q.words):
+        return ""  # "what is US 8818681 B1?" asks about it
     return part
 
 
@@ -190,19 +288,32 @@ def _antecedent(plan: dict[str, Any]) -> str:
     if filters.get("licensee"):
         return str(filters["licensee"]).replace(";", " ")
     subject = plan.get("subject") or ""
-    return " ".join([subject, *plan.get("metrics", [])]).strip()
+    return " ".join([subject, *plan.get("metrics", []), *plan.get("years", [])]).strip()
 
 
 def explain(deps: Deps, question: str, topic: str | None = None) -> list[Plan]:
-    """The plans a question would be answered with, without answering it."""
+    """Each part's plan as read on its own, without answering anything (the gaps list
+    uses it to name a question's unexplained words)."""
     parts = split_parts(question[:MAX_QUESTION_CHARS]) or [question[:MAX_QUESTION_CHARS]]
     return [_plan(context(deps, read(p, deps.now()), topic))[0] for p in parts]
+
+
+async def explain_answer(deps: Deps, question: str, topic: str | None = None) -> dict[str, Any]:
+    """The plan a question is answered with (`ipbot ask --explain`): for a message of
+    several parts, each part's plan, with the text a follow-up part was read as
+    ("And Ericsson?" → "asked"). Nothing is logged."""
+    reply = await ask(deps, question, topic=topic, log=False)
+    return reply.plan or {"intent": reply.kind.value, "unexplained": []}
 
 
 async def _one(deps: Deps, text: str, topic: str | None) -> Reply:
     q = read(text, deps.now())
     content = [w for w in q.words if w.norm not in _FILLER]
     if not content and not q.years and not q.patent_numbers and not q.year_range and not q.since:
+        if q.words and any(w.norm in _THANKS for w in q.words) and all(w.norm in _THANKS | _FILLER
+                                                                         for w in q.words):
+            # "thanks!" is not a question for the gaps list, nor a request for help
+            return Reply(ReplyKind.NOT_KNOWN, "You're welcome!", plan={"intent": "thanks", "unexplained": []})
         if not q.words and q.raw.strip(" \t\r\n?!.,"):
             # only emoji or Slack markup ("<!channel>"): not a request for help either
             return Reply(ReplyKind.NOT_KNOWN, "I could not find a question in that.",
@@ -299,7 +410,9 @@ def _plan(ctx: Context) -> tuple[Plan, Intent | None]:
         return first
     untagged = [w for w in ctx.q.words if not w.tag]
     # name the words that mean nothing here ("employees"), not "how many" around them
-    words = [w.surface for w in untagged if not ctx.kinds(w)] or [w.surface for w in untagged]
+    # … and a technology no stored metric has ("the 6G cap" names "6G", not just "cap")
+    words = [w.surface for w in untagged if not ctx.kinds(w) or "tech" in ctx.kinds(w)] or [
+        w.surface for w in untagged]
     plan = Plan("unknown", unexplained=list(dict.fromkeys(words)))
     plan.unknown_subject = common.unknown_name(ctx, plan.unexplained)
     return plan, None

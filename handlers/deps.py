@@ -3,14 +3,21 @@ the CLI, Slack and the tests share one code path with their own clock and store.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.index import Index
+
+T = TypeVar("T")
+# how often a change is tried when another writer inserts the same key meanwhile
+ATTEMPTS = 3
 
 
 def _utcnow() -> datetime:
@@ -31,3 +38,24 @@ class Deps:
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
+        """One transaction for a service's writes: committed when the block ends,
+        rolled back, whole, when it raises. Repositories take the session and
+        never commit."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def in_transaction(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """`work` in one unit of work, run again from the start when another writer
+        inserted the same natural key between its read and its write (the unique
+        constraint catches it; the retry reads what that writer committed)."""
+        for attempt in range(ATTEMPTS):
+            try:
+                async with self.unit_of_work() as session:
+                    return await work(session)
+            except IntegrityError:
+                if attempt == ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")

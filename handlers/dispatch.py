@@ -11,13 +11,10 @@ import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from handlers import ask as ask_handler
+from handlers import deliveries
 from handlers.deps import Deps
-from handlers.errors import StoreUnavailable
 from handlers.replies import Choice, Reply, ReplyKind
-from store import events as event_repo
 
 
 @dataclass(frozen=True)
@@ -57,7 +54,8 @@ AnswerHook = Callable[[Deps, "Request", Reply], Awaitable[Reply]]
 ANSWER_HOOKS: list[AnswerHook] = []
 
 COMMAND_MODULES = ("handlers.admin", "handlers.admin_forms", "handlers.ask_form", "handlers.digest", "handlers.gaps",
-                   "handlers.home", "handlers.stale", "handlers.pickers", "handlers.digest_form")
+                   "handlers.home", "handlers.stale", "handlers.reminders", "handlers.pickers",
+                   "handlers.digest_form")
 
 
 ALREADY_HANDLED = "I already carried out this very request; it was not run again. Type the command anew to repeat it."
@@ -66,10 +64,7 @@ ALREADY_HANDLED = "I already carried out this very request; it was not run again
 async def _first_time(deps: Deps, request_key: str) -> bool:
     """Claim the request's key (in the database: it holds across replicas and
     restarts); False when it was claimed before, i.e. the request is a replay."""
-    try:
-        return await event_repo.claim(sessions=deps.sessions, key=f"cmd:{request_key}", at=deps.clock())
-    except (SQLAlchemyError, OSError) as exc:
-        raise StoreUnavailable() from exc
+    return await deliveries.claim(deps, f"cmd:{request_key}")
 
 
 def register(verb: str, fn: Handler) -> Handler:

@@ -18,7 +18,7 @@ async def store_healthy(deps: Deps) -> bool:
     configured to live (a deleted SQLite file is not healthy, though it still answers)."""
     try:
         async with asyncio.timeout(HEALTH_TIMEOUT), deps.sessions() as session:
-            await check_alive(session)
+            await check_alive(session=session)
         return True
     except (SQLAlchemyError, OSError, TimeoutError, DatabaseGone):
         return False

@@ -15,7 +15,7 @@ import heapq
 import logging
 from array import array
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 import Stemmer
@@ -346,6 +346,9 @@ class Index:
         self._lock = asyncio.Lock()
         # PostgreSQL only: the fingerprint of the rows the patent index holds
         self._patent_fp: tuple[int, int, int] | None = None
+        # called with the kinds that changed after every refresh that reloaded any
+        # (bot/home_refresh.py re-publishes the Home tab); must not block
+        self.listeners: list[Callable[[frozenset[str]], None]] = []
 
     async def refresh(self, sessions: async_sessionmaker[AsyncSession], *, force: bool = False) -> bool:
         """Reload the kinds whose revision moved; returns True when anything changed."""
@@ -371,7 +374,9 @@ class Index:
                 gc.collect(1)
                 gc.freeze()
             log.debug("index refreshed: %s (%d patents)", ", ".join(stale), len(self.patents))
-            return True
+        for listener in list(self.listeners):
+            listener(frozenset(stale))
+        return True
 
     async def _load_facts(self, session: AsyncSession) -> None:
         rows = await fact_repo.list_facts(session=session)

@@ -37,7 +37,8 @@ FILLER = frozenset(
     line statement wording exact slide slides deck board presentation source sources tomorrow today both
     plus intern asap urgent confirm confirmed under level levels word words qualifier already
     generation generations anyone anybody only technology technologies tech e eg ie
-    hola gracias danke bitte merci including asking &""".split()
+    hola gracias danke bitte merci including asking remind someone somebody wondering wonder curious recall
+    review meeting call committee memo email again useless stupid dumb damn &""".split()
 )
 
 # The home company's possessive and plain forms are filler when the home subject
@@ -109,7 +110,7 @@ LISTING = frozenset("new who list show recently".split())
 
 # Patents
 # not "family": patent families are a figure of their own, not the patent count
-PATENT_NOUN = frozenset("patent publication".split())
+PATENT_NOUN = frozenset("patent publication application".split())
 FILED = frozenset("filed filing file applied submitted".split())
 GRANTED = frozenset("granted grant issued".split())
 TITLE_FILLER = frozenset("title titled titles about on regarding related relating mention mentioning "
@@ -210,6 +211,15 @@ PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("wi", "fi"), ("wifi",)),
     (("in", "the", "title"), ("title",)),
     # greetings and prefaces that carry no meaning ("Good morning!", "Two things: …")
+    # "what does FRAND stand for?" asks for a definition, which the store does not hold
+    (("stand", "for"), ("stand-for",)),
+    (("start", "and", "end", "date"), ("signed", "expire")),
+    (("start", "date"), ("signed",)),
+    (("end", "date"), ("expire",)),
+    # "sales call with Mercedes tomorrow": a meeting, not revenue
+    (("revenue", "call"), ()),  # "sales" is read as revenue before phrases
+    (("revenue", "meeting"), ()),
+    (("customer", "call"), ()),
     (("good", "morning"), ()),
     (("good", "afternoon"), ()),
     (("good", "evening"), ()),

@@ -47,7 +47,7 @@ _WINDOW = re.compile(
 )
 _THIS_WINDOW = re.compile(r"\b(this|current)\s+(quarter|month)\b")
 # Slack emoji shortcodes (":tada:") and formatting marks around words
-_EMOJI = re.compile(r":[a-z0-9_+\-]{1,40}:")
+EMOJI = re.compile(r":[a-z0-9_+\-]{1,40}:")
 _FORMAT = re.compile(r"[*_~`]+")
 # list markers that split a multi-part question: "1)", "2.", "(3)", "a)". "\s{1,20}and", not "\s+and":
 # the pattern is tried from every character of a run of whitespace, and 4,000 spaces took 80 ms
@@ -104,9 +104,34 @@ class Question:
 
 def split_parts(text: str) -> list[str]:
     """"1) R&D 2022 2) licensing revenue", "who is the CLO and what does he say about
-    patent fees": each part is planned on its own. Text is capped by the caller."""
-    parts = [p.strip(" ,.") for p in _PART_SPLIT.split(text)]
+    patent fees", "Two quick ones. First, …. Second, …": each part is planned on its
+    own. Text is capped by the caller."""
+    parts = [p.strip(" ,.") for s in sentences(text) for p in _PART_SPLIT.split(s)]
     return [p for p in parts if p and tx.tokens(p)]
+
+
+# "Hi team! … Thanks." and "…cap. Second, the 5G one": a full stop or "!" before a space ends a
+# sentence, unless it closes an abbreviation ("Co. Ltd", "U.S. patents", "e.g. 5G") or a number
+_SENTENCE_END = re.compile(r"[.!]+(?:\s+|$)")
+_ABBREVIATIONS = frozenset("us uk eu prc inc co ltd corp llc plc ag gmbh no nr vs v etc eg ie approx ca mr ms mrs "
+                           "dr st fig jan feb mar apr jun jul aug sep sept oct nov dec".split())
+
+
+def sentences(text: str) -> list[str]:
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        fragment = text[start : m.start()].split()
+        before = re.split(r"[\s(]", text[start : m.start()])[-1].lower().replace(".", "")
+        after = text[m.end() : m.end() + 1]
+        # "lic. revenue FY22": one word before a lower-case word is an abbreviation, not a sentence
+        sentence = after.isupper() or after.isdigit() or len(fragment) >= 2
+        if "!" not in m.group(0) and (not sentence or len(before) < 2 or before in _ABBREVIATIONS
+                                      or before.isdigit()):
+            continue
+        out.append(text[start : m.start()])
+        start = m.end()
+    out.append(text[start:])
+    return [s for s in out if s.strip()]
 
 
 def segment_chinese(text: str) -> str:
@@ -150,7 +175,7 @@ def read(text: str, now: datetime) -> Question:
     cleaned = tx.clean(_SLASH.sub(" ", raw))
     for short, long in _CONTRACTIONS:
         cleaned = cleaned.replace(short, long)
-    cleaned = _FORMAT.sub(" ", _EMOJI.sub(" ", cleaned))
+    cleaned = _FORMAT.sub(" ", EMOJI.sub(" ", cleaned))
     if _CJK.search(cleaned):
         cleaned = re.sub(r"((?:19|20)\d\d)\s*年", r" \1 ", cleaned)
         cleaned = segment_chinese(cleaned)

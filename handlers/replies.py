@@ -115,6 +115,7 @@ class ActionId(StrEnum):
     LICENCE_REMOVE_SUBMIT = "licence_remove_submit"
     SUBSCRIBE_DIGEST = "subscribe_digest"
     DIGEST_SUBMIT = "digest_submit"
+    REMIND_UPDATE = "remind_update"
 
 
 @dataclass(frozen=True)

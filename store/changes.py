@@ -1,30 +1,26 @@
-"""Admin changes, each applied atomically: the write, its audit row and the
-revision bump commit together or not at all.
+"""Admin changes: the write, its audit row and the revision bump, in the caller's
+transaction (the service's unit of work, handlers/deps.py), so they commit
+together or not at all.
 
 Every change first bumps its kind's revision counter. That UPDATE takes a row
 lock (PostgreSQL) or the write lock (SQLite) before anything is read, so two
 admins changing facts at the same moment are serialised: the second one reads
 what the first one wrote as its "before", and both land in the audit log. A
-racing first insert of the same key is still caught by the unique constraint and
-retried."""
+racing first insert of the same key is still caught by the unique constraint;
+the service runs the change again (Deps.in_transaction)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from store import audit
 from store import revisions as revision_repo
 from store.models import Fact, Licence, MetricAlias
-
-T = TypeVar("T")
-ATTEMPTS = 3
 
 
 class ChangeConflict(Exception):
@@ -37,6 +33,11 @@ class ChangeConflict(Exception):
 
 class NothingToUndo(Exception):
     pass
+
+
+class NothingToRemove(Exception):
+    """No such record: the caller rolls back, so not even the revision moves and no
+    replica reloads for nothing."""
 
 
 class NotPending(Exception):
@@ -52,19 +53,6 @@ class Applied:
     action: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
-
-
-async def in_transaction(sessions: async_sessionmaker[AsyncSession],
-                         fn: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    for attempt in range(ATTEMPTS):
-        try:
-            async with sessions() as session, session.begin():
-                return await fn(session)
-        except IntegrityError:
-            # another writer inserted the same natural key between our read and write
-            if attempt == ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
 
 
 # ---- facts -------------------------------------------------------------------------
@@ -95,7 +83,7 @@ async def _write_fact(session: AsyncSession, snap: dict[str, Any] | None, *, sub
     return before
 
 
-async def set_fact_in(session: AsyncSession, *, fact: dict[str, Any], actor: str, at: datetime) -> Applied:
+async def set_fact(*, session: AsyncSession, fact: dict[str, Any], actor: str, at: datetime) -> Applied:
     await revision_repo.bump(session=session, kind="facts")
     after = audit.fact_snapshot(fact)
     before = await _write_fact(session, after, subject=fact["subject"], metric=fact["metric"],
@@ -106,39 +94,17 @@ async def set_fact_in(session: AsyncSession, *, fact: dict[str, Any], actor: str
     return Applied(row.id, "fact", key, "set", before, after)
 
 
-async def set_fact(*, sessions: async_sessionmaker[AsyncSession], fact: dict[str, Any], actor: str,
-                   at: datetime) -> Applied:
-    return await in_transaction(sessions, lambda s: set_fact_in(s, fact=fact, actor=actor, at=at))
-
-
-async def remove_fact(*, sessions: async_sessionmaker[AsyncSession], subject: str, metric: str, period: str,
-                      actor: str, at: datetime) -> Applied | None:
-    async def run(session: AsyncSession) -> Applied | None:
-        await revision_repo.bump(session=session, kind="facts")
-        before = await _write_fact(session, None, subject=subject, metric=metric, period=period, actor=actor,
-                                   at=at)
-        if before is None:
-            # nothing to remove: roll back the bump too, so no replica reloads for nothing
-            raise _Abort(None)
-        key = audit.FactKey(subject, metric, period)
-        row = await audit.record(session=session, at=at, actor=actor, action="remove", kind="fact", key=key,
-                                 before=before, after=None, source=before.get("source") or "")
-        return Applied(row.id, "fact", key, "remove", before, None)
-
-    return await _abortable(sessions, run)
-
-
-class _Abort(Exception):
-    def __init__(self, result: Any) -> None:
-        self.result = result
-
-
-async def _abortable(sessions: async_sessionmaker[AsyncSession],
-                     fn: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    try:
-        return await in_transaction(sessions, fn)
-    except _Abort as stop:
-        return cast(T, stop.result)
+async def remove_fact(*, session: AsyncSession, subject: str, metric: str, period: str, actor: str,
+                      at: datetime) -> Applied:
+    """Raises NothingToRemove when no such fact is stored."""
+    await revision_repo.bump(session=session, kind="facts")
+    before = await _write_fact(session, None, subject=subject, metric=metric, period=period, actor=actor, at=at)
+    if before is None:
+        raise NothingToRemove()
+    key = audit.FactKey(subject, metric, period)
+    row = await audit.record(session=session, at=at, actor=actor, action="remove", kind="fact", key=key,
+                             before=before, after=None, source=before.get("source") or "")
+    return Applied(row.id, "fact", key, "remove", before, None)
 
 
 # ---- aliases -----------------------------------------------------------------------
@@ -158,18 +124,14 @@ async def _write_alias(session: AsyncSession, alias: str, metric: str | None) ->
     return before
 
 
-async def set_alias(*, sessions: async_sessionmaker[AsyncSession], alias: str, metric: str, actor: str,
-                    at: datetime) -> Applied:
-    async def run(session: AsyncSession) -> Applied:
-        await revision_repo.bump(session=session, kind="facts")
-        before = await _write_alias(session, alias, metric)
-        after = {"alias": alias, "metric": metric}
-        key = audit.AliasKey(alias)
-        row = await audit.record(session=session, at=at, actor=actor, action="alias", kind="alias", key=key,
-                                 before=before, after=after)
-        return Applied(row.id, "alias", key, "alias", before, after)
-
-    return await in_transaction(sessions, run)
+async def set_alias(*, session: AsyncSession, alias: str, metric: str, actor: str, at: datetime) -> Applied:
+    await revision_repo.bump(session=session, kind="facts")
+    before = await _write_alias(session, alias, metric)
+    after = {"alias": alias, "metric": metric}
+    key = audit.AliasKey(alias)
+    row = await audit.record(session=session, at=at, actor=actor, action="alias", kind="alias", key=key,
+                             before=before, after=after)
+    return Applied(row.id, "alias", key, "alias", before, after)
 
 
 # ---- licences ----------------------------------------------------------------------
@@ -201,45 +163,39 @@ async def _write_licence(session: AsyncSession, snap: dict[str, Any] | None, *, 
     return before
 
 
-async def add_licence(*, sessions: async_sessionmaker[AsyncSession], licence: dict[str, Any], actor: str,
-                      at: datetime) -> Applied:
+async def add_licence(*, session: AsyncSession, licence: dict[str, Any], actor: str, at: datetime) -> Applied:
     """Add a licence, or update the one with the same licensee, licensor and signing date."""
-    async def run(session: AsyncSession) -> Applied:
-        await revision_repo.bump(session=session, kind="licences")
-        after = audit.licence_snapshot(licence)
-        before = await _write_licence(session, after, licensee=licence["licensee"], licensor=licence["licensor"],
-                                      signed_on=licence["signed_on"])
-        key = audit.LicenceKey(licence["licensee"], licence["licensor"], licence["signed_on"])
-        row = await audit.record(session=session, at=at, actor=actor, action="licensee_add", kind="licence",
-                                 key=key, before=before, after=after)
-        return Applied(row.id, "licence", key, "licensee_add", before, after)
-
-    return await in_transaction(sessions, run)
+    await revision_repo.bump(session=session, kind="licences")
+    after = audit.licence_snapshot(licence)
+    before = await _write_licence(session, after, licensee=licence["licensee"], licensor=licence["licensor"],
+                                  signed_on=licence["signed_on"])
+    key = audit.LicenceKey(licence["licensee"], licence["licensor"], licence["signed_on"])
+    row = await audit.record(session=session, at=at, actor=actor, action="licensee_add", kind="licence",
+                             key=key, before=before, after=after)
+    return Applied(row.id, "licence", key, "licensee_add", before, after)
 
 
-async def remove_licences(*, sessions: async_sessionmaker[AsyncSession], licensee: str, actor: str, at: datetime,
+async def remove_licences(*, session: AsyncSession, licensee: str, actor: str, at: datetime,
                           signed_on: date | None = None, any_date: bool = True) -> list[Applied]:
     """Remove every licence of `licensee` (case-insensitive), or only the one signed
-    on `signed_on` when `any_date` is False. One audit row per licence."""
-    async def run(session: AsyncSession) -> list[Applied]:
-        await revision_repo.bump(session=session, kind="licences")
-        rows = (await session.scalars(select(Licence).with_for_update())).all()
-        low = licensee.strip().lower()
-        hits = [r for r in rows if r.licensee.lower() == low and (any_date or r.signed_on == signed_on)]
-        if not hits:
-            raise _Abort([])
-        out = []
-        for r in hits:
-            before = audit.licence_snapshot(r)
-            key = audit.LicenceKey(r.licensee, r.licensor, r.signed_on)
-            await session.delete(r)
-            rec = await audit.record(session=session, at=at, actor=actor, action="licensee_remove",
-                                     kind="licence", key=key, before=before, after=None)
-            out.append(Applied(rec.id, "licence", key, "licensee_remove", before, None))
-        await session.flush()
-        return out
-
-    return await _abortable(sessions, run)
+    on `signed_on` when `any_date` is False. One audit row per licence. Raises
+    NothingToRemove when none matches."""
+    await revision_repo.bump(session=session, kind="licences")
+    rows = (await session.scalars(select(Licence).with_for_update())).all()
+    low = licensee.strip().lower()
+    hits = [r for r in rows if r.licensee.lower() == low and (any_date or r.signed_on == signed_on)]
+    if not hits:
+        raise NothingToRemove()
+    out = []
+    for r in hits:
+        before = audit.licence_snapshot(r)
+        key = audit.LicenceKey(r.licensee, r.licensor, r.signed_on)
+        await session.delete(r)
+        rec = await audit.record(session=session, at=at, actor=actor, action="licensee_remove",
+                                 kind="licence", key=key, before=before, after=None)
+        out.append(Applied(rec.id, "licence", key, "licensee_remove", before, None))
+    await session.flush()
+    return out
 
 
 # ---- undo --------------------------------------------------------------------------
@@ -271,32 +227,29 @@ def _same(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
     return (a is None and b is None) or (a is not None and b is not None and audit.dumps(a) == audit.dumps(b))
 
 
-async def undo_last(*, sessions: async_sessionmaker[AsyncSession], actor: str, at: datetime) -> list[Applied]:
+async def undo_last(*, session: AsyncSession, actor: str, at: datetime) -> list[Applied]:
     """Take back the actor's newest change that is not undone yet. Refuses (with
     ChangeConflict) when someone changed the same record since: restoring the old
     value would silently throw their change away."""
-    async def run(session: AsyncSession) -> list[Applied]:
-        for kind in ("facts", "licences"):
-            await revision_repo.bump(session=session, kind=kind)
-        targets = await audit.last_undoable(session=session, actor=actor)
-        if not targets:
+    for kind in ("facts", "licences"):
+        await revision_repo.bump(session=session, kind=kind)
+    targets = await audit.last_undoable(session=session, actor=actor)
+    if not targets:
+        raise NothingToUndo()
+    out = []
+    for t in targets:
+        before, after = audit.loads(t.before), audit.loads(t.after)
+        key = audit.key_of(t)
+        now = await _current(session, key)
+        if not _same(now, after):
+            raise ChangeConflict(t.kind, key)
+        await _restore(session, key, before, actor=actor, at=at)
+        rec = await audit.record(session=session, at=at, actor=actor, action="undo", kind=t.kind, key=key,
+                                 before=after, after=before, source=t.source, undo_of=t.id)
+        if not await audit.claim_undo(session=session, change_id=t.id, undo_id=rec.id):
             raise NothingToUndo()
-        out = []
-        for t in targets:
-            before, after = audit.loads(t.before), audit.loads(t.after)
-            key = audit.key_of(t)
-            now = await _current(session, key)
-            if not _same(now, after):
-                raise ChangeConflict(t.kind, key)
-            await _restore(session, key, before, actor=actor, at=at)
-            rec = await audit.record(session=session, at=at, actor=actor, action="undo", kind=t.kind, key=key,
-                                     before=after, after=before, source=t.source, undo_of=t.id)
-            if not await audit.claim_undo(session=session, change_id=t.id, undo_id=rec.id):
-                raise NothingToUndo()
-            out.append(Applied(rec.id, t.kind, key, "undo", after, before))
-        return out
-
-    return await in_transaction(sessions, run)
+        out.append(Applied(rec.id, t.kind, key, "undo", after, before))
+    return out
 
 
 # ---- confirmations -----------------------------------------------------------------
@@ -306,25 +259,19 @@ async def undo_last(*, sessions: async_sessionmaker[AsyncSession], actor: str, a
 PENDING_TTL = timedelta(hours=24)
 
 
-async def confirm_pending(*, sessions: async_sessionmaker[AsyncSession], token: str, actor: str,
-                          at: datetime) -> Applied:
+async def confirm_pending(*, session: AsyncSession, token: str, actor: str, at: datetime) -> Applied:
     """Apply a confirmed set exactly once: the claim and the change share one
     transaction, so a failed write leaves the change pending and a second click,
     from any replica, finds nothing to claim."""
-    async def run(session: AsyncSession) -> Applied:
-        if not await audit.claim_pending(session=session, token=token, actor=actor, status="applied",
-                                         created_after=at - PENDING_TTL):
-            raise NotPending(token)
-        pending = await audit.get_pending(session=session, token=token)
-        assert pending is not None
-        payload = audit.loads(pending.payload) or {}
-        return await set_fact_in(session, fact=payload["fact"], actor=actor, at=at)
-
-    return await in_transaction(sessions, run)
+    if not await audit.claim_pending(session=session, token=token, actor=actor, status="applied",
+                                     created_after=at - PENDING_TTL):
+        raise NotPending(token)
+    pending = await audit.get_pending(session=session, token=token)
+    assert pending is not None
+    payload = audit.loads(pending.payload) or {}
+    return await set_fact(session=session, fact=payload["fact"], actor=actor, at=at)
 
 
-async def cancel_pending(*, sessions: async_sessionmaker[AsyncSession], token: str, actor: str) -> bool:
-    async def run(session: AsyncSession) -> bool:
-        return await audit.claim_pending(session=session, token=token, actor=actor, status="cancelled")
+async def cancel_pending(*, session: AsyncSession, token: str, actor: str) -> bool:
+    return await audit.claim_pending(session=session, token=token, actor=actor, status="cancelled")
 
-    return await in_transaction(sessions, run)

@@ -67,7 +67,7 @@ class DatabaseGone(Exception):
     """The database answers, but not from where it is configured to live."""
 
 
-async def check_alive(session: AsyncSession) -> None:
+async def check_alive(*, session: AsyncSession) -> None:
     """Raises (SQLAlchemyError, OSError or DatabaseGone) unless the database answers.
     SQLite answers from a deleted file as long as a connection holds it open, and
     keeps writing into it: so for SQLite the main file must still be at its path."""

@@ -9,24 +9,11 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import ProcessedEvent, ThreadTopic
 
 MAX_KEY = 200
-
-
-async def claim(*, sessions: async_sessionmaker[AsyncSession], key: str, at: datetime) -> bool:
-    """True for the first caller with `key`, False for every later one (another
-    delivery, retry or replica). Runs in its own transaction: the claim must be
-    visible to other replicas before the answer goes out, whatever happens next."""
-    async with sessions() as session:
-        try:
-            async with session.begin():
-                session.add(ProcessedEvent(key=key[:MAX_KEY], received_at=at))
-        except IntegrityError:
-            return False
-    return True
 
 
 class AlreadyClaimed(Exception):
@@ -37,11 +24,12 @@ async def is_claimed(*, session: AsyncSession, key: str) -> bool:
     return await session.scalar(select(ProcessedEvent.key).where(ProcessedEvent.key == key[:MAX_KEY])) is not None
 
 
-async def claim_in(*, session: AsyncSession, key: str, at: datetime) -> None:
+async def claim(*, session: AsyncSession, key: str, at: datetime) -> None:
     """Record `key` inside the caller's transaction, so it is committed with, and
-    only with, the work it marks as done. Raises AlreadyClaimed when another delivery
-    recorded it first (a concurrent one waits here for the first to commit); the
-    caller's transaction must then be rolled back."""
+    only with, the work it marks as done (handlers/deliveries.py gives a bare claim a
+    transaction of its own). Raises AlreadyClaimed when another delivery recorded it
+    first (a concurrent one waits here for the first to commit); the caller's
+    transaction must then be rolled back."""
     session.add(ProcessedEvent(key=key[:MAX_KEY], received_at=at))
     try:
         await session.flush()

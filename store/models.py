@@ -240,6 +240,40 @@ class DigestRun(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class HomeView(Base):
+    """Who opened the App Home tab, when, and which store revision their tab shows,
+    so any replica can re-publish it after a change (migration 0009)."""
+
+    __tablename__ = "home_views"
+
+    user_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # facts + licences revision counters summed: the state the published tab was built from
+    published_rev: Mapped[int] = mapped_column(BigInteger, default=0)
+    # when it was last re-published after a change (None: only when opened)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+
+
+class ReminderRun(Base):
+    """One row per (admin, month): the claim that makes a "figures due for update" DM
+    go out once (migration 0009)."""
+
+    __tablename__ = "reminder_runs"
+    __table_args__ = (UniqueConstraint("user_id", "period_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(100))
+    period_key: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="claimed")
+    # the metrics the DM named, one per line
+    metrics: Mapped[str] = mapped_column(Text, default="")
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    message_ts: Mapped[str] = mapped_column(String(40), default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class StoreRevision(Base):
     """A counter per kind of record, bumped in the same transaction as every write,
     so each replica knows when its in-memory index is stale."""

@@ -40,7 +40,9 @@ from typing import Literal
 from bot.listeners import slack_text
 from handlers.deps import Deps
 from handlers.replies import Reply
-from store import io as store_io
+from store.imports.apply import apply
+from store.imports.readers import read_records
+from store.imports.rows import validate
 from store.keys import number_key
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -65,10 +67,10 @@ async def load_eval_store(deps: Deps, files: tuple[str, ...] = EVAL_FILES) -> No
     """Import the fixture files as `ipbot import` does (an export in the Lens or
     Google Patents format updates only the columns it has), then refresh the index."""
     for name in files:
-        raw = store_io.read_records((FIXTURES / name).read_bytes(), filename=name)
-        rows = store_io.validate(raw, home_subject="Huawei")
+        raw = read_records((FIXTURES / name).read_bytes(), filename=name)
+        rows = validate(raw, home_subject="Huawei")
         async with deps.sessions() as session, session.begin():
-            await store_io.apply(session=session, kind=raw.kind, rows=rows, columns=raw.columns)
+            await apply(session=session, kind=raw.kind, rows=rows, columns=raw.columns)
     await deps.index.refresh(deps.sessions)
 
 

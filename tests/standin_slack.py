@@ -129,6 +129,10 @@ class StandinSlack:
                 self.uploads.setdefault(f["id"], {}).update(
                     title=f.get("title", ""), channel=body.get("channel_id", ""), thread_ts=body.get("thread_ts"))
             return web.json_response({"ok": True, "files": [{"id": f["id"]} for f in files]})
+        if method == "conversations.open":
+            # a DM with one person: Slack answers with the DM's channel object
+            users = str(body.get("users", ""))
+            return web.json_response({"ok": True, "channel": {"id": f"D{users.split(',')[0]}"}})
         if method == "auth.test":
             return web.json_response({"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1",
                                       "user": "ipbot", "team": "Test", "url": "https://test.slack.com/"})

@@ -118,9 +118,10 @@ async def _set_fact(db_url: str, metric: str, period: str, value: str) -> None:
     engine = make_engine(db_url)
     try:
         pv = parse_value(value)
-        await change_repo.set_fact(sessions=make_sessionmaker(engine), actor="UADMIN", at=datetime.now(UTC), fact={
-            "subject": "Huawei", "metric": metric, "period": period, "value": pv.value, "numeric": pv.numeric,
-            "unit": pv.unit, "qualifier": pv.qualifier, "source": "replica test"})
+        async with make_sessionmaker(engine)() as session, session.begin():
+            await change_repo.set_fact(session=session, actor="UADMIN", at=datetime.now(UTC), fact={
+                "subject": "Huawei", "metric": metric, "period": period, "value": pv.value, "numeric": pv.numeric,
+                "unit": pv.unit, "qualifier": pv.qualifier, "source": "replica test"})
     finally:
         await engine.dispose()
 

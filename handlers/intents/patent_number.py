@@ -24,9 +24,13 @@ _FIELD_NAMES = {
 def match(ctx: Context) -> Plan | None:
     if not ctx.q.patent_numbers:
         return None
-    fields = [lx.FIELDS[w.norm] for w in ctx.q.words if w.norm in lx.FIELDS]
+    fields = list(dict.fromkeys(lx.FIELDS[w.norm] for w in ctx.q.words if w.norm in lx.FIELDS))
+    statuses = [w for w in ctx.q.words if "status" in ctx.kinds(w)]
+    if len(statuses) >= 2 and ctx.q.has("or"):
+        fields = ["status"]  # "published or granted?" asks for its status
+    # several fields ("status, expiry and owner?"): the whole record, which shows them all
     plan = Plan("patent_number", filters={"number": ", ".join(ctx.q.patent_numbers)},
-                operation=fields[0] if fields else "")
+                operation=fields[0] if len(fields) == 1 else "")
     plan.unexplained = common.unexplained_words(ctx, _ACCEPTS)
     return plan
 

@@ -55,7 +55,8 @@ def match(ctx: Context) -> Plan | None:
     plan.words = patent_search.title_words(ctx)
     has_filter = bool(juris or "date" in plan.filters or ctx.any_of("store") or family or owner or
                       (plan.words and plan.operation == "count") or
-                      (statuses - {"granted"} and not metrics))
+                      # "which patents are pending?": "patents" alone is the weak valid-patent name
+                      (statuses - {"granted"} and not ctx.strong))
     if not has_filter:
         return None
     # "how many … in the store in total": with a count, a total is the same question

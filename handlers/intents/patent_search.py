@@ -27,11 +27,12 @@ def _as_typed(w: Word) -> str:
 
 
 def match(ctx: Context) -> Plan | None:
-    if not ctx.any_of("patent") and not any(w.norm == "patent" for w in ctx.q.words):
-        return None
     if ctx.strong:
         return None
     words = title_words(ctx)
+    if not ctx.any_of("patent") and not any(w.norm == "patent" for w in ctx.q.words) and not _about_titles(
+            ctx, words):
+        return None
     plan = Plan("patent_search", words=words)
     plan.unexplained = [w for w in common.unexplained_words(ctx, _ACCEPTS) if w not in words
                         and not any(w == x.surface for x in ctx.q.words if x.norm in words)]
@@ -57,3 +58,15 @@ async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
     note = f"and {res.total - len(patents):,} more — narrow the question" if res.total > len(patents) else ""
     return Reply(ReplyKind.ANSWER, head, lines=[wording.patent_line(pt) for pt in patents], note=note,
                  patents=patents)
+
+
+def _about_titles(ctx: Context, words: list[str]) -> bool:
+    """"Do we have anything on tailgating?": no "patent", but "on"/"about" and words
+    that every one some stored title holds (the search is also what answers it)."""
+    q = ctx.q
+    if not words or not any("titlefiller" in ctx.kinds(w) for w in q.words):
+        return False
+    if ctx.licensees or ctx.subjects or q.years or q.year_range:
+        return False
+    res = ctx.deps.index.search_titles(words, limit=1)
+    return bool(res.positions) and not res.unknown_words

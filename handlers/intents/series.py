@@ -46,8 +46,9 @@ async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
         return replies[0]
     answered = all(r.answered for r in replies)
     return Reply(ReplyKind.ANSWER if answered else ReplyKind.NOT_KNOWN, f"{len(replies)} figures:",
-                 lines=[x for r in replies for x in [r.headline, *r.lines]],
-                 note=" ".join(r.note for r in replies if r.note), facts=[f for r in replies for f in r.facts],
+                 # each figure's sources under it: one note would repeat "Computed from …" per figure
+                 lines=[x for r in replies for x in [r.headline, *r.lines, *([r.note] if r.note else [])]],
+                 facts=[f for r in replies for f in r.facts],
                  topic=plan.metrics[0])
 
 

@@ -18,7 +18,9 @@ from slack_sdk.signature import SignatureVerifier
 from bot.config import Settings
 from bot.http import HttpServer, start_http
 from bot.runtime import Runtime, running
-from store import io as store_io
+from store.imports.apply import apply
+from store.imports.readers import read_records
+from store.imports.rows import validate
 from tests.conftest import FIXTURES, Clock
 from tests.standin_slack import StandinSlack
 
@@ -38,10 +40,10 @@ def slack_settings(db_url: str, api_url: str, **extra: str) -> Settings:
 async def load_fixtures(rt: Runtime, names: tuple[str, ...] = ("facts.csv", "licences.csv", "patents.csv")) -> None:
     for name in names:
         path = FIXTURES / name
-        raw = store_io.read_records(path.read_bytes(), filename=path.name)
-        rows = store_io.validate(raw, home_subject="Huawei")
+        raw = read_records(path.read_bytes(), filename=path.name)
+        rows = validate(raw, home_subject="Huawei")
         async with rt.deps.sessions() as session, session.begin():
-            await store_io.apply(session=session, kind=raw.kind, rows=rows, actor="test", dry_run=False)
+            await apply(session=session, kind=raw.kind, rows=rows, actor="test", dry_run=False)
     await rt.deps.index.refresh(rt.deps.sessions)
 
 

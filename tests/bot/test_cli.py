@@ -139,6 +139,19 @@ def test_ask_explain_prints_the_plan_and_answers_nothing(db_url: str, tmp_path: 
     assert odd["unexplained"] == ["forecast"]
 
 
+def test_ask_explain_shows_what_a_follow_up_part_was_read_as(db_url: str, tmp_path: Path) -> None:
+    res = ipbot(db_url, "ask", "What was R&D spend in 2022? And valid patents?", "--explain", cwd=tmp_path)
+    plan = json.loads(res.stdout)
+    assert plan["intent"] == "multi"
+    first, second = plan["parts"]
+    assert first["metrics"] == ["r&d spending"] and first["years"] == ["2022"]
+    # "And valid patents?" is the same year, and says so
+    assert second["metrics"] == ["valid patents"] and second["years"] == ["2022"]
+    assert "2022" in second["asked"]
+    answer = ipbot(db_url, "ask", "What was R&D spend in 2022? And valid patents?", cwd=tmp_path)
+    assert "161.5 billion" in answer.stdout and "over 120,000" in answer.stdout
+
+
 def test_ask_json_carries_kind_and_plan_and_help_is_not_an_answer(db_url: str, tmp_path: Path) -> None:
     out = json.loads(ipbot(db_url, "ask", "r&d 2022", "--json", cwd=tmp_path).stdout)
     assert out["kind"] == "answer" and out["plan"]["intent"] == "figure"

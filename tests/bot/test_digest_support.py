@@ -16,8 +16,10 @@ from bot.config import Settings
 from bot.runtime import Runtime
 from handlers import dispatch
 from handlers.replies import Reply
-from store import io as store_io
 from store import revisions as revision_repo
+from store.imports.apply import apply
+from store.imports.readers import read_records
+from store.imports.rows import validate
 from store.models import FactChange, Licence, Patent, UnansweredQuestion
 from tests.standin_slack import StandinSlack
 
@@ -27,10 +29,10 @@ CHANNEL = "CLICENSING"
 
 async def load_fixtures(rt: Runtime) -> None:
     for name in ("facts.csv", "patents.csv", "licences.csv"):
-        raw = store_io.read_records((FIXTURES / name).read_bytes(), filename=name)
-        rows = store_io.validate(raw, home_subject="Huawei")
+        raw = read_records((FIXTURES / name).read_bytes(), filename=name)
+        rows = validate(raw, home_subject="Huawei")
         async with rt.deps.sessions() as session, session.begin():
-            await store_io.apply(session=session, kind=raw.kind, rows=rows, actor="fixture")
+            await apply(session=session, kind=raw.kind, rows=rows, actor="fixture")
     await rt.deps.index.refresh(rt.deps.sessions, force=True)
 
 

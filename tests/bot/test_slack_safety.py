@@ -14,8 +14,10 @@ from sqlalchemy import func, select
 from bot.blocks import MAX_BLOCKS, render
 from bot.logs import RedactSecrets
 from handlers.replies import Reply, ReplyKind
-from store import io as store_io
 from store.db import make_engine, make_sessionmaker
+from store.imports.apply import apply
+from store.imports.readers import read_records
+from store.imports.rows import validate
 from store.models import ProcessedEvent
 from tests.bot import slack_harness
 from tests.bot.slack_harness import (
@@ -131,9 +133,9 @@ async def test_stored_markup_in_a_patent_title_never_pings(bot: Bot) -> None:
 async def test_stored_markup_in_a_fact_value_never_pings(bot: Bot) -> None:
     csv = ("subject,metric,period,value,unit,qualifier,source\n"
            'Huawei,ip strategy,,"<!here> open & <@U123> <https://evil.example|click>",,,"<!everyone> memo"\n')
-    raw = store_io.read_records(csv.encode(), filename="facts.csv")
+    raw = read_records(csv.encode(), filename="facts.csv")
     async with bot.rt.deps.sessions() as session, session.begin():
-        await store_io.apply(session=session, kind=raw.kind, rows=store_io.validate(raw, home_subject="Huawei"),
+        await apply(session=session, kind=raw.kind, rows=validate(raw, home_subject="Huawei"),
                              actor="t", dry_run=False)
     await bot.rt.deps.index.refresh(bot.rt.deps.sessions)
     await bot.send.event(mention("ip strategy", ts="30.1"))
@@ -199,9 +201,9 @@ async def test_patent_search_with_huge_titles_stays_valid(bot: Bot) -> None:
     rows = "\n".join(f"US {9000000 + i} B1,Widget {'gear ' * 700}{i},US,granted,,,,,," for i in range(60))
     data = ("number,title,jurisdiction,status,filing_date,grant_date,expiry_date,family_id,technology,owner\n"
             + rows + "\n").encode()
-    raw = store_io.read_records(data, filename="patents.csv")
+    raw = read_records(data, filename="patents.csv")
     async with bot.rt.deps.sessions() as session, session.begin():
-        await store_io.apply(session=session, kind=raw.kind, rows=store_io.validate(raw, home_subject="Huawei"),
+        await apply(session=session, kind=raw.kind, rows=validate(raw, home_subject="Huawei"),
                              actor="t", dry_run=False)
     await bot.rt.deps.index.refresh(bot.rt.deps.sessions)
     body = (await bot.send.command("patents widget gear")).json()

@@ -4,13 +4,14 @@ bot says, what is written, what the next question is answered with."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.runtime import Runtime, running
-from handlers import admin, dispatch
+from handlers import dispatch, imports
 from handlers.dispatch import Request
 from handlers.replies import ActionId, Reply, ReplyKind
 from store import audit
@@ -324,7 +325,8 @@ async def test_concurrent_set_of_one_fact_from_two_connections(rt: Runtime, db_u
             for v, n in (("US$700 million", 700e6), ("US$710 million", 710e6))
         ]
         results = await asyncio.gather(*(
-            change_repo.set_fact(sessions=m, fact=f, actor=f"U{i}", at=rt.deps.clock())
+            replace(rt.deps, sessions=m).in_transaction(
+                lambda s, f=f, i=i: change_repo.set_fact(session=s, fact=f, actor=f"U{i}", at=rt.deps.clock()))
             for i, (m, f) in enumerate(zip(makers, facts, strict=True))
         ))
     finally:
@@ -347,14 +349,14 @@ async def test_import_file_summary_errors_and_permission(rt: Runtime) -> None:
     from tests.conftest import FIXTURES
 
     data = (FIXTURES / "lens_sample.csv").read_bytes()
-    refused = await admin.import_file(rt.deps, Request("", user="UEVE", is_dm=True), data, "lens.csv")
+    refused = await imports.import_file(rt.deps, Request("", user="UEVE", is_dm=True), data, "lens.csv")
     assert refused.kind == ReplyKind.ERROR and "Only IP admins" in refused.headline
-    ok = await admin.import_file(rt.deps, Request("", user=ADMIN, is_dm=True), data, "lens.csv")
+    ok = await imports.import_file(rt.deps, Request("", user=ADMIN, is_dm=True), data, "lens.csv")
     assert ok.kind == ReplyKind.DONE
     assert ok.headline == "Imported lens.csv: patents: 4 added, 0 updated, 0 unchanged, 0 rejected; read as UTF-8"
     assert "patent" in (await ask(rt, "patents lane keeping")).lower()
     bad = b"subject,metric,period,value,unit,qualifier,source\nHuawei,x,20x3,5,,,s\nHuawei,y,2023,5,,,s\n"
-    rejected = await admin.import_file(rt.deps, Request("", user=ADMIN, is_dm=True), bad, "facts.csv")
+    rejected = await imports.import_file(rt.deps, Request("", user=ADMIN, is_dm=True), bad, "facts.csv")
     assert rejected.kind == ReplyKind.ERROR and "nothing was written" in rejected.headline
     assert rejected.lines == ["line 2: period “20x3” is not a year (use e.g. 2023, or leave it empty)"]
     async with rt.deps.sessions() as s:

@@ -155,9 +155,10 @@ async def test_empty_question_and_help_list_what_can_be_asked(rt: Runtime) -> No
 
 
 async def test_index_refreshes_when_the_store_changes_not_per_question(rt: Runtime) -> None:
-    await change_repo.set_fact(sessions=rt.deps.sessions, actor="UADMIN", at=rt.deps.clock(), fact={
-        "subject": "Huawei", "metric": "licensing revenue", "period": "2023", "value": "about US$630 million",
-        "numeric": 630e6, "unit": "USD", "qualifier": "about", "source": "AR 2023"})
+    async with rt.deps.unit_of_work() as session:
+        await change_repo.set_fact(session=session, actor="UADMIN", at=rt.deps.clock(), fact={
+            "subject": "Huawei", "metric": "licensing revenue", "period": "2023", "value": "about US$630 million",
+            "numeric": 630e6, "unit": "USD", "qualifier": "about", "source": "AR 2023"})
     # the index answers from memory: until it refreshes, it still has the old picture
     stale = await ask_handler.ask(rt.deps, "licensing revenue 2023")
     assert not stale.answered

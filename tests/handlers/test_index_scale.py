@@ -11,7 +11,10 @@ from bot.runtime import Runtime
 from handlers import ask as ask_handler
 from handlers import text as tx
 from handlers.index import RERANK, Index, NumberIndex, TitleTokenizer, build_patent_index
-from store import io as store_io
+from store.imports.apply import apply
+from store.imports.columns import FACT_COLUMNS, LICENCE_COLUMNS, PATENT_COLUMNS
+from store.imports.readers import RawRecords, detect_kind, read_records
+from store.imports.rows import validate
 from store.keys import number_key
 from tests.conftest import BACKEND
 
@@ -32,19 +35,19 @@ TRICKY_TITLES = [
 
 def _import(rows: list[list[str]], columns: tuple[str, ...]) -> tuple[str, list[dict]]:
     records = [(i + 2, dict(zip(columns, r, strict=True))) for i, r in enumerate(rows)]
-    raw = store_io.RawRecords(store_io.detect_kind(columns) or "", records, [])
-    return raw.kind, store_io.validate(raw, home_subject="Huawei")
+    raw = RawRecords(detect_kind(columns) or "", records, [])
+    return raw.kind, validate(raw, home_subject="Huawei")
 
 
 async def _load(rt: Runtime, size: int) -> None:
     for columns, rows in (
-        (store_io.PATENT_COLUMNS, portfolio.patents(size)),
-        (store_io.LICENCE_COLUMNS, portfolio.licences(size)),
-        (store_io.FACT_COLUMNS, portfolio.facts()),
+        (PATENT_COLUMNS, portfolio.patents(size)),
+        (LICENCE_COLUMNS, portfolio.licences(size)),
+        (FACT_COLUMNS, portfolio.facts()),
     ):
         kind, valid = _import(rows, columns)
         async with rt.deps.sessions() as session, session.begin():
-            await store_io.apply(session=session, kind=kind, rows=valid)
+            await apply(session=session, kind=kind, rows=valid)
     await rt.deps.index.refresh(rt.deps.sessions)
 
 
@@ -92,14 +95,14 @@ async def test_same_replies_in_a_small_and_a_twenty_times_larger_portfolio(rt: R
     assert "No patent US1111111B1 is in the store" in large["US 1111111 B1"]
 
 
-PATENT_HEADER = ",".join(store_io.PATENT_COLUMNS)
+PATENT_HEADER = ",".join(PATENT_COLUMNS)
 
 
 async def _import_patents(rt: Runtime, csv_rows: list[str]) -> None:
-    raw = store_io.read_records("\n".join([PATENT_HEADER, *csv_rows]).encode(), filename="p.csv")
-    rows = store_io.validate(raw, home_subject="Huawei")
+    raw = read_records("\n".join([PATENT_HEADER, *csv_rows]).encode(), filename="p.csv")
+    rows = validate(raw, home_subject="Huawei")
     async with rt.deps.sessions() as session, session.begin():
-        await store_io.apply(session=session, kind=raw.kind, rows=rows)
+        await apply(session=session, kind=raw.kind, rows=rows)
     await rt.deps.index.refresh(rt.deps.sessions)
 
 

@@ -8,7 +8,9 @@ import pytest
 
 from bot.runtime import Runtime
 from handlers import ask as ask_handler
-from store import io as store_io
+from store.imports.apply import apply
+from store.imports.readers import read_records
+from store.imports.rows import validate
 from tests.conftest import FIXTURES
 
 AR = "Huawei 2022 annual report"
@@ -16,10 +18,10 @@ CONF = "Huawei 2023 Innovation and Intellectual Property Conference"
 
 
 async def load_fixture(rt: Runtime, name: str) -> None:
-    raw = store_io.read_records((FIXTURES / name).read_bytes(), filename=name)
-    rows = store_io.validate(raw, home_subject="Huawei")
+    raw = read_records((FIXTURES / name).read_bytes(), filename=name)
+    rows = validate(raw, home_subject="Huawei")
     async with rt.deps.sessions() as session, session.begin():
-        await store_io.apply(session=session, kind=raw.kind, rows=rows)
+        await apply(session=session, kind=raw.kind, rows=rows)
     await rt.deps.index.refresh(rt.deps.sessions)
 
 

@@ -67,7 +67,7 @@ def hostile(pieces: list[str]) -> st.SearchStrategy[str]:
 
 
 def capped(text: str, limit: int = MAX_MESSAGE) -> str:
-    """What the callers let through to a parser (handlers/limits.py, store/io.py MAX_FREE_TEXT)."""
+    """What the callers let through to a parser (handlers/limits.py, store/imports/rows.py MAX_FREE_TEXT)."""
     return text[:limit]
 
 

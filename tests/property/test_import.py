@@ -1,4 +1,4 @@
-"""Properties of CSV/JSON import through the real import service (`store.io.import_bytes`,
+"""Properties of CSV/JSON import through the real import service (`handlers/imports.py`,
 which `ipbot import` and a file DMed to the bot both end in, and the DM handler
 itself): generated files of facts, patents or licences — all rows valid, one bad
 row inserted at a random place, or the file cut off at a random byte — are either
@@ -22,14 +22,19 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.runtime import Runtime
-from handlers import admin
+from handlers import imports
 from handlers.dispatch import Request
+from handlers.imports import import_bytes
 from handlers.replies import ReplyKind
 from store import facts as fact_repo
-from store import io as store_io
 from store import licences as licence_repo
 from store import revisions as revision_repo
 from store import safe_text
+from store.export import export
+from store.imports.apply import ImportSummary
+from store.imports.columns import COLUMNS, REQUIRED
+from store.imports.errors import ImportRejected
+from store.imports.readers import read_records
 from store.keys import number_key
 from store.models import FactChange, Patent
 from tests.property.strategies import examples
@@ -120,7 +125,7 @@ def _break(kind: str, how: str, row: dict[str, str], other: dict[str, str] | Non
     bad = dict(row)
     date_col = {"facts": None, "patents": "filing_date", "licences": "signed_on"}[kind]
     text_col = {"facts": "source", "patents": "title", "licences": "territory"}[kind]
-    key_col = store_io.REQUIRED[kind][0]
+    key_col = REQUIRED[kind][0]
     if how == "bad date" and date_col:
         bad[date_col] = "2023-13-45"
     elif how == "bad period" and kind == "facts":
@@ -175,7 +180,7 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 def _csv(kind: str, rows: list[list[str]]) -> tuple[str, list[int]]:
     """The file, and the line each data row starts on (a line break inside a quoted
     cell counts, as in any editor)."""
-    cols = store_io.COLUMNS[kind]
+    cols = COLUMNS[kind]
     out, starts, line = [",".join(cols) + "\n"], [], 2
     for r in rows:
         buf = io.StringIO()
@@ -201,7 +206,7 @@ def files(draw: st.DrawFn) -> File:
             rows.append(r)
     shape = draw(st.sampled_from(["valid", "bad row", "cut"]))
     how, bad_at = "valid", -1  # -1: no bad row
-    cols = list(store_io.COLUMNS[kind])
+    cols = list(COLUMNS[kind])
     if shape == "bad row":
         how = draw(st.sampled_from(BREAKS + KIND_BREAKS[kind] + FORMAT_BREAKS[fmt]))
         bad_at = draw(st.integers(0, len(rows)))
@@ -237,7 +242,7 @@ async def _snapshot(rt: Runtime) -> tuple[Any, ...]:
     """Everything an import may change, read through the store's own functions."""
     async with rt.deps.sessions() as s:
         return (
-            [await store_io.export(session=s, kind=k, fmt="json") for k in ("facts", "patents", "licences")],
+            [await export(session=s, kind=k, fmt="json") for k in ("facts", "patents", "licences")],
             len(await fact_repo.list_facts(session=s)),
             await s.scalar(select(func.count()).select_from(Patent)),
             len(await licence_repo.list_licences(session=s)),
@@ -277,15 +282,15 @@ async def test_import_applies_every_row_or_none(rt: Runtime, f: File, via: str) 
     start = time.perf_counter()
     if via == "service":
         try:
-            summary = await store_io.import_bytes(sessions=rt.deps.sessions, data=f.data, filename=filename,
+            summary = await import_bytes(rt.deps, data=f.data, filename=filename,
                                                   home_subject=rt.deps.home_subject, actor="UADMIN")
-        except store_io.ImportRejected as exc:
+        except ImportRejected as exc:
             assert exc.errors and all(str(e) for e in exc.errors)
             error_lines = [e.line for e in exc.errors]
         else:
             accepted = summary.added + summary.updated + summary.unchanged
     else:
-        reply = await admin.import_file(rt.deps, Request("", user="UADMIN", is_dm=True), f.data, filename)
+        reply = await imports.import_file(rt.deps, Request("", user="UADMIN", is_dm=True), f.data, filename)
         assert reply.kind in (ReplyKind.DONE, ReplyKind.ERROR), reply.text  # never "store unavailable"
         if reply.kind is ReplyKind.ERROR:
             assert "nothing was written" in reply.headline and reply.lines, reply.text
@@ -294,7 +299,7 @@ async def test_import_applies_every_row_or_none(rt: Runtime, f: File, via: str) 
             m = re.search(r"(\d+) added, (\d+) updated, (\d+) unchanged", reply.headline)
             assert m, reply.headline
             accepted = sum(int(x) for x in m.groups())
-            summary = store_io.ImportSummary(f.kind, added=int(m.group(1)))
+            summary = ImportSummary(f.kind, added=int(m.group(1)))
     IMPORT_TIMES.time(time.perf_counter() - start, f.how)
     after = await _snapshot(rt)
 
@@ -308,7 +313,7 @@ async def test_import_applies_every_row_or_none(rt: Runtime, f: File, via: str) 
         return
     # every row: each row the file holds is accounted for, the new ones are in the store
     assert f.how == "valid" or f.how.startswith("cut"), f"a file with a bad row was accepted ({f.how})"
-    read = store_io.read_records(f.data, filename=filename)
+    read = read_records(f.data, filename=filename)
     assert accepted == len(read.rows) == (f.rows if f.how == "valid" else len(read.rows)), (accepted, f.rows)
     assert _counts(after)[read.kind] == _counts(before)[read.kind] + summary.added
 

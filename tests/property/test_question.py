@@ -88,5 +88,5 @@ async def test_asking_anything_gets_a_reply_never_a_traceback(store: Runtime, te
     assert reply.headline
     json.dumps(reply.public())  # `ipbot ask --json`
     render(reply, share_question=text[:MAX_QUESTION_CHARS])  # Slack
-    ask_handler.explain(store.deps, text)  # `ipbot ask --explain`
+    await ask_handler.explain_answer(store.deps, text)  # `ipbot ask --explain`
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, inspect
 
-from store import io as store_io
+from handlers.imports import import_bytes
 from store.models import FactChange
 from tests.bot import slack_harness
 from tests.bot.slack_harness import Bot
@@ -40,11 +40,11 @@ def loaded() -> Iterator[list[Any]]:
 async def _long_log(bot: Bot) -> None:
     facts = "subject,metric,period,value,unit,qualifier,source\n" + "".join(
         f"Huawei,other metric {i % 50},{1990 + i // 50},{i},count,,bulk\n" for i in range(OTHER_CHANGES))
-    await store_io.import_bytes(sessions=bot.rt.deps.sessions, data=facts.encode(), filename="bulk.csv",
+    await import_bytes(bot.rt.deps, data=facts.encode(), filename="bulk.csv",
                                 home_subject="Huawei", actor="UBULK")
     licences = "licensee,licensor,kind,technology,signed_on,expires_on,territory,status\n" + "".join(
         f"Bulk {i},Huawei,outbound,cellular,2020-01-01,2030-01-01,worldwide,active\n" for i in range(OTHER_CHANGES))
-    await store_io.import_bytes(sessions=bot.rt.deps.sessions, data=licences.encode(), filename="lic.csv",
+    await import_bytes(bot.rt.deps, data=licences.encode(), filename="lic.csv",
                                 home_subject="Huawei", actor="UBULK")
 
 

@@ -10,14 +10,18 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from bot.runtime import Runtime, running
+from handlers.imports import import_bytes
 from store import audit
-from store import io as store_io
+from store.export import export
+from store.imports.apply import ImportSummary
+from store.imports.errors import ImportRejected
+from store.imports.mapping import load_mapping
 from store.models import Fact, FactChange, Licence, Patent
 from tests.conftest import FIXTURES
 
 
-async def _import(rt: Runtime, data: bytes, filename: str = "x.csv", **kw: object) -> store_io.ImportSummary:
-    return await store_io.import_bytes(sessions=rt.deps.sessions, data=data, filename=filename,
+async def _import(rt: Runtime, data: bytes, filename: str = "x.csv", **kw: object) -> ImportSummary:
+    return await import_bytes(rt.deps, data=data, filename=filename,
                                        home_subject=rt.deps.home_subject, actor="UADMIN", **kw)  # type: ignore[arg-type]
 
 
@@ -28,7 +32,7 @@ async def _count(rt: Runtime, model: type) -> int:
 
 async def _dump(rt: Runtime, kind: str) -> str:
     async with rt.deps.sessions() as s:
-        return await store_io.export(session=s, kind=kind)
+        return await export(session=s, kind=kind)
 
 
 async def test_one_bad_row_rejects_the_file_with_every_line_and_reason(rt: Runtime) -> None:
@@ -42,7 +46,7 @@ async def test_one_bad_row_rejects_the_file_with_every_line_and_reason(rt: Runti
         b",No number,US,,,,,,,\n"
     )
     before = await _count(rt, Patent)
-    with pytest.raises(store_io.ImportRejected) as err:
+    with pytest.raises(ImportRejected) as err:
         await _import(rt, csv)
     found = {e.line: e.reason for e in err.value.errors}
     assert set(found) == {3, 6, 7, 8}
@@ -61,12 +65,12 @@ async def test_bad_fact_values_and_wrong_header_are_refused(rt: Runtime) -> None
         b"Huawei,valid patents,2031,lots,count,,AR\n"
         b"Huawei,companies licensed,2031,over 400,,maybe,AR\n"
     )
-    with pytest.raises(store_io.ImportRejected) as err:
+    with pytest.raises(ImportRejected) as err:
         await _import(rt, facts)
     lines = {e.line: e.reason for e in err.value.errors}
     assert set(lines) == {3, 4, 5}
     assert "not a year" in lines[3] and "not a number" in lines[4] and "qualifier" in lines[5]
-    with pytest.raises(store_io.ImportRejected) as err:
+    with pytest.raises(ImportRejected) as err:
         await _import(rt, b"name,colour\nx,y\n")
     assert "expected one of" in str(err.value.errors[0])
     assert await _count(rt, FactChange) == 0
@@ -131,7 +135,7 @@ async def test_latin1_when_named_bom_and_extra_columns(rt: Runtime) -> None:
 
 async def test_lens_export_maps_onto_patents(rt: Runtime) -> None:
     data = (FIXTURES / "lens_sample.csv").read_bytes()
-    s = await _import(rt, data, "lens_sample.csv", mapping=store_io.load_mapping("lens"))
+    s = await _import(rt, data, "lens_sample.csv", mapping=load_mapping("lens"))
     assert (s.added, s.rejected) == (4, 0)
     assert any("Lens ID" in w for w in s.warnings)
     async with rt.deps.sessions() as session:
@@ -151,9 +155,9 @@ async def test_lens_export_maps_onto_patents(rt: Runtime) -> None:
 
 
 async def test_google_export_after_lens_keeps_what_google_lacks(rt: Runtime) -> None:
-    await _import(rt, (FIXTURES / "lens_sample.csv").read_bytes(), mapping=store_io.load_mapping("lens"))
+    await _import(rt, (FIXTURES / "lens_sample.csv").read_bytes(), mapping=load_mapping("lens"))
     g = await _import(rt, (FIXTURES / "google_sample.csv").read_bytes(),
-                      mapping=store_io.load_mapping("google-patents"))
+                      mapping=load_mapping("google-patents"))
     assert (g.added, g.updated) == (2, 1)
     async with rt.deps.sessions() as session:
         pats = {p.number: p for p in (await session.scalars(select(Patent))).all()}
@@ -168,11 +172,11 @@ async def test_a_users_mapping_file(rt: Runtime, tmp_path: Path) -> None:
     m = tmp_path / "map.json"
     m.write_text(json.dumps({"Patent no": "number", "Name": "title", "Filed": "filing_date"}))
     data = b"Patent no,Name,Filed,Notes\nUS 1234567 B1,Widget,2012-03-04,x\n"
-    s = await _import(rt, data, mapping=store_io.load_mapping(str(m)))
+    s = await _import(rt, data, mapping=load_mapping(str(m)))
     assert s.added == 1 and any("Notes" in w for w in s.warnings)
     m.write_text(json.dumps({"Patent no": "numbr"}))
-    with pytest.raises(store_io.ImportRejected) as err:
-        store_io.load_mapping(str(m))
+    with pytest.raises(ImportRejected) as err:
+        load_mapping(str(m))
     assert "numbr" in str(err.value)
 
 
