@@ -259,7 +259,7 @@ async def on_ip(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContex
         return
     req = dispatch.Request(text, user=user, channel=channel,
                            is_dm=command.get("channel_name") == "directmessage" or channel.startswith("D"),
-                           request_key=_request_key(command))
+                           request_key=_request_key(command), private=True)
     task = asyncio.ensure_future(dispatch.handle(st.deps, req))
     done, _ = await asyncio.wait({task}, timeout=st.ack_budget)
     if not done:

@@ -1,6 +1,8 @@
 """Modals and the App Home tab: a submitted form goes to the form handler its
 callback_id names (mistakes come back on their fields, in the acknowledgement, as
-Slack requires); opening the Home tab publishes handlers.home's page for that user.
+Slack requires; a form the handler answers with, such as a confirmation, replaces
+the modal); a type-ahead field's options come from the options handler its
+action_id names; opening the Home tab publishes handlers.home's page for that user.
 Registered with `register_views(app)` before any catch-all listener."""
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import forms, home
-from bot.blocks import action_name, render
+from bot.blocks import action_id, action_name, render
 from bot.listeners import BotState
 from bot.logs import request_line, warn_failure
 from handlers import dispatch, limits
@@ -27,6 +29,8 @@ from handlers.replies import ActionId, Reply
 MAX_VIEW_BLOCKS = 100
 # Slack shows at most this much of an error under a field
 ERROR_CHARS = 150
+# what was typed into a type-ahead field, cut before any matcher sees it
+MAX_OPTION_QUERY = 100
 
 
 async def on_view_submission(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any],
@@ -47,6 +51,12 @@ async def on_view_submission(ack: AsyncAck, body: dict[str, Any], view: dict[str
         await ack(response_action="errors", errors={k: v[:ERROR_CHARS] for k, v in reply.field_errors.items()})
         request_line("view_submission", user=user, started=started, answered=False, form=action, errors="fields")
         return
+    if reply.form is not None:
+        # the next step of the same form (a change to confirm) takes the modal's place
+        await ack(response_action="update", view=forms.view(reply.form, callback_id=action_id(reply.form.action)))
+        request_line("view_submission", user=user, started=started, answered=reply.answered, form=action,
+                     next=reply.form.action)
+        return
     if action == ActionId.ASK_SUBMIT:
         # the "Ask ipbot" shortcut: the answer takes the form's place
         await ack(response_action="update", view=answer_view(reply))
@@ -60,6 +70,20 @@ async def on_view_submission(ack: AsyncAck, body: dict[str, Any], view: dict[str
 
     st.spawn(tell(), warn_failure("send a form's result"))
     request_line("view_submission", user=user, started=started, answered=reply.answered, form=action)
+
+
+async def on_options(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    """A type-ahead field asks for its choices at each keystroke: answered in the
+    acknowledgement itself (Slack waits for nothing else), from memory."""
+    st: BotState = context["ipbot"]
+    started = context.get("started", time.perf_counter())
+    user = str((body.get("user") or {}).get("id") or "")
+    name = action_name(str(body.get("action_id") or ""))
+    typed = str(body.get("value") or "")[:MAX_OPTION_QUERY]
+    choices = await dispatch.handle_options(st.deps, dispatch.Request("", user=user), name, typed)
+    await ack(options=forms.options(choices or []))
+    request_line("block_suggestion", user=user, started=started, answered=choices is not None, field=name,
+                 options=str(len(choices or [])))
 
 
 def answer_view(reply: Reply) -> dict[str, Any]:
@@ -92,4 +116,5 @@ async def on_home_opened(ack: AsyncAck, event: dict[str, Any], context: AsyncBol
 
 def register_views(app: AsyncApp) -> None:
     app.view(re.compile(r".+"))(on_view_submission)
+    app.options(re.compile(r".+"))(on_options)
     app.event("app_home_opened")(on_home_opened)

@@ -189,12 +189,21 @@ async def set_fact(deps: Deps, req: Request, rest: str, *, confirmed: bool = Fal
     """Set a figure (admins)
     e.g. set licensing revenue 2023 = US$630 million source: Annual Report 2023"""
     await require_admin(deps, req)
-    cmd = ap.parse_set(rest)
+    return await set_parsed(deps, req, ap.parse_set(rest), confirmed=confirmed, offer_buttons=offer_buttons)
+
+
+@safe
+async def set_parsed(deps: Deps, req: Request, cmd: ap.SetCmd, *, subject: str = "", confirmed: bool = False,
+                     offer_buttons: bool = True) -> Reply:
+    """`set` once its parts are read (the typed command, or the fact form field by
+    field): the figure of `subject` (default: the home subject)."""
+    await require_admin(deps, req)
+    subject = subject or deps.home_subject
     metric, note = resolve_metric(deps, cmd.metric, create=True)
     pv = cmd.value
-    fact = {"subject": deps.home_subject, "metric": metric, "period": cmd.period, "value": pv.value,
+    fact = {"subject": subject, "metric": metric, "period": cmd.period, "value": pv.value,
             "numeric": pv.numeric, "unit": pv.unit, "qualifier": pv.qualifier, "source": cmd.source}
-    periods = deps.index.facts.periods(deps.home_subject, metric)
+    periods = deps.index.facts.periods(subject, metric)
     current = periods.get(cmd.period)
     if current is not None and not cmd.source:
         # retyping the same figure without a source must not wipe the stored source

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from handlers import ask as ask_handler
 from handlers import deliveries
 from handlers.deps import Deps
-from handlers.replies import Reply, ReplyKind
+from handlers.replies import Choice, Reply, ReplyKind
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,9 @@ class Request:
     # what identifies this very request where one can arrive twice (Slack: a slash
     # command's trigger_id); a command seen with the same key again is not run again
     request_key: str = ""
+    # the reply is seen by this person only (`/ip`'s ephemeral answer, a DM): it may
+    # carry buttons meant for them alone ("Correct this" for an admin)
+    private: bool = False
 
 
 Handler = Callable[[Deps, Request, str], Awaitable[Reply]]
@@ -42,8 +45,17 @@ FormHandler = Callable[[Deps, Request, str, dict[str, str]], Awaitable[Reply]]
 # Form.action -> handler(deps, request, form value, entered values by field name)
 FORMS: dict[str, FormHandler] = {}
 
+OptionsHandler = Callable[[Deps, "Request", str], Awaitable[list[Choice]]]
+# field name of a "search" Field -> handler(deps, request, text typed so far)
+OPTIONS: dict[str, OptionsHandler] = {}
+
+# run on every answer to a question: may add buttons for whoever asked (Correct this)
+AnswerHook = Callable[[Deps, "Request", Reply], Awaitable[Reply]]
+ANSWER_HOOKS: list[AnswerHook] = []
+
 COMMAND_MODULES = ("handlers.admin", "handlers.admin_forms", "handlers.ask_form", "handlers.digest", "handlers.gaps",
-                   "handlers.home", "handlers.stale", "handlers.reminders")
+                   "handlers.home", "handlers.stale", "handlers.reminders", "handlers.pickers",
+                   "handlers.digest_form")
 
 
 ALREADY_HANDLED = "I already carried out this very request; it was not run again. Type the command anew to repeat it."
@@ -78,7 +90,31 @@ async def handle(deps: Deps, req: Request) -> Reply:
         if req.request_key and not await _first_time(deps, req.request_key):
             return Reply(ReplyKind.ERROR, ALREADY_HANDLED)
         return await VERBS[verb](deps, req, words[1] if len(words) > 1 else "")
-    return await ask_handler.ask(deps, req.text, user=req.user, channel=req.channel, topic=req.topic)
+    return await _answered(deps, req, await ask_handler.ask(deps, req.text, user=req.user, channel=req.channel,
+                                                            topic=req.topic))
+
+
+async def _answered(deps: Deps, req: Request, reply: Reply) -> Reply:
+    for hook in ANSWER_HOOKS:
+        reply = await hook(deps, req, reply)
+    return reply
+
+
+def register_answer_hook(fn: AnswerHook) -> AnswerHook:
+    if fn not in ANSWER_HOOKS:
+        ANSWER_HOOKS.append(fn)
+    return fn
+
+
+def register_options(field_name: str, fn: OptionsHandler) -> OptionsHandler:
+    OPTIONS[field_name] = fn
+    return fn
+
+
+async def handle_options(deps: Deps, req: Request, field_name: str, typed: str) -> list[Choice] | None:
+    """The choices a "search" field offers for what was typed; None: no such field."""
+    fn = OPTIONS.get(field_name)
+    return await fn(deps, req, typed) if fn else None
 
 
 def register_form(action: str, fn: FormHandler) -> FormHandler:

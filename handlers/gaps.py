@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from handlers import admin, dispatch, limits
+from handlers import admin, admin_forms, dispatch, limits, pickers
 from handlers import ask as ask_handler
 from handlers import text as tx
 from handlers.deps import Deps
@@ -28,6 +28,8 @@ SHOWN = 10
 # Slack caps a button value at 2,000 characters; the question rides in it
 MAX_VALUE = 1900
 _REF = re.compile(r"^([ud])(\d{1,9})$")
+# a year named in a gap's question, for the fact form's year field
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 TEACH_USAGE = "gaps teach <gap> <words> = <metric> — e.g. gaps teach u12 royalty payload = licensing revenue"
 
 
@@ -165,11 +167,10 @@ async def teach_form(deps: Deps, req: Request, name: str) -> Reply:
     """The Teach button: a form with the gap's words and a metric picker."""
     await require_admin(deps, req)
     gap = await _find(deps, req, name)
-    metrics = tuple(sorted(deps.index.facts.metrics))
     form = Form(ActionId.GAP_TEACH_SUBMIT.value, gap.name, f"Teach ipbot ({gap.name})", "Teach", (
         Field("words", "Words that should mean the metric", initial=" ".join(_unexplained(deps, gap.sample)),
               hint=f"From “{gap.sample[:120]}”"),
-        Field("metric", "Metric", kind="select", options=metrics),
+        Field("metric", "Metric", kind="search", hint="Type to search stored metrics"),
     ))
     return Reply(ReplyKind.PREVIEW, f"Teach ipbot what “{gap.sample[:200]}” means.", form=form)
 
@@ -177,8 +178,10 @@ async def teach_form(deps: Deps, req: Request, name: str) -> Reply:
 @admin.safe
 async def teach_submit(deps: Deps, req: Request, name: str, values: dict[str, str]) -> Reply:
     await require_admin(deps, req)
-    return await _teach(deps, req, await _find(deps, req, name), values.get("words", "").strip(),
-                        values.get("metric", "").strip())
+    chosen = values.get("metric", "").strip()
+    # a choice of the metric picker, or (the typed command's way) a metric's name
+    metric = (pickers.metric_of(deps, chosen) if chosen else None) or chosen
+    return await _teach(deps, req, await _find(deps, req, name), values.get("words", "").strip(), metric)
 
 
 def _unexplained(deps: Deps, question: str) -> list[str]:
@@ -194,13 +197,12 @@ async def dismiss(deps: Deps, req: Request, name: str) -> Reply:
 
 @admin.safe
 async def add_fact(deps: Deps, req: Request, name: str) -> Reply:
-    """Add the fact: the typed form to fill in (the fact modal comes with admin modals)."""
+    """Add the fact: the fact form, its year taken from the gap's question."""
     await require_admin(deps, req)
     gap = await _find(deps, req, name)
-    return Reply(ReplyKind.PREVIEW, f"To answer “{gap.sample[:200]}”, add the figure with:",
-                 lines=["`/ip set <metric> <year> = <value> source: <where>`",
-                        "e.g. `/ip set licensing revenue 2024 = US$650 million source: Annual Report 2024`"],
-                 note=f"Then `gaps dismiss {gap.name}` if the question is answered.")
+    year = next(iter(_YEAR.findall(gap.sample[: limits.MAX_MESSAGE])), "")
+    return admin_forms.new_fact_form(deps, period=year, note=f"To answer “{gap.sample[:200]}”. Then "
+                                                             f"`gaps dismiss {gap.name}` if it is answered.")
 
 
 # ---- feedback on answers ------------------------------------------------------------

@@ -68,6 +68,8 @@ async def page(deps: Deps, user: str) -> HomePage:
             len(open_gaps), "None open.")
         home.buttons = [Button("Edit a fact", ActionId.EDIT_FACT.value, "", "primary"),
                         Button("Add a licence", ActionId.ADD_LICENCE.value, ""),
+                        Button("Remove a licence", ActionId.REMOVE_LICENCE.value, ""),
+                        Button("Subscribe a channel", ActionId.SUBSCRIBE_DIGEST.value, ""),
                         Button("Import a file", ActionId.IMPORT_HELP.value, ""),
                         Button("Gaps", ActionId.GAPS.value, "")]
     return home

@@ -109,6 +109,12 @@ class ActionId(StrEnum):
     LICENCE_SUBMIT = "licence_submit"
     IMPORT_HELP = "import_help"
     ASK_SUBMIT = "ask_submit"
+    FACT_CONFIRM = "fact_confirm"
+    CORRECT_FACT = "correct_fact"
+    REMOVE_LICENCE = "remove_licence"
+    LICENCE_REMOVE_SUBMIT = "licence_remove_submit"
+    SUBSCRIBE_DIGEST = "subscribe_digest"
+    DIGEST_SUBMIT = "digest_submit"
     REMIND_UPDATE = "remind_update"
 
 
@@ -124,16 +130,29 @@ class Button:
 
 @dataclass(frozen=True)
 class Field:
-    """One input of a Form: free text, or a choice among `options`."""
+    """One input of a Form: free text, a choice among `options`, a choice searched as
+    it is typed ("search": the choices come from the options handler registered under
+    the field's name, see dispatch.register_options), a channel, or a time of day."""
 
     name: str
     label: str
-    kind: str = "text"  # "text" or "select"
+    kind: str = "text"  # "text", "select", "search", "channel" or "time"
     initial: str = ""
     hint: str = ""
     optional: bool = False
     multiline: bool = False
     options: tuple[str, ...] = ()
+    # what a "search" field shows for its `initial` choice (the choice's label)
+    initial_label: str = ""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One choice a "search" field offers while someone types: what they read, and
+    the value the form gets back when it is chosen."""
+
+    label: str
+    value: str
 
 
 @dataclass(frozen=True)
@@ -146,6 +165,8 @@ class Form:
     title: str
     submit: str
     fields: tuple[Field, ...]
+    # paragraphs shown above the fields (a confirmation: what changes, from what to what)
+    notes: tuple[str, ...] = ()
 
 
 @dataclass

@@ -18,7 +18,7 @@ from slack_sdk.models.views import View
 
 from bot import reminders
 from bot.app import make_client
-from tests.bot import slack_harness
+from tests.bot import modals, slack_harness
 from tests.bot.slack_harness import Bot, all_text, plain
 
 bot = slack_harness.bot
@@ -85,13 +85,10 @@ async def test_update_opens_the_fact_form_filled_in_and_saving_it_ends_the_remin
     [form] = [c.body["view"] for c in bot.slack.calls if c.method == "views.open"]
     View(**form).validate_json()
     fields = {b["block_id"]: b["element"] for b in form["blocks"]}
-    assert fields["metric"]["initial_option"]["value"] == "licensing revenue"
+    assert fields["metric"]["initial_option"]["value"] == "m:licensing revenue"
     assert fields["period"]["initial_value"] == "2024"
 
-    state = {"metric": {"metric": {"type": "static_select", "selected_option": {"value": "licensing revenue"}}},
-             "period": {"period": {"type": "plain_text_input", "value": "2024"}},
-             "value": {"value": {"type": "plain_text_input", "value": "about US$650 million"}},
-             "source": {"source": {"type": "plain_text_input", "value": "Annual Report 2024"}}}
+    state = modals.state(form, {"value": "about US$650 million", "source": "Annual Report 2024"})
     payload = {"type": "view_submission", "team": {"id": "T1"}, "user": {"id": ADMIN}, "api_app_id": "A1",
                "token": "legacy", "trigger_id": "9.9.9", "view": {**form, "id": "V1", "state": {"values": state}}}
     saved = await bot.send.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")

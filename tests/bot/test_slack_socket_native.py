@@ -16,6 +16,7 @@ from slack_sdk.models.views import View
 
 from bot.runtime import running
 from bot.socket import SocketServer, start_socket
+from tests.bot import modals
 from tests.bot.slack_harness import APP_TOKEN, BOT_USER, all_text, load_fixtures, plain, slack_settings
 from tests.bot.test_slack_socket import SocketSlack
 from tests.conftest import Clock
@@ -72,17 +73,10 @@ async def event(slack: SocketSlack, ev: dict[str, Any]) -> None:
 
 
 def submission(view: dict[str, Any], values: dict[str, str], user: str = ADMIN) -> dict[str, Any]:
-    state: dict[str, Any] = {}
-    for block in view["blocks"]:
-        el = block["element"]
-        typed = values.get(el["action_id"], "")
-        if el["type"] == "static_select":
-            state[block["block_id"]] = {el["action_id"]: {"type": "static_select",
-                                                          "selected_option": {"value": typed} if typed else None}}
-        else:
-            state[block["block_id"]] = {el["action_id"]: {"type": "plain_text_input", "value": typed or None}}
+    # what Slack's state holds: the given values, the pre-filled ones for the rest
     return {"type": "view_submission", "team": {"id": "T1"}, "user": {"id": user}, "api_app_id": "A1",
-            "token": "legacy", "trigger_id": "9.9.9", "view": {**view, "id": "V1", "state": {"values": state}}}
+            "token": "legacy", "trigger_id": "9.9.9",
+            "view": {**view, "id": "V1", "state": {"values": modals.state(view, values)}}}
 
 
 async def test_opening_the_home_tab_publishes_it(server: SocketServer, socket_slack: SocketSlack) -> None:
@@ -119,10 +113,10 @@ async def test_the_fact_form_is_checked_and_applied(server: SocketServer, socket
     await server.state.drain()
     [form] = [c.body["view"] for c in socket_slack.calls if c.method == "views.open"]
 
-    bad = await interactive(socket_slack, submission(form, {"metric": "licensing revenue", "period": "20x4",
+    bad = await interactive(socket_slack, submission(form, {"metric": "m:licensing revenue", "period": "20x4",
                                                             "value": "US$650 million"}))
     assert bad["response_action"] == "errors" and list(bad["errors"]) == ["period"]
-    good = await interactive(socket_slack, submission(form, {"metric": "licensing revenue", "period": "2024",
+    good = await interactive(socket_slack, submission(form, {"metric": "m:licensing revenue", "period": "2024",
                                                              "value": "US$650 million", "source": "AR 2024"}))
     assert good == {}
     await server.state.drain()
