@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from handlers import admin_parse as ap
 from handlers import ask as ask_handler
-from handlers import dispatch, limits
+from handlers import dispatch, limits, wording
 from handlers import text as tx
 from handlers.deps import Deps
 from handlers.dispatch import Request
@@ -96,10 +96,7 @@ def _fact_label(metric: str, period: str) -> str:
 
 
 def _fact_text(snap: dict[str, Any] | None) -> str:
-    if snap is None:
-        return "none"
-    return format_value(snap.get("numeric"), snap.get("unit") or "", snap.get("qualifier") or "",
-                        snap.get("value") or "")
+    return wording.change_text("fact", snap)
 
 
 def _with_source(snap: dict[str, Any] | None) -> str:
@@ -110,15 +107,7 @@ def _with_source(snap: dict[str, Any] | None) -> str:
 
 
 def _licence_text(snap: dict[str, Any] | None) -> str:
-    if snap is None:
-        return "none"
-    bits = [f"{snap['licensor']} → {snap['licensee']}"]
-    bits += [snap[c] for c in ("kind", "technology", "territory", "status") if snap.get(c)]
-    if snap.get("signed_on"):
-        bits.append(f"signed {snap['signed_on']}")
-    if snap.get("expires_on"):
-        bits.append(f"expires {snap['expires_on']}")
-    return ", ".join(bits)
+    return wording.change_text("licence", snap)
 
 
 def _key_label(key: audit.RecordKey) -> str:
@@ -130,12 +119,7 @@ def _key_label(key: audit.RecordKey) -> str:
     return f"licence {key.licensor} → {key.licensee}{signed}"
 
 
-def _change_text(kind: str, snap: dict[str, Any] | None) -> str:
-    if kind == "fact":
-        return _fact_text(snap)
-    if kind == "alias":
-        return "none" if snap is None else str(snap["metric"])
-    return _licence_text(snap)
+_change_text = wording.change_text
 
 
 # ---- metric names ------------------------------------------------------------------

@@ -5,8 +5,6 @@ the typed command would (audited, undoable, seen by every replica)."""
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy.exc import SQLAlchemyError
 
 from handlers import admin, dispatch, pickers
@@ -16,6 +14,7 @@ from handlers.dispatch import Request
 from handlers.errors import BadCommand
 from handlers.permissions import is_admin, require_admin
 from handlers.replies import ActionId, Button, FactView, Field, Form, Reply, ReplyKind
+from store import audit
 from store.safe_text import problem
 from store.values import QUALIFIERS, BadValue, ParsedValue, format_amount, format_value, parse_period, parse_value
 
@@ -90,10 +89,10 @@ async def fact_form(deps: Deps, req: Request, metric: str) -> Reply:
 async def correct_form(deps: Deps, req: Request, value: str) -> Reply:
     """"Correct this" on an answer: the fact form filled in with the stored figure."""
     await require_admin(deps, req)
-    try:
-        subject, metric, period = (str(p) for p in json.loads(value))
-    except (ValueError, TypeError):
-        raise BadCommand("That button is no longer valid; ask the question again.") from None
+    key = audit.key_from_value(value)
+    if key is None:
+        raise BadCommand("That button is no longer valid; ask the question again.")
+    subject, metric, period = key.subject, key.metric, key.period
     fact = deps.index.facts.periods(subject, metric).get(period)
     if fact is None:
         return Reply(ReplyKind.ERROR, f"{metric} {period} is no longer stored; use Edit a fact to add it.".strip())
@@ -203,7 +202,8 @@ async def offer_corrections(deps: Deps, req: Request, reply: Reply) -> Reply:
     facts = reply.facts[:MAX_CORRECTIONS]
     for f in facts:
         label = "Correct this" if len(facts) == 1 else f"Correct {f.metric} {f.period}".strip()
-        reply.buttons.append(Button(label, ActionId.CORRECT_FACT.value, json.dumps([f.subject, f.metric, f.period])))
+        key = audit.FactKey(f.subject, f.metric, f.period)
+        reply.buttons.append(Button(label, ActionId.CORRECT_FACT.value, audit.key_value(key)))
     return reply
 
 

@@ -10,7 +10,6 @@ next month's."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, replace
 
@@ -19,6 +18,7 @@ from handlers.deps import Deps
 from handlers.dispatch import Request
 from handlers.permissions import is_admin
 from handlers.replies import ActionId, Button, Reply, ReplyKind
+from store import audit
 from store import freshness as freshness_repo
 from store import reminders as reminder_repo
 
@@ -38,7 +38,7 @@ class Reminder:
         headline = (f"{self.due[0].metric} is due for update" if n == 1
                     else f"{n} figures you last set are due for update")
         buttons = [Button(f"Update {d.metric}"[:75], ActionId.REMIND_UPDATE.value,
-                          json.dumps({"metric": d.metric, "period": next_period(d.latest)}), "primary")
+                          audit.key_value(audit.FactKey("", d.metric, next_period(d.latest))), "primary")
                    for d in self.due[:MAX_UPDATES]]
         more = f" {n - MAX_UPDATES} more are listed by `/ip freshness`." if n > MAX_UPDATES else ""
         return Reply(ReplyKind.ANSWER, headline, lines=[d.text() for d in self.due], buttons=buttons,
@@ -83,12 +83,9 @@ async def reminders(deps: Deps) -> list[Reminder]:
 @admin.safe
 async def update_form(deps: Deps, req: Request, value: str) -> Reply:
     """The Update button: the fact form with the metric and the year to add filled in."""
-    try:
-        wanted = json.loads(value)
-    except ValueError:
-        wanted = {}
-    metric = str(wanted.get("metric") or "") if isinstance(wanted, dict) else ""
-    period = str(wanted.get("period") or "") if isinstance(wanted, dict) else ""
+    # the home subject's figure ("" subject) and the year to add
+    key = audit.key_from_value(value)
+    metric, period = (key.metric, key.period) if key else ("", "")
     reply = await admin_forms.fact_form(deps, req, metric)
     if reply.form is None or not period.isdigit():
         return reply

@@ -1,7 +1,10 @@
-"""How answers word facts, licences, patents and computed figures. One place, so
-an answer, a derived figure and a list all say a fact the same way."""
+"""How answers word facts, licences, patents, computed figures and changes. One place,
+so an answer, a derived figure, a list, an admin reply, history and the digest all say
+a fact the same way."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from handlers.replies import FactView, LicenceView, PatentView
 from store.values import format_amount, format_value
@@ -95,3 +98,23 @@ def patent_line(pt: PatentView) -> str:
 
 def plural(n: int, noun: str, many: str | None = None) -> str:
     return f"{n:,} {noun if n == 1 else (many or noun + 's')}"
+
+
+def change_text(kind: str, snap: dict[str, Any] | None, *, parties: bool = True) -> str:
+    """A fact, licence or alias as an audit snapshot holds it, for history, undo,
+    admin replies and the digest. `parties=False` where the label already names the
+    licensee and licensor (the digest)."""
+    if snap is None:
+        return "none"
+    if kind == "fact":
+        return format_value(snap.get("numeric"), snap.get("unit") or "", snap.get("qualifier") or "",
+                            str(snap.get("value") or ""))
+    if kind == "alias":
+        return str(snap.get("metric") or "")
+    bits = [f"{snap.get('licensor')} → {snap.get('licensee')}"] if parties else []
+    bits += [str(snap[c]) for c in ("kind", "technology", "territory", "status") if snap.get(c)]
+    if parties and snap.get("signed_on"):
+        bits.append(f"signed {snap['signed_on']}")
+    if snap.get("expires_on"):
+        bits.append(f"expires {snap['expires_on']}")
+    return ", ".join(bits) or "on record"

@@ -114,7 +114,31 @@ def dumps(snapshot: dict[str, Any] | None) -> str | None:
 
 
 def loads(text: str | None) -> dict[str, Any] | None:
-    return None if text is None else json.loads(text)
+    """A stored snapshot; None for none, and for text that is not one (an audit row
+    written by hand or cut short is shown as "none", never a traceback)."""
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def key_value(key: FactKey) -> str:
+    """A fact key as a button carries it (Slack gives it back as text)."""
+    return json.dumps([key.subject, key.metric, key.period], ensure_ascii=False)
+
+
+def key_from_value(value: str) -> FactKey | None:
+    """The fact key of a button's value; None when it is not one (a forged or old button)."""
+    try:
+        parts = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(parts, list) or len(parts) != 3 or not all(isinstance(p, str) for p in parts):
+        return None
+    return FactKey(*parts)
 
 
 # ---- fact_changes ------------------------------------------------------------------

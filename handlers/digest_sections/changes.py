@@ -3,29 +3,19 @@ audit log: one line per changed record, with who changed it."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from handlers import wording
 from handlers.digest_sections.base import SECTION_FETCH, DigestContext, DigestItem, DigestSection, section
 from store import audit
 from store import digests as digest_repo
-from store.values import format_value
 
 TITLE = "Facts added or changed since the last digest"
 
 
 def _snapshot_text(kind: str, snap: dict[str, Any] | None) -> str:
-    if not snap:
-        return ""
-    if kind == "fact":
-        return format_value(snap.get("numeric"), snap.get("unit") or "", snap.get("qualifier") or "",
-                            str(snap.get("value") or ""))
-    if kind == "alias":
-        return str(snap.get("metric") or "")
-    bits = [str(snap.get(k)) for k in ("kind", "technology", "territory", "status") if snap.get(k)]
-    if snap.get("expires_on"):
-        bits.append(f"expires {snap['expires_on']}")
-    return ", ".join(bits) or "on record"
+    # the label already names the licence's parties
+    return wording.change_text(kind, snap, parties=False) if snap else ""
 
 
 def _change_label(key: audit.RecordKey, home: str) -> str:
@@ -39,16 +29,6 @@ def _change_label(key: audit.RecordKey, home: str) -> str:
     return f"alias “{key.alias}”"
 
 
-def _load(raw: str | None) -> dict[str, Any] | None:
-    if not raw:
-        return None
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def change_items(rows: list[Any], home: str) -> list[DigestItem]:
     """One line per changed record: several edits of the same fact in one period
     read as first value → last value; an edit that was reverted is left out."""
@@ -57,7 +37,7 @@ def change_items(rows: list[Any], home: str) -> list[DigestItem]:
         grouped.setdefault((r.kind, audit.key_of(r)), []).append(r)
     items = []
     for (kind, key), rs in grouped.items():
-        before, after = _load(rs[0].before), _load(rs[-1].after)
+        before, after = audit.loads(rs[0].before), audit.loads(rs[-1].after)
         b, a = _snapshot_text(kind, before), _snapshot_text(kind, after)
         if before == after:
             continue
