@@ -35,8 +35,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import home
 from handlers import home as home_service
+from handlers import home_views as views
 from handlers.deps import Deps
-from store import home_views as views_repo
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +88,7 @@ class HomeRefresher:
 
     async def opened(self, user: str, rev: int) -> None:
         """`user` opened the tab and was shown revision `rev`."""
-        async with self.deps.sessions() as session, session.begin():
-            await views_repo.record_open(session=session, user=user, at=self.deps.clock(), rev=rev)
+        await views.record_open(self.deps, user=user, rev=rev)
         if self.revision() != rev:
             # a change landed while the tab was being built
             self.poke()
@@ -139,10 +138,7 @@ class HomeRefresher:
         """Re-publish every recent visitor's tab that is behind; True if some are left."""
         rev = self.revision()
         now = self.deps.clock()
-        async with self.deps.sessions() as session, session.begin():
-            await views_repo.prune(session=session, before=now - WINDOW)
-            behind = await views_repo.behind(session=session, opened_since=now - WINDOW, rev=rev, limit=ROUND)
-            used = await views_repo.republished_since(session=session, since=now - timedelta(minutes=1))
+        behind, used = await views.behind(self.deps, rev=rev, now=now, window=WINDOW, limit=ROUND)
         ready = [user for user, at in behind if at is None or _aware(at) <= now - PER_USER]
         room = max(0, BUDGET - used)
         left = len(behind) > len(ready[:room])
@@ -154,8 +150,7 @@ class HomeRefresher:
     async def _publish(self, user: str, rev: int) -> bool:
         now = self.deps.clock()
         # committed before the publish: another replica sees it and leaves this user alone
-        async with self.deps.sessions() as session, session.begin():
-            shown = await views_repo.take(session=session, user=user, rev=rev, at=now, not_after=now - PER_USER)
+        shown = await views.take(self.deps, user=user, rev=rev, now=now, not_after=now - PER_USER)
         if shown is None:
             return True
         try:
@@ -169,8 +164,7 @@ class HomeRefresher:
                 return True
         except (SQLAlchemyError, OSError) as exc:
             log.warning("could not build the Home tab of %s: store unavailable (%s)", user, type(exc).__name__)
-        async with self.deps.sessions() as session, session.begin():
-            await views_repo.give_back(session=session, user=user, rev=rev, shown=shown)
+        await views.give_back(self.deps, user=user, rev=rev, shown=shown)
         return False
 
 

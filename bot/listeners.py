@@ -32,13 +32,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import charts, forms
 from bot.blocks import Rendered, action_name, render, render_text
 from bot.logs import request_line, warn_failure
-from handlers import deliveries, dispatch, imports, limits
+from handlers import deliveries, dispatch, imports, limits, topics
 from handlers.charts import Chart
 from handlers.deps import Deps
 from handlers.errors import IpbotError, NotAllowed, StoreUnavailable
 from handlers.permissions import require_admin
 from handlers.replies import ActionId, Reply, ReplyKind
-from store import events as event_repo
 
 if TYPE_CHECKING:
     from bot.home_refresh import HomeRefresher
@@ -430,22 +429,11 @@ async def _claimed(st: BotState, key: str) -> bool:
 
 
 async def _get_topic(st: BotState, channel: str, thread_ts: str) -> str | None:
-    # a lost topic only makes "and 2021?" ask for the metric again: never fail the answer for it
-    try:
-        async with st.deps.sessions() as session:
-            return await event_repo.get_topic(session=session, channel=channel, thread_ts=thread_ts)
-    except (SQLAlchemyError, OSError):
-        log.warning("thread topic unavailable: store unreachable")
-        return None
+    return await topics.get(st.deps, channel=channel, thread_ts=thread_ts)
 
 
 async def _set_topic(st: BotState, channel: str, thread_ts: str, topic: str) -> None:
-    try:
-        async with st.deps.sessions() as session, session.begin():
-            await event_repo.set_topic(session=session, channel=channel, thread_ts=thread_ts, topic=topic,
-                                       at=st.deps.clock())
-    except (SQLAlchemyError, OSError):
-        log.warning("thread topic not saved: store unreachable")
+    await topics.put(st.deps, channel=channel, thread_ts=thread_ts, topic=topic)
 
 
 # ---- files shared in a DM: admin import --------------------------------------------

@@ -26,7 +26,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.blocks import render
 from handlers import reminders as reminder_handler
 from handlers.deps import Deps
-from store import reminders as reminder_repo
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +45,7 @@ async def send_reminders(deps: Deps, client: AsyncWebClient) -> list[Outcome]:
     period = reminder_handler.period_key(deps)
     out: list[Outcome] = []
     for reminder in await reminder_handler.reminders(deps):
-        now = deps.clock()
-        async with deps.sessions() as session, session.begin():
-            run = await reminder_repo.claim(session=session, user=reminder.user, period_key=period, at=now,
-                                            metrics=[d.metric for d in reminder.due],
-                                            stale_claim_before=now - STALE_CLAIM)
-            run_id = run.id if run is not None else None
+        run_id = await reminder_handler.claim(deps, reminder, period=period, stale_claim=STALE_CLAIM)
         if run_id is None:
             out.append(Outcome(reminder.user, period, "taken"))
             continue
@@ -62,13 +56,10 @@ async def send_reminders(deps: Deps, client: AsyncWebClient) -> list[Outcome]:
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
             error = str(exc.response.get("error")) if isinstance(exc, SlackApiError) else type(exc).__name__
             log.warning("reminder to %s for %s failed: %s; the next run retries", reminder.user, period, error)
-            async with deps.sessions() as session, session.begin():
-                await reminder_repo.mark_failed(session=session, run_id=run_id, error=error)
+            await reminder_handler.mark_failed(deps, run_id, error)
             out.append(Outcome(reminder.user, period, "failed", error))
             continue
-        async with deps.sessions() as session, session.begin():
-            await reminder_repo.mark_sent(session=session, run_id=run_id, message_ts=str(posted.get("ts") or ""),
-                                          at=deps.clock())
+        await reminder_handler.mark_sent(deps, run_id, str(posted.get("ts") or ""))
         log.info("reminded %s of %d figures due for update", reminder.user, len(reminder.due))
         out.append(Outcome(reminder.user, period, "sent"))
     return out

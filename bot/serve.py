@@ -26,7 +26,7 @@ from bot.config import ConfigError, Settings
 from bot.console import run_console
 from bot.logs import protect
 from bot.runtime import Runtime, keep_index_fresh
-from store import events as event_repo
+from handlers import deliveries
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +92,7 @@ async def prune_deliveries(rt: Runtime) -> None:
     """Dedupe records only need to outlive Slack's retries."""
     while True:
         try:
-            async with rt.deps.sessions() as session, session.begin():
-                await event_repo.prune(session=session, before=rt.deps.clock() - KEEP_DELIVERIES)
+            await deliveries.prune(rt.deps, keep=KEEP_DELIVERIES)
         except (SQLAlchemyError, OSError) as exc:
             log.warning("pruning old deliveries failed: %s", type(exc).__name__)
         await asyncio.sleep(PRUNE_EVERY)

@@ -4,6 +4,8 @@ restarts and replicas."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy.exc import SQLAlchemyError
 
 from handlers.deps import Deps
@@ -32,3 +34,9 @@ async def claimed(deps: Deps, key: str) -> bool:
             return await event_repo.is_claimed(session=session, key=key)
     except (SQLAlchemyError, OSError) as exc:
         raise StoreUnavailable() from exc
+
+
+async def prune(deps: Deps, *, keep: timedelta) -> None:
+    """Dedupe records only need to outlive Slack's retries."""
+    async with deps.unit_of_work() as session:
+        await event_repo.prune(session=session, before=deps.clock() - keep)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from handlers import admin, admin_forms, dispatch, stale
 from handlers.deps import Deps
@@ -94,3 +95,27 @@ async def update_form(deps: Deps, req: Request, value: str) -> Reply:
 
 
 dispatch.register_action(ActionId.REMIND_UPDATE.value, update_form)
+
+
+# ---- sending exactly once a month: the claim, then the DM, then the mark ------------
+
+
+async def claim(deps: Deps, reminder: Reminder, *, period: str, stale_claim: timedelta) -> int | None:
+    """The run for (admin, month), committed before the DM goes out; None when it was
+    sent or is being sent (a claim older than `stale_claim` is taken back)."""
+    now = deps.clock()
+    async with deps.unit_of_work() as session:
+        run = await reminder_repo.claim(session=session, user=reminder.user, period_key=period, at=now,
+                                        metrics=[d.metric for d in reminder.due],
+                                        stale_claim_before=now - stale_claim)
+        return run.id if run is not None else None
+
+
+async def mark_failed(deps: Deps, run_id: int, error: str) -> None:
+    async with deps.unit_of_work() as session:
+        await reminder_repo.mark_failed(session=session, run_id=run_id, error=error)
+
+
+async def mark_sent(deps: Deps, run_id: int, message_ts: str) -> None:
+    async with deps.unit_of_work() as session:
+        await reminder_repo.mark_sent(session=session, run_id=run_id, message_ts=message_ts, at=deps.clock())

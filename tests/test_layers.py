@@ -38,6 +38,21 @@ def test_only_bot_imports_slack() -> None:
     assert leaks == []
 
 
+# what bot/ may take from store/: connecting and migrating at start-up, and the pure
+# value and key helpers; every read and write goes through a service in handlers/
+BOT_MAY_USE_FROM_STORE = {"store.db", "store.values", "store.keys", "store.safe_text"}
+
+
+def test_bot_reaches_the_store_only_through_services() -> None:
+    leaks = []
+    for p in _files("bot"):
+        for module, names in _imports(p):
+            used = {f"{module}.{n}" for n in names} if module == "store" else {module}
+            leaks += [f"{p.relative_to(ROOT)}: {u}" for u in used
+                      if u.split(".")[0] == "store" and u not in BOT_MAY_USE_FROM_STORE]
+    assert leaks == []
+
+
 def test_no_sql_outside_store() -> None:
     leaks = []
     for p in _files("bot", "handlers"):
