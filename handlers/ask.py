@@ -436,7 +436,7 @@ def _refusal(deps: Deps, ctx: Context, plan: Plan) -> Reply:
 async def _log_unanswered(deps: Deps, text: str, user: str, channel: str) -> None:
     # best effort: an answer must still go out when the log cannot be written
     try:
-        async with deps.sessions() as session, session.begin():
+        async with deps.unit_of_work() as session:
             # PostgreSQL text cannot hold NUL; no database takes a lone surrogate (undecodable
             # bytes in `ipbot ask` arguments): the question is kept as it reads
             kept = text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")

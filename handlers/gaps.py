@@ -141,7 +141,7 @@ async def gaps(deps: Deps, req: Request, rest: str) -> Reply:
 
 
 async def _close(deps: Deps, req: Request, gap: Gap, status: feedback_repo.GapStatus) -> Reply:
-    async with deps.sessions() as session, session.begin():
+    async with deps.unit_of_work() as session:
         n = await feedback_repo.close_gaps(session=session, refs=gap.refs, status=status, channel=_scope(req))
     return Reply(ReplyKind.DONE, f"{gap.name}: {n} question{'s' if n != 1 else ''} marked {status}.")
 
@@ -154,7 +154,7 @@ async def _teach(deps: Deps, req: Request, gap: Gap, words: str, metric: str) ->
     taught = await admin.alias(deps, req, f"{words} = {metric}")
     if taught.kind is not ReplyKind.DONE:
         return taught
-    async with deps.sessions() as session, session.begin():
+    async with deps.unit_of_work() as session:
         await feedback_repo.close_gaps(session=session, refs=gap.refs, status="taught", channel=_scope(req))
     again = await ask_handler.ask(deps, gap.sample, user=req.user, log=False)
     result = again.headline if again.answered else f"still not answered: {again.headline}"
@@ -210,7 +210,7 @@ async def add_fact(deps: Deps, req: Request, name: str) -> Reply:
 
 async def vote(deps: Deps, req: Request, value: str, verdict: feedback_repo.Verdict) -> int:
     """Store a 👍/👎 (value: the question asked, as the button carried it)."""
-    async with deps.sessions() as session, session.begin():
+    async with deps.unit_of_work() as session:
         return await feedback_repo.add_feedback(session=session, question=value[:MAX_VALUE], answer="",
                                                 verdict=verdict, user=req.user, channel=req.channel,
                                                 at=deps.clock())
@@ -236,7 +236,7 @@ async def vote_down(deps: Deps, req: Request, value: str) -> Reply:
 async def expected_submit(deps: Deps, req: Request, value: str, values: dict[str, str]) -> Reply:
     text = values.get("expected", "").strip()[: limits.MAX_MESSAGE]
     if text and value.isdigit():
-        async with deps.sessions() as session, session.begin():
+        async with deps.unit_of_work() as session:
             await feedback_repo.set_expected(session=session, feedback_id=int(value), user=req.user, expected=text)
     return Reply(ReplyKind.DONE, "Thanks — the admins will see what you expected." if text else "Thanks.")
 

@@ -86,7 +86,7 @@ async def freshness(deps: Deps, req: Request, rest: str) -> Reply:
     months = int(m.group(1)) * (12 if m.group(2).startswith(("y", "yr")) else 1)
     if not 1 <= months <= MAX_MONTHS:
         raise BadCommand(f"Give between 1 and {MAX_MONTHS} months.")
-    async with deps.sessions() as session, session.begin():
+    async with deps.unit_of_work() as session:
         await freshness_repo.set_rule(session=session, metric=metric, months=months, actor=req.user,
                                       at=deps.clock())
     return Reply(ReplyKind.DONE, f"{metric} is due for update {months} months after its year ends.")

@@ -19,7 +19,7 @@ async def access_lost(deps: Deps, *, reason: str) -> int:
     """Pause every digest subscription; returns how many were active. Raises the
     store's error when the database is unreachable, so the event is not acknowledged
     and Slack delivers it again."""
-    async with deps.sessions() as session, session.begin():
+    async with deps.unit_of_work() as session:
         paused = await digest_repo.pause_all(session=session)
     log.warning("workspace access lost (%s): %d digest subscription(s) paused; after reinstalling, "
                 "`/ip digest resume` in each channel", reason, paused)

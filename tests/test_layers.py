@@ -53,6 +53,13 @@ def test_bot_reaches_the_store_only_through_services() -> None:
     assert leaks == []
 
 
+def test_services_write_through_the_one_unit_of_work() -> None:
+    # handlers/deps.py's Deps.unit_of_work is where a transaction begins and commits
+    own = [f"{p.relative_to(ROOT)}" for p in _files("bot", "handlers")
+           if p != ROOT / "handlers" / "deps.py" and ".begin()" in p.read_text(encoding="utf-8")]
+    assert own == []
+
+
 def test_no_sql_outside_store() -> None:
     leaks = []
     for p in _files("bot", "handlers"):
