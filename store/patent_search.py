@@ -1,0 +1,159 @@
+"""Patent questions answered by PostgreSQL (IPBOT_PATENT_SEARCH=postgres): title words
+through a GIN index over the stems the in-memory engine would use, numbers through
+the number key, counts and lists through the same conditions as store/patents.py.
+
+Titles are matched on `search_stems`, written from Python (handlers/title_words.py)
+rather than by PostgreSQL's own parser and english dictionary, which split and stem
+some words differently ("wi-fi 6", "r&d", plurals folded first): both engines then
+find exactly the same titles. Migration 0010 holds the indexes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, cast, delete, func, literal, select, update
+from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import Patent, PatentTitleWord
+from store.patents import PatentFilter, _conditions
+
+# one filler of search columns at a time across replicas (pg_advisory_xact_lock)
+_FILL_LOCK = 0x1B0_7E5E
+# first_id of a word only counted down (it exists already; least() keeps its own)
+_NO_ID = 2**31 - 1
+
+
+def lexemes(stems: Sequence[str]) -> str:
+    """tsquery text matching any of these stems, each taken verbatim."""
+    quoted = ["'" + s.replace("\\", "\\\\").replace("'", "''") + "'" for s in stems]
+    return quoted[0] if len(quoted) == 1 else "(" + " | ".join(quoted) + ")"
+
+
+@dataclass(frozen=True)
+class TitleCondition:
+    """Titles holding every group of stems (a group: any of its stems). `cap`: only
+    the first `cap` titles by id holding the first group are considered, as the
+    in-memory engine does past its candidate cap."""
+
+    groups: tuple[tuple[str, ...], ...]
+    cap: int | None = None
+
+
+def _stems_vector() -> ColumnElement[object]:
+    return func.array_to_tsvector(func.string_to_array(Patent.search_stems, " "))
+
+
+def _matches(groups: Sequence[Sequence[str]]) -> ColumnElement[bool]:
+    query = " & ".join(lexemes(g) for g in groups)
+    return _stems_vector().bool_op("@@")(cast(literal(query), TSQUERY))
+
+
+def _title_condition(t: TitleCondition) -> ColumnElement[bool]:
+    if t.cap is None:
+        return _matches(t.groups)
+    first = select(Patent.id).where(_matches(t.groups[:1])).order_by(Patent.id).limit(t.cap)
+    cond = Patent.id.in_(first.scalar_subquery())
+    return and_(cond, _matches(t.groups[1:])) if len(t.groups) > 1 else cond
+
+
+async def count_titles(*, session: AsyncSession, title: TitleCondition) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Patent).where(_title_condition(title))) or 0)
+
+
+async def first_titles(*, session: AsyncSession, title: TitleCondition, limit: int) -> list[tuple[int, str]]:
+    """(id, tokens of the title) of the first `limit` matching titles by id."""
+    rows = await session.execute(
+        select(Patent.id, Patent.search_tokens).where(_title_condition(title)).order_by(Patent.id).limit(limit)
+    )
+    return [(int(r[0]), r[1] or "") for r in rows]
+
+
+async def query(*, session: AsyncSession, where: PatentFilter, title: TitleCondition | None,
+                limit: int) -> tuple[int, list[Patent]]:
+    """store/patents.py:query with the title words as a condition instead of a list of ids."""
+    cond = _conditions(where)
+    if title is not None:
+        cond.append(_title_condition(title))
+    total = await session.scalar(select(func.count()).select_from(Patent).where(*cond))
+    rows = (await session.scalars(select(Patent).where(*cond).order_by(Patent.number).limit(limit))).all()
+    return int(total or 0), list(rows)
+
+
+async def ids_by_number_key(*, session: AsyncSession, key: str) -> list[int]:
+    """The patent with this exact number key (the last stored, as the memory index keeps)."""
+    pid = await session.scalar(select(Patent.id).where(Patent.number_key == key).order_by(Patent.id.desc()).limit(1))
+    return [int(pid)] if pid is not None else []
+
+
+def _number_nokind() -> ColumnElement[str]:
+    # handlers/text.py:number_without_kind in SQL; migration 0010 indexes this expression
+    return func.regexp_replace(Patent.number_key, "^([A-Z]{2})([0-9]+)([A-Z][0-9]?)$", "\\1\\2")
+
+
+async def ids_by_number_nokind(*, session: AsyncSession, nokind: str) -> list[int]:
+    """Patents whose number without kind code is this, in number-key order."""
+    rows = await session.execute(
+        select(Patent.id, Patent.number_key).where(_number_nokind() == nokind).order_by(Patent.number_key, Patent.id)
+    )
+    seen: dict[str, int] = {}
+    for pid, key in rows:
+        seen[key] = int(pid)  # one patent per key, the last stored
+    return list(seen.values())
+
+
+# ---- keeping the search columns and the title vocabulary up to date ----------------
+
+
+async def lock_filling(*, session: AsyncSession) -> None:
+    """Wait until no other replica is filling search columns; held to the end of the transaction."""
+    await session.execute(select(func.pg_advisory_xact_lock(_FILL_LOCK)))
+
+
+async def pending_rows(*, session: AsyncSession, after_id: int,
+                       limit: int) -> list[tuple[int, str, str | None, str | None]]:
+    """(id, title, title searched so far, its tokens) of rows whose title changed since
+    their search columns were written (or that never had them), oldest first."""
+    rows = await session.execute(
+        select(Patent.id, Patent.title, Patent.search_title, Patent.search_tokens)
+        .where(Patent.search_title.is_distinct_from(Patent.title), Patent.id > after_id)
+        .order_by(Patent.id).limit(limit)
+    )
+    return [(int(r[0]), r[1] or "", r[2], r[3]) for r in rows]
+
+
+async def save_search_columns(*, session: AsyncSession, rows: list[tuple[int, str, str, str]]) -> None:
+    """(id, title, tokens, stems) per row."""
+    if rows:
+        await session.execute(update(Patent), [
+            {"id": pid, "search_title": title, "search_tokens": toks, "search_stems": stems}
+            for pid, title, toks, stems in rows
+        ])
+
+
+async def change_words(*, session: AsyncSession, deltas: dict[str, tuple[str, int, int | None]]) -> None:
+    """word -> (stem, change in the number of titles holding it, id of a title newly
+    holding it). Words no title holds any more are removed."""
+    params = [{"word": w, "stem": stem, "ndoc": n, "first_id": first if first is not None else _NO_ID}
+              for w, (stem, n, first) in deltas.items() if n]
+    if not params:
+        return
+    stmt = pg_insert(PatentTitleWord)
+    stmt = stmt.on_conflict_do_update(index_elements=[PatentTitleWord.word], set_={
+        "ndoc": PatentTitleWord.ndoc + stmt.excluded.ndoc,
+        "first_id": func.least(PatentTitleWord.first_id, stmt.excluded.first_id),
+    })
+    for i in range(0, len(params), 5000):
+        await session.execute(stmt, params[i : i + 5000])
+    await session.execute(delete(PatentTitleWord).where(PatentTitleWord.ndoc <= 0))
+
+
+async def title_words(*, session: AsyncSession) -> list[tuple[str, str, int]]:
+    """(word, stem, titles holding it), in the order the words first occur."""
+    rows = await session.execute(
+        select(PatentTitleWord.word, PatentTitleWord.stem, PatentTitleWord.ndoc)
+        .order_by(PatentTitleWord.first_id, PatentTitleWord.word)
+    )
+    return [(r[0], r[1], int(r[2])) for r in rows]
