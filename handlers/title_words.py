@@ -33,7 +33,7 @@ def _indexed(tokens: list[str]) -> list[str]:
 
 
 def _prepare(rows: list[tuple[int, str, str | None, str | None]],
-             deltas: dict[str, tuple[str, int, int | None]]) -> list[tuple[int, str, str, str]]:
+             deltas: dict[str, search_repo.WordChange]) -> list[tuple[int, str, str, str]]:
     """Search columns of these rows; counts of words gained and lost go into `deltas`."""
     tokenize, stemmer = TitleTokenizer(), Stemmer.Stemmer("english")
     out: list[tuple[int, str, str, str]] = []
@@ -42,12 +42,12 @@ def _prepare(rows: list[tuple[int, str, str | None, str | None]],
         words = _indexed(toks)
         stems = stemmer.stemWords(words)
         for w, st in zip(words, stems, strict=True):
-            _, n, first = deltas.get(w, (st, 0, None))
-            deltas[w] = (st, n + 1, pid if first is None else min(first, pid))
+            _, n, first, lost = deltas.get(w, (st, 0, None, False))
+            deltas[w] = (st, n + 1, pid if first is None else min(first, pid), lost)
         if old_title is not None:
             for w in _indexed((old_tokens or "").split()):
-                st, n, first = deltas.get(w, (str(stemmer.stemWord(w)), 0, None))
-                deltas[w] = (st, n - 1, first)
+                st, n, first, _ = deltas.get(w, (str(stemmer.stemWord(w)), 0, None, False))
+                deltas[w] = (st, n - 1, first, True)
         out.append((pid, title, " ".join(toks), " ".join(dict.fromkeys(stems))))
     return out
 
@@ -56,7 +56,7 @@ async def fill_pending(session: AsyncSession) -> int:
     """Write the search columns of every row whose title changed (or is new) and count
     its words in the vocabulary, in the caller's transaction. Returns the rows written."""
     await search_repo.lock_filling(session=session)
-    deltas: dict[str, tuple[str, int, int | None]] = {}
+    deltas: dict[str, search_repo.WordChange] = {}
     after, written = 0, 0
     while rows := await search_repo.pending_rows(session=session, after_id=after, limit=BATCH):
         # tokenising thousands of titles: off the event loop

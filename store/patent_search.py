@@ -133,11 +133,15 @@ async def save_search_columns(*, session: AsyncSession, rows: list[tuple[int, st
         ])
 
 
-async def change_words(*, session: AsyncSession, deltas: dict[str, tuple[str, int, int | None]]) -> None:
-    """word -> (stem, change in the number of titles holding it, id of a title newly
-    holding it). Words no title holds any more are removed."""
+# word -> (stem, change in the number of titles holding it, first id of a title newly
+# holding it, whether some title lost it)
+WordChange = tuple[str, int, int | None, bool]
+
+
+async def change_words(*, session: AsyncSession, deltas: dict[str, WordChange]) -> None:
+    """Count title words gained and lost; words no title holds any more are removed."""
     params = [{"word": w, "stem": stem, "ndoc": n, "first_id": first if first is not None else _NO_ID}
-              for w, (stem, n, first) in deltas.items() if n]
+              for w, (stem, n, first, _) in deltas.items() if n or first is not None]
     if not params:
         return
     stmt = pg_insert(PatentTitleWord)
@@ -148,6 +152,13 @@ async def change_words(*, session: AsyncSession, deltas: dict[str, tuple[str, in
     for i in range(0, len(params), 5000):
         await session.execute(stmt, params[i : i + 5000])
     await session.execute(delete(PatentTitleWord).where(PatentTitleWord.ndoc <= 0))
+    # a word a title lost may now first occur in a later title
+    lost = [(w, stem) for w, (stem, _, _, lost) in deltas.items() if lost]
+    for w, stem in lost:
+        holds = func.concat(" ", Patent.search_tokens, " ").contains(f" {w} ", autoescape=True)
+        first = select(Patent.id).where(_matches([[stem]]), holds).order_by(Patent.id).limit(1).scalar_subquery()
+        await session.execute(update(PatentTitleWord).where(PatentTitleWord.word == w)
+                              .values(first_id=func.coalesce(first, PatentTitleWord.first_id)))
 
 
 async def title_words(*, session: AsyncSession) -> list[tuple[str, str, int]]:
