@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, cast, delete, func, literal, select, update
+from sqlalchemy import ColumnElement, and_, cast, delete, func, literal, literal_column, select, update
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -90,7 +90,9 @@ async def ids_by_number_key(*, session: AsyncSession, key: str) -> list[int]:
 
 def _number_nokind() -> ColumnElement[str]:
     # handlers/text.py:number_without_kind in SQL; migration 0010 indexes this expression
-    return func.regexp_replace(Patent.number_key, "^([A-Z]{2})([0-9]+)([A-Z][0-9]?)$", "\\1\\2")
+    # constants inline, not bound: only then does PostgreSQL match the indexed expression
+    return func.regexp_replace(Patent.number_key, literal_column("'^([A-Z]{2})([0-9]+)([A-Z][0-9]?)$'"),
+                               literal_column("'\\1\\2'"))
 
 
 async def ids_by_number_nokind(*, session: AsyncSession, nokind: str) -> list[int]:
