@@ -11,15 +11,19 @@ keeps the two engines' replies identical."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from array import array
 from collections import defaultdict
 
 import Stemmer
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import text as tx
 from handlers.index import PatentIndex, TitleTokenizer
 from store import patent_search as search_repo
+
+log = logging.getLogger(__name__)
 
 BATCH = 5000
 # longer "words" are not words; a primary key holds them badly
@@ -86,6 +90,11 @@ async def refresh(session: AsyncSession) -> PatentIndex:
     """Bring the search columns up to date (committed), then load the vocabulary."""
     if await fill_pending(session):
         await session.commit()
+        try:
+            async with session.begin():
+                await search_repo.flush_title_index(session=session)
+        except DBAPIError as exc:  # not the index's owner: searches are only slower until VACUUM
+            log.warning("cannot flush the title search index: %s", type(exc).__name__)
     else:
         await session.rollback()  # releases the lock
     return await load(session)

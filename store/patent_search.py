@@ -84,8 +84,9 @@ async def query(*, session: AsyncSession, where: PatentFilter, title: TitleCondi
 
 async def ids_by_number_key(*, session: AsyncSession, key: str) -> list[int]:
     """The patent with this exact number key (the last stored, as the memory index keeps)."""
-    pid = await session.scalar(select(Patent.id).where(Patent.number_key == key).order_by(Patent.id.desc()).limit(1))
-    return [int(pid)] if pid is not None else []
+    # no ORDER BY … LIMIT: it can tempt the planner into walking the primary key
+    ids = (await session.scalars(select(Patent.id).where(Patent.number_key == key))).all()
+    return [max(int(i) for i in ids)] if ids else []
 
 
 def _number_nokind() -> ColumnElement[str]:
@@ -97,13 +98,11 @@ def _number_nokind() -> ColumnElement[str]:
 
 async def ids_by_number_nokind(*, session: AsyncSession, nokind: str) -> list[int]:
     """Patents whose number without kind code is this, in number-key order."""
-    rows = await session.execute(
-        select(Patent.id, Patent.number_key).where(_number_nokind() == nokind).order_by(Patent.number_key, Patent.id)
-    )
-    seen: dict[str, int] = {}
-    for pid, key in rows:
-        seen[key] = int(pid)  # one patent per key, the last stored
-    return list(seen.values())
+    rows = (await session.execute(select(Patent.id, Patent.number_key).where(_number_nokind() == nokind))).all()
+    last: dict[str, int] = {}
+    for pid, key in sorted((int(r[0]), r[1]) for r in rows):
+        last[key] = pid  # one patent per key, the last stored
+    return [last[k] for k in sorted(last)]
 
 
 # ---- keeping the search columns and the title vocabulary up to date ----------------
@@ -161,6 +160,12 @@ async def change_words(*, session: AsyncSession, deltas: dict[str, WordChange]) 
         first = select(Patent.id).where(_matches([[stem]]), holds).order_by(Patent.id).limit(1).scalar_subquery()
         await session.execute(update(PatentTitleWord).where(PatentTitleWord.word == w)
                               .values(first_id=func.coalesce(first, PatentTitleWord.first_id)))
+
+
+async def flush_title_index(*, session: AsyncSession) -> None:
+    """Move the GIN index's pending entries (a bulk fill leaves thousands) into the
+    index proper: until then every title search scans them (2 ms instead of 0.1 ms)."""
+    await session.execute(select(func.gin_clean_pending_list(literal_column("'ix_patents_search_stems'::regclass"))))
 
 
 async def title_words(*, session: AsyncSession) -> list[tuple[str, str, int]]:

@@ -39,6 +39,8 @@ def upgrade() -> None:
         sa.Column("first_id", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("word", name=op.f("pk_patent_title_words")),
     )
+    # "patents in family F100" (both engines, store/patents.py compares upper-cased)
+    op.create_index("ix_patents_family_upper", "patents", [sa.text("upper(family_id)")])
     if op.get_bind().dialect.name != "postgresql":
         return
     # stems taken verbatim as lexemes (no parser, no dictionary): the memory engine's stems
@@ -66,6 +68,7 @@ def downgrade() -> None:
         op.execute("DROP INDEX IF EXISTS ix_patents_number_nokind")
         op.execute("DROP INDEX IF EXISTS ix_patents_search_pending")
         op.execute("DROP INDEX IF EXISTS ix_patents_search_stems")
+    op.drop_index("ix_patents_family_upper", table_name="patents")
     op.drop_table("patent_title_words")
     with op.batch_alter_table("patents") as batch:
         batch.drop_column("search_stems")
