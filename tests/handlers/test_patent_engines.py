@@ -121,3 +121,6 @@ def test_postgres_engine_is_refused_on_sqlite(tmp_path: Path) -> None:
     assert res.returncode == 2
     assert "IPBOT_PATENT_SEARCH=postgres" in res.stderr and "PostgreSQL" in res.stderr
     assert "Traceback" not in res.stderr
+    unknown = ipbot(f"sqlite:///{tmp_path / 'x.db'}", "ask", "patents tailgaters", cwd=tmp_path,
+                    env={"IPBOT_PATENT_SEARCH": "elastic"})
+    assert unknown.returncode == 2 and "IPBOT_PATENT_SEARCH" in unknown.stderr
