@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.runtime import Runtime, running
 from handlers import ask as ask_handler
 from store.io import PATENT_COLUMNS
+from tests.answer_table import load_eval_store, load_table
 from tests.bot.test_cli import ipbot
 from tests.conftest import BACKEND, FIXTURES, Clock
 
@@ -113,6 +114,30 @@ async def test_postgres_engine_replies_as_the_memory_engine_does(
     assert "US 8818681 B1" not in after["patents tailgaters"]
     assert "US 8818681 B1 — Detecting drones" in after["patents drones"]
     assert after["patents responding"].startswith("not_known")
+
+
+@pytest.mark.skipif(BACKEND != "postgresql",
+                    reason="IPBOT_PATENT_SEARCH=postgres runs on PostgreSQL only: set IPBOT_TEST_DATABASE_URL")
+async def test_the_answer_table_reads_the_same_on_both_engines(db_url: str) -> None:
+    """Every question of tests/fixtures/answers.tsv, patent or not, on the evaluation store."""
+    async with AsyncExitStack() as stack:
+        engines = []
+        for engine in ("memory", "postgres"):
+            settings = Settings(_env_file=None, DATABASE_URL=db_url,  # type: ignore[call-arg]
+                                IPBOT_PATENT_SEARCH=engine)
+            rt = await stack.enter_async_context(running(settings))
+            rt.deps.clock = Clock()
+            engines.append(rt)
+        await load_eval_store(engines[0].deps)
+        for rt in engines:
+            await rt.deps.index.refresh(rt.deps.sessions)
+        differ = []
+        for row in load_table():
+            memory, postgres = [await ask_handler.ask(rt.deps, row.question, user="U1", log=False) for rt in engines]
+            if (memory.text, memory.lines, memory.note) != (postgres.text, postgres.lines, postgres.note):
+                differ.append(f"line {row.line}: {row.shown!r}\n  memory:   {memory.text!r}\n"
+                              f"  postgres: {postgres.text!r}")
+        assert not differ, "\n".join(differ)
 
 
 def test_postgres_engine_is_refused_on_sqlite(tmp_path: Path) -> None:
