@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, cast, delete, func, literal, literal_column, select, update
+from sqlalchemy import ColumnElement, and_, cast, delete, func, literal, literal_column, select, text, update
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -127,11 +127,16 @@ async def pending_rows(*, session: AsyncSession, after_id: int,
 
 async def save_search_columns(*, session: AsyncSession, rows: list[tuple[int, str, str, str]]) -> None:
     """(id, title, tokens, stems) per row."""
-    if rows:
-        await session.execute(update(Patent), [
-            {"id": pid, "search_title": title, "search_tokens": toks, "search_stems": stems}
-            for pid, title, toks, stems in rows
-        ])
+    if not rows:
+        return
+    # one statement per batch, the rows as four arrays: several times faster than a
+    # statement per row (executemany) at a million rows
+    ids, titles, toks, stems = (list(c) for c in zip(*rows, strict=True))
+    await session.execute(text(
+        "UPDATE patents SET search_title = u.title, search_tokens = u.toks, search_stems = u.stems "
+        "FROM unnest(CAST(:ids AS integer[]), CAST(:titles AS text[]), CAST(:toks AS text[]), "
+        "CAST(:stems AS text[])) AS u(id, title, toks, stems) WHERE patents.id = u.id"
+    ), {"ids": ids, "titles": titles, "toks": toks, "stems": stems})
 
 
 # word -> (stem, change in the number of titles holding it, first id of a title newly
