@@ -93,8 +93,8 @@ async def refresh(session: AsyncSession) -> PatentIndex:
         try:
             async with session.begin():
                 await search_repo.flush_title_index(session=session)
-        except DBAPIError as exc:  # not the index's owner: searches are only slower until VACUUM
-            log.warning("cannot flush the title search index: %s", type(exc).__name__)
+        except DBAPIError as exc:  # not the table's owner: searches are only slower until autovacuum
+            log.warning("cannot flush and analyse the title search index: %s", type(exc).__name__)
     else:
         await session.rollback()  # releases the lock
     return await load(session)
