@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from store.db import BadDatabaseUrl, normalize_url
 
@@ -36,12 +38,20 @@ class Settings(BaseSettings):
     # 127.0.0.1 keeps it to a reverse proxy on the same machine
     host: str = Field(default="0.0.0.0", alias="IPBOT_HOST", min_length=1, max_length=255)
     port: int = Field(default=3000, alias="PORT")
+    # which engine answers patent questions: the in-memory index, or PostgreSQL
+    # (for portfolios past a replica's memory, and many replicas on one database)
+    patent_search: Literal["memory", "postgres"] = Field(default="memory", alias="IPBOT_PATENT_SEARCH")
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_api_url",
                      mode="before")
     @classmethod
     def _blank_is_unset(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("patent_search", mode="before")
+    @classmethod
+    def _engine_name(cls, v: object) -> object:
+        return v.strip().lower() if isinstance(v, str) else v
 
     @property
     def admin_ids(self) -> frozenset[str]:
@@ -57,12 +67,21 @@ class Settings(BaseSettings):
             normalize_url(self.database_url)
         except BadDatabaseUrl as exc:
             raise ConfigError(str(exc)) from None
+        self.check_patent_search()
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigError(
                 f"IPBOT_TIMEZONE={self.timezone!r} is not a time zone; use e.g. UTC or Europe/Berlin"
             ) from None
+
+    def check_patent_search(self) -> None:
+        if self.patent_search == "postgres" and make_url(normalize_url(self.database_url)).get_backend_name() \
+                != "postgresql":
+            raise ConfigError(
+                "IPBOT_PATENT_SEARCH=postgres answers patent questions from PostgreSQL, but DATABASE_URL is not a "
+                "PostgreSQL database; point DATABASE_URL at PostgreSQL or use IPBOT_PATENT_SEARCH=memory"
+            )
 
 
 def load_settings(**overrides: object) -> Settings:

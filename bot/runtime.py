@@ -29,10 +29,12 @@ class Runtime:
 
 
 async def start(settings: Settings, *, index_kinds: Collection[str] | None = None) -> Runtime:
+    settings.check_patent_search()  # also when the settings were made without load_settings
     engine = make_engine(settings.database_url)
     await migrate(engine)
     sessions = make_sessionmaker(engine)
-    index = Index(index_kinds) if index_kinds is not None else Index()
+    index = Index(index_kinds, settings.patent_search) if index_kinds is not None else Index(
+        patent_search=settings.patent_search)
     await index.refresh(sessions)
     deps = Deps(sessions=sessions, index=index, tz=settings.tz, admins=settings.admin_ids,
                 home_subject=settings.home_subject.strip())

@@ -127,6 +127,9 @@ class PatentIndex:
     vocab_by_initial: dict[str, list[str]] = field(default_factory=dict)
     # Snowball stem -> title words with that stem: "tailgating" finds "tailgaters"
     forms: dict[str, list[str]] = field(default_factory=dict)
+    # IPBOT_PATENT_SEARCH=postgres holds only the vocabulary: `postings` maps every title
+    # word to no positions, and this says how many titles hold it
+    doc_counts: dict[str, int] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -335,10 +338,14 @@ class Index:
     appended to the patent index, happens in one synchronous step and only adds
     positions."""
 
-    def __init__(self, kinds: Collection[str] = ("facts", "patents", "licences")) -> None:
+    def __init__(self, kinds: Collection[str] = ("facts", "patents", "licences"),
+                 patent_search: str = "memory") -> None:
         # one-shot commands that never search patents (set, import, export …) leave
         # "patents" out, so they do not wait seconds for a large title index
         self.kinds = frozenset(kinds)
+        # "postgres": patent questions are answered by PostgreSQL (handlers/patent_engine.py)
+        # and `patents` holds only the title vocabulary
+        self.patent_search = patent_search
         self.facts = FactIndex()
         self.patents = PatentIndex()
         self.licences = LicenceIndex()
@@ -398,6 +405,11 @@ class Index:
 
     async def _load_patents(self, session: AsyncSession) -> bool:
         """Returns False when only new rows were appended (no rebuild)."""
+        if self.patent_search == "postgres":
+            from handlers import title_words  # it builds on this module
+
+            self.patents = await title_words.refresh(session)
+            return True
         postgres = patent_repo.has_fingerprint(session=session)
         if postgres and self._patent_fp is not None and await self._append_patents(session):
             return False
@@ -458,9 +470,9 @@ class Index:
         hit = process.extractOne(word, bucket, scorer=fuzz.ratio, score_cutoff=82) if bucket else None
         return self._forms(hit[0]) if hit and hit[0] != word else []
 
-    def title_matches(self, words: list[str], keep: int = CANDIDATE_CAP) -> SearchResult:
-        """Every title holding all the words (in any of their forms), up to the
-        candidate cap, unranked. `words` of the result are the words as matched."""
+    def resolve(self, words: list[str]) -> tuple[list[list[str]], list[str], list[str]]:
+        """The title words each query word stands for (one group per word, stopwords
+        left out), the words as they will be shown, and the words no title holds."""
         pidx = self.patents
         groups: list[list[str]] = []
         shown: list[str] = []
@@ -474,6 +486,13 @@ class Index:
             elif forms not in groups:
                 groups.append(forms)
                 shown.append(w if w in forms or pidx.forms.get(word_stem(w)) else forms[0])
+        return groups, shown, unknown
+
+    def title_matches(self, words: list[str], keep: int = CANDIDATE_CAP) -> SearchResult:
+        """Every title holding all the words (in any of their forms), up to the
+        candidate cap, unranked. `words` of the result are the words as matched."""
+        pidx = self.patents
+        groups, shown, unknown = self.resolve(words)
         if not groups or unknown:
             return SearchResult([], 0, True, shown, unknown)
 

@@ -80,6 +80,25 @@ class Patent(Base):
     family_id: Mapped[str] = mapped_column(String(60), default="")
     technology: Mapped[str] = mapped_column(String(200), default="")
     owner: Mapped[str] = mapped_column(String(300), default="")
+    # IPBOT_PATENT_SEARCH=postgres (store/patent_search.py): the title's tokens and stems
+    # as the in-memory engine computes them, and the title they were computed from.
+    # Deferred: a shown record never needs them.
+    search_title: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
+    search_tokens: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
+    search_stems: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
+
+
+class PatentTitleWord(Base):
+    """Every word some title holds (as the in-memory engine indexes it), with its stem,
+    how many titles hold it and the first of them: the vocabulary the question reader
+    and typo correction need without holding the patent index."""
+
+    __tablename__ = "patent_title_words"
+
+    word: Mapped[str] = mapped_column(Text, primary_key=True)
+    stem: Mapped[str] = mapped_column(Text)
+    ndoc: Mapped[int] = mapped_column(Integer)
+    first_id: Mapped[int] = mapped_column(Integer)
 
 
 class Licence(Base):

@@ -16,8 +16,11 @@ from store.models import Patent
 async def stream_index_rows(
     *, session: AsyncSession, batch: int = 20000
 ) -> AsyncIterator[Sequence[tuple[int, str, str]]]:
+    # in id order, not the table's physical order (which any UPDATE reshuffles): the
+    # first titles of a common word and the order of equally close ones are then the
+    # same on every replica and in both patent engines
     result = await session.stream(
-        select(Patent.id, Patent.number_key, Patent.title).execution_options(yield_per=batch)
+        select(Patent.id, Patent.number_key, Patent.title).order_by(Patent.id).execution_options(yield_per=batch)
     )
     async for part in result.partitions(batch):
         yield [(r[0], r[1], r[2]) for r in part]

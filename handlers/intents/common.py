@@ -8,10 +8,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from handlers.deps import Deps
 from handlers.errors import StoreUnavailable
+from handlers.patent_engine import patent_view
 from handlers.plan import Context
 from handlers.replies import PatentView, Reply, ReplyKind
 from store import patents as patent_repo
-from store.models import Patent
 
 SHOWN = 10
 
@@ -66,11 +66,6 @@ async def fetch_patents(deps: Deps, ids: list[int]) -> list[PatentView]:
     except (SQLAlchemyError, OSError) as exc:
         raise StoreUnavailable() from exc
     return [patent_view(r) for r in rows]
-
-
-def patent_view(r: Patent) -> PatentView:
-    return PatentView(r.number, r.title, r.jurisdiction, r.status, r.filing_date, r.grant_date, r.expiry_date,
-                      r.family_id, r.technology, r.owner)
 
 
 _MARKERS = frozenset({"of", "for", "by", "at", "from", "with"})

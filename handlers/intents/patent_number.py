@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from handlers import lexicon as lx
-from handlers import text as tx
-from handlers import wording
+from handlers import patent_engine, wording
 from handlers.deps import Deps
 from handlers.intents import common
 from handlers.plan import Context, Plan
@@ -36,20 +35,18 @@ def match(ctx: Context) -> Plan | None:
 
 
 async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
-    pidx = deps.index.patents
-    positions: list[int] = []
+    engine = patent_engine.of(deps)
+    ids: list[int] = []
     missing: list[str] = []
     for nkey in ctx.q.patent_numbers:
-        if nkey in pidx.by_number:
-            positions.append(pidx.by_number[nkey])
-        elif tx.number_without_kind(nkey) in pidx.by_number_nokind:
-            positions.extend(pidx.by_number_nokind[tx.number_without_kind(nkey)])
-        else:
+        found = await engine.by_number(nkey)
+        ids.extend(found)
+        if not found:
             missing.append(nkey)
-    if not positions:
+    if not ids:
         return Reply(ReplyKind.NOT_KNOWN, f"No patent {', '.join(missing)} is in the store.",
                      note="Search by title words instead: patents <words>.")
-    patents = await common.fetch_patents(deps, [pidx.ids[i] for i in positions[: common.SHOWN]])
+    patents = await common.fetch_patents(deps, ids[: common.SHOWN])
     note = f"Not in the store: {', '.join(missing)}." if missing else ""
     if plan.operation == "grant_date" and ctx.q.words and ctx.q.words[0].norm in ("is", "was", "has"):
         return _is_granted(patents, note)

@@ -6,12 +6,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from handlers import lexicon as lx
-from handlers import wording
+from handlers import patent_engine, wording
 from handlers.deps import Deps
-from handlers.errors import StoreUnavailable
 from handlers.intents import common, patent_search
 from handlers.plan import Context, Plan
 from handlers.replies import Reply, ReplyKind
@@ -102,19 +99,18 @@ def _patent_metric(metric: str) -> bool:
 
 
 async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
-    ids: tuple[int, ...] | None = None
+    engine = patent_engine.of(deps)
+    titles: patent_engine.TitleHits | None = None
     words_note = ""
     if plan.words:
-        res = deps.index.title_matches(plan.words)
-        if not res.positions:
+        res = titles = await engine.title_filter(plan.words)
+        if not res.ids:
             why = f" (unknown words: {', '.join(res.unknown_words)})" if res.unknown_words else ""
             return Reply(ReplyKind.NOT_KNOWN, f"No patent titles match “{' '.join(plan.words)}”{why}.",
                          note="Try other title words.")
         if not res.exact_total:
             return Reply(ReplyKind.NOT_KNOWN, f"Too many titles hold “{' '.join(res.words)}” to count exactly.",
                          note="Add a more specific title word.")
-        pids = deps.index.patents.ids
-        ids = tuple(pids[p] for p in res.positions)
         words_note = f" with “{' '.join(res.words)}” in the title"
     f = plan.filters
     years = tuple(int(y) for y in plan.years)
@@ -129,14 +125,9 @@ async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
     if len(jurisdictions) > 1:
         return common.refuse(deps, ctx, "Ask about one jurisdiction at a time.")
     where = patent_repo.PatentFilter(jurisdiction=jurisdictions[0], statuses=statuses, date_field=f.get("date", ""),
-                                     years=years, date_from=date_from, date_to=date_to, ids=ids,
+                                     years=years, date_from=date_from, date_to=date_to,
                                      family_id=f.get("family", ""), owner=f.get("owner", ""))
-    try:
-        async with deps.sessions() as session:
-            total, rows = await patent_repo.query(session=session, where=where, limit=common.SHOWN)
-    except (SQLAlchemyError, OSError) as exc:
-        raise StoreUnavailable() from exc
-    patents = [common.patent_view(r) for r in rows]
+    total, patents = await engine.query(where, titles, common.SHOWN)
     what = _describe(plan, words_note, ctx)
     if not total:
         # "how many": none is an answer; "list them": nothing to show is not

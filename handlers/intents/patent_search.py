@@ -3,7 +3,7 @@ e.g. patents tailgaters · patents about tailgating · find patents on lane keep
 
 from __future__ import annotations
 
-from handlers import wording
+from handlers import patent_engine, wording
 from handlers.deps import Deps
 from handlers.intents import common
 from handlers.plan import METRIC, Context, Plan
@@ -44,13 +44,13 @@ async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
     if not words:
         return common.refuse(deps, ctx, "Which patents? Give title words or a number.",
                              note="e.g. patents tailgaters · patent US 8818681 B1")
-    res = deps.index.search_titles(words)
+    res = await patent_engine.of(deps).search_titles(words)
     shown_words = " ".join(words)
-    if not res.positions:
+    if not res.ids:
         why = f" (unknown words: {', '.join(res.unknown_words)})" if res.unknown_words else ""
         return Reply(ReplyKind.NOT_KNOWN, f"No patent titles match “{shown_words}”{why}.",
                      note="Try fewer or other title words, or a patent number like US 8818681 B1.")
-    patents = await common.fetch_patents(deps, [deps.index.patents.ids[i] for i in res.positions])
+    patents = await common.fetch_patents(deps, res.ids)
     count = f"{res.total:,}" if res.exact_total else f"over {res.total:,}"
     noun = "patent" if res.total == 1 and res.exact_total else "patents"
     head = f"{count} {noun} with “{' '.join(res.words)}” in the title"
@@ -68,5 +68,4 @@ def _about_titles(ctx: Context, words: list[str]) -> bool:
         return False
     if ctx.licensees or ctx.subjects or q.years or q.year_range:
         return False
-    res = ctx.deps.index.search_titles(words, limit=1)
-    return bool(res.positions) and not res.unknown_words
+    return patent_engine.of(ctx.deps).has_titles(words)
