@@ -16,7 +16,7 @@ from bench import portfolio
 from bot.config import Settings
 from bot.runtime import Runtime, running
 from handlers import ask as ask_handler
-from store.io import PATENT_COLUMNS
+from store.imports.columns import PATENT_COLUMNS
 from tests.answer_table import load_eval_store, load_table
 from tests.bot.test_cli import ipbot
 from tests.conftest import BACKEND, FIXTURES, Clock

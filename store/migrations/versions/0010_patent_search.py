@@ -1,8 +1,5 @@
 """columns and indexes for answering patent questions from PostgreSQL (IPBOT_PATENT_SEARCH=postgres)
 
-TODO(lead): this branch was written beside 0009 (another branch); at merge, re-point
-down_revision to that 0009 revision so the chain stays linear.
-
 No pg_trgm index: typos in title words are corrected against the vocabulary the
 way the in-memory engine corrects them (a trigram similarity would pick other words),
 and a trigram index on the owner (a substring filter both engines run as SQL) made
@@ -23,7 +20,7 @@ from alembic import op
 
 
 revision = "0010_patent_search"
-down_revision = "0008_freshness"  # TODO(lead): the 0009 revision at merge
+down_revision = "0009_home_reminders"
 branch_labels = None
 depends_on = None
 
