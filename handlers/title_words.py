@@ -91,9 +91,10 @@ async def refresh(session: AsyncSession) -> PatentIndex:
     if await fill_pending(session):
         await session.commit()
         try:
-            async with session.begin():
-                await search_repo.flush_title_index(session=session)
+            await search_repo.flush_title_index(session=session)
+            await session.commit()
         except DBAPIError as exc:  # not the table's owner: searches are only slower until autovacuum
+            await session.rollback()
             log.warning("cannot flush and analyse the title search index: %s", type(exc).__name__)
     else:
         await session.rollback()  # releases the lock
