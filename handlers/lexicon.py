@@ -38,7 +38,7 @@ FILLER = frozenset(
     plus intern asap urgent confirm confirmed under level levels word words qualifier already
     generation generations anyone anybody only technology technologies tech e eg ie
     hola gracias danke bitte merci including asking remind someone somebody wondering wonder curious recall
-    review meeting call committee memo email again useless stupid dumb damn &""".split()
+    review meeting call committee memo email again useless stupid dumb damn quote quoted cite &""".split()
 )
 
 # The home company's possessive and plain forms are filler when the home subject
