@@ -35,10 +35,11 @@ _CONTINUES = re.compile(r"^\s*(?:and|also|plus|or|what\s+about|how\s+about|same\
 # words that stand for something of the part before ("the 4G one", "is that up")
 REFERS = frozenset({"it", "its", "that", "this", "those", "these", "one", "ones", "same", "they", "them", "there",
                     "then"})
-_HOME_WORDS = frozenset({"our", "ours", "we", "us", "ourselves"})
+# "our"/"ours"/"us" name the home company; "we" does not ("do we have it?" asks the store)
+_HOME_WORDS = frozenset({"our", "ours", "us", "ourselves"})
 _REFERS_TEXT = re.compile(r"\b(?:" + "|".join(sorted(REFERS)) + r")\b", re.IGNORECASE)
 # "us" in lower case only: "US" is the jurisdiction
-_HOME_TEXT = re.compile(r"\b(?:[Oo]urs|[Oo]ur|[Ww]e|[Oo]urselves|us)\b")
+_HOME_TEXT = re.compile(r"\b(?:[Oo]urs|[Oo]ur|[Oo]urselves|us)\b")
 # what a part can name without asking anything of its own: it swaps that slot of the part before
 _SLOT_KINDS = ("tech", "juris", "territory", "status", "kind")
 _TIME_KINDS = frozenset({"latest", "earliest", "highest", "lowest", "trend"})
@@ -46,7 +47,7 @@ _COMPARE = frozenset({"compare", "compared", "comparison", "vs", "versus", "agai
 
 
 # "licensing income over the same years": the years written last before it
-_SAME_YEARS = re.compile(r"\b(?:over|for|in|across|during)\s+the\s+same\s+(?:years|year|period|time\s*frame)\b",
+_SAME_YEARS = re.compile(r"\b(?:(?:over|for|in|across|during)\s+)?the\s+same\s+(?:years|year|period|time\s*frame)\b",
                          re.IGNORECASE)
 _YEARS_TEXT = re.compile(r"\b(?:19|20)\d\d(?:\s*(?:-|–|—|to|vs\.?|versus|and|through|until)\s*(?:19|20)\d\d)*\b")
 

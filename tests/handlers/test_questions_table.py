@@ -70,7 +70,7 @@ ANSWERS: list[tuple[str, str, str, tuple[str, ...]]] = [
     ("legal chief", "chief legal officer", "", ("Song Liuping",)),
     ("what does huawei think about patent fees", "patent fee stance", "", ("excessive patent fees",)),
     ("position on royalty rates", "patent fee stance", "", ("excessive patent fees",)),
-    ("FRAND", "patent fee stance", "", ("reasonable patent protection",)),
+    ("FRAND stance", "patent fee stance", "", ("reasonable patent protection",)),
     ("ip strategy", "ip strategy", "", ("balanced IP strategy",)),
     ("what is huawei's intellectual property strategy?", "ip strategy", "", ("balanced",)),
 ]
@@ -93,6 +93,8 @@ REFUSALS: list[tuple[str, tuple[str, ...]]] = [
     ("DROP TABLE facts; --", ("don't know",)),
     ("patents quantum teleportation", ("No patent titles match",)),
     ("patent US 1234567 B1", ("No patent US1234567B1",)),
+    # a term, not the stance (migration 0011): its definition is not stored
+    ("what is FRAND?", ("did not understand", "frand")),
 ]
 
 
