@@ -33,9 +33,14 @@ def command(name: str) -> Callable[[Command], Command]:
 @command("ask")
 async def cmd_ask(rt: Runtime, args: argparse.Namespace) -> int:
     if args.explain:
+        await rt.deps.index.refresh(rt.deps.sessions)
         print(json.dumps(await ask_handler.explain_answer(rt.deps, args.text), ensure_ascii=False, indent=2))
         return 0
     reply = await ask_handler.ask(rt.deps, args.text, user=args.as_user)
+    if reply.warming:
+        # one question, no server: wait for the patent index rather than say "warming up"
+        await rt.deps.index.refresh(rt.deps.sessions)
+        reply = await ask_handler.ask(rt.deps, args.text, user=args.as_user)
     if args.json:
         print(json.dumps(reply.public(), ensure_ascii=False, indent=2))
     else:
@@ -122,7 +127,9 @@ _SEARCHING = {"ask", "serve"}
 
 async def _main(settings: Settings, args: argparse.Namespace) -> int:
     kinds = None if args.command in _SEARCHING else ("facts", "licences")
-    async with running(settings, index_kinds=kinds) as rt:
+    # figures and licences answer at once; the patent index loads when first needed
+    # (`ask`) or in the background (`serve`: patent questions say it is warming up)
+    async with running(settings, index_kinds=kinds, patents_later=kinds is None) as rt:
         return await _COMMANDS[args.command](rt, args)
 
 

@@ -28,22 +28,27 @@ class Runtime:
     deps: Deps
 
 
-async def start(settings: Settings, *, index_kinds: Collection[str] | None = None) -> Runtime:
+async def start(settings: Settings, *, index_kinds: Collection[str] | None = None,
+                patents_later: bool = False) -> Runtime:
+    """`patents_later`: load figures and licences only, so the first answer does not
+    wait seconds for a large patent index; the caller loads it (`warm_patents`) while
+    patent questions say the index is warming up."""
     settings.check_patent_search()  # also when the settings were made without load_settings
     engine = make_engine(settings.database_url)
     await migrate(engine)
     sessions = make_sessionmaker(engine)
     index = Index(index_kinds, settings.patent_search) if index_kinds is not None else Index(
         patent_search=settings.patent_search)
-    await index.refresh(sessions)
+    await index.refresh(sessions, only=("facts", "licences") if patents_later else None)
     deps = Deps(sessions=sessions, index=index, tz=settings.tz, admins=settings.admin_ids,
                 home_subject=settings.home_subject.strip())
     return Runtime(settings, engine, deps)
 
 
 @contextlib.asynccontextmanager
-async def running(settings: Settings, *, index_kinds: Collection[str] | None = None) -> AsyncIterator[Runtime]:
-    rt = await start(settings, index_kinds=index_kinds)
+async def running(settings: Settings, *, index_kinds: Collection[str] | None = None,
+                  patents_later: bool = False) -> AsyncIterator[Runtime]:
+    rt = await start(settings, index_kinds=index_kinds, patents_later=patents_later)
     try:
         yield rt
     finally:
@@ -100,6 +105,8 @@ async def keep_index_fresh(rt: Runtime) -> None:
     CLI) is served here within a second; on PostgreSQL a NOTIFY wakes the refresh at
     once. A database outage only delays it."""
     wake = asyncio.Event()
+    # a server started with the patent index still to load loads it first
+    wake.set()
     listener = RevisionListener(rt.settings.database_url, wake) if rt.engine.dialect.name == "postgresql" else None
     try:
         while True:

@@ -52,6 +52,9 @@ async def ask(deps: Deps, question: str, *, user: str = "", channel: str = "",
         reply = await _several(deps, parts, topic, remarks, mentioned)
     else:
         reply = await _one(deps, followup.same_years(text), topic)
+    if deps.index.warming and reply.kind is ReplyKind.NOT_KNOWN and (reply.plan or {}).get("intent") == "multi":
+        # a part may have been refused only because no patent title is loaded yet
+        return _warming_up(reply)
     if reply.kind is ReplyKind.NOT_KNOWN and log and (reply.plan or {}).get("intent") != "thanks":
         await _log_unanswered(deps, text, user, channel)
     return reply
@@ -323,10 +326,23 @@ async def _one(deps: Deps, text: str, topic: str | None) -> Reply:
     plan, intent = _plan(ctx)
     if intent is None or plan.unexplained:
         reply = _refusal(deps, ctx, plan)
+    elif deps.index.warming and intent.name.startswith("patent"):
+        reply = Reply(ReplyKind.NOT_KNOWN, "")
     else:
         reply = await intent.execute(deps, plan, ctx)
     reply.plan = plan.public()
+    if deps.index.warming and not reply.answered and (
+            intent is None or plan.unexplained or intent.name.startswith("patent")):
+        # words a patent title would have explained, or a patent question
+        return _warming_up(reply)
     return reply
+
+
+def _warming_up(reply: Reply) -> Reply:
+    """Patents are still loading after a start (bot/runtime.py): say so, rather than
+    find nothing or refuse words a patent title would have explained."""
+    return Reply(ReplyKind.WARMING_UP, "I'm still loading the patent index after a restart; "
+                 "ask again in a few seconds.", note="Figures and licences answer already.", plan=reply.plan)
 
 
 def context(deps: Deps, q: Question, topic: str | None) -> Context:

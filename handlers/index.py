@@ -357,13 +357,23 @@ class Index:
         # (bot/home_refresh.py re-publishes the Home tab); must not block
         self.listeners: list[Callable[[frozenset[str]], None]] = []
 
-    async def refresh(self, sessions: async_sessionmaker[AsyncSession], *, force: bool = False) -> bool:
-        """Reload the kinds whose revision moved; returns True when anything changed."""
+    @property
+    def warming(self) -> bool:
+        """The patent index is wanted but not loaded yet (a server answers figures and
+        licences at once and loads patents in the background): patent questions must
+        say so rather than find nothing."""
+        return "patents" in self.kinds and "patents" not in self.revisions
+
+    async def refresh(self, sessions: async_sessionmaker[AsyncSession], *, force: bool = False,
+                      only: Collection[str] | None = None) -> bool:
+        """Reload the kinds whose revision moved (of `only`, when given); returns True
+        when anything changed."""
+        wanted = self.kinds if only is None else self.kinds & frozenset(only)
         async with self._lock:
             async with sessions() as session:
                 revs = await revision_repo.current(session=session)
                 stale = [k for k, v in revs.items()
-                         if k in self.kinds and (force or self.revisions.get(k) != v)]
+                         if k in wanted and (force or self.revisions.get(k) != v)]
                 if not stale:
                     return False
                 if "facts" in stale:

@@ -25,6 +25,8 @@ class ReplyKind(StrEnum):
     CONFIRM = "confirm"  # a suspicious admin change waiting for a button
     DONE = "done"  # an admin change written
     DIGEST = "digest"
+    # the patent index is still loading after a start: ask again in a moment
+    WARMING_UP = "warming_up"
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,10 @@ class Reply:
         """Help is not an answer: it is what a question that was not one gets."""
         return self.kind in (ReplyKind.ANSWER, ReplyKind.DONE, ReplyKind.DIGEST,
                              ReplyKind.PREVIEW, ReplyKind.CONFIRM)
+
+    @property
+    def warming(self) -> bool:
+        return self.kind is ReplyKind.WARMING_UP
 
     @property
     def text(self) -> str:
