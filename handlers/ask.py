@@ -67,6 +67,7 @@ _AUXILIARIES = frozenset({"is", "are", "was", "were", "do", "does", "did", "can"
 # a part made only of these ("… 2021 vs 2022 – up or down?") is how to answer the part before
 _OPERATIONS = lx.CHANGE | lx.TREND | lx.HIGHEST | lx.LOWEST | lx.SUM | {"up"}
 _THANKS = frozenset({"thanks", "thank", "thx", "ty", "cheers", "ta", "merci", "danke", "gracias", "appreciated"})
+_ASKS_OF_THE_DAY = frozenset("today tomorrow tonight yesterday forecast weather".split())
 _PRONOUNS = frozenset({"it", "its", "he", "his", "she", "her", "they", "them", "their", "this", "that"})
 
 
@@ -261,7 +262,8 @@ def _part_kind(deps: Deps, q: Question) -> str:
     names = idx.licences.name_tokens | frozenset(idx.facts.subjects)
     # "Prepping for a call with Qualcomm": a company named among words that ask nothing
     said = [n for n in content if n not in names] or content
-    timed = q.years or q.year_range or q.since or q.window_days
+    # "+ weather in Shenzhen tomorrow" asks for something the store does not hold
+    timed = q.years or q.year_range or q.since or q.window_days or any(w.norm in _ASKS_OF_THE_DAY for w in q.words)
     if not asks and not timed and not q.patent_numbers and not any(n in known or n in titles for n in said):
         return "remark"
     if pronoun and not q.patent_numbers and not any(

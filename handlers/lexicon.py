@@ -38,7 +38,8 @@ FILLER = frozenset(
     plus intern asap urgent confirm confirmed under level levels word words qualifier already
     generation generations anyone anybody only technology technologies tech e eg ie
     hola gracias danke bitte merci including asking remind someone somebody wondering wonder curious recall
-    review meeting call committee memo email again useless stupid dumb damn quote quoted cite &""".split()
+    review meeting call committee memo email again useless stupid dumb damn quote quoted cite &
+    wat wht w cf press briefing q&a come comes came""".split()
 )
 
 # The home company's possessive and plain forms are filler when the home subject
@@ -284,6 +285,7 @@ CHINESE = {
     "请": "please", "请问": "please", "和": "and", "与": "and", "及": "and", "在": "in", "年度": "year",
     "今年": "this year", "去年": "last year", "明年": "next year", "从": "from", "到": "to", "至": "to",
     "共": "total", "个": "", "项": "", "件": "", "家": "", "年": "year", "一共": "total", "总": "total",
+    "中国": "chinese", "美国": "us", "欧洲": "european", "日本": "japanese", "德国": "german",
     "数量": "number", "数": "number", "战略": "strategy", "知识产权": "ip", "策略": "strategy",
 }
 CHINESE_MAX = max(len(k) for k in CHINESE)

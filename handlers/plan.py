@@ -173,7 +173,8 @@ def match_metrics(words: list[Word], phrase_tokens: dict[str, frozenset[str]], p
                 # a royalty cap's soft words ("per unit", "phones") are explained by it
                 used = frozenset((vocab[metric] - lx.TECHNOLOGY | (lx.SOFT if family else set())) & avail)
                 # a technology asked anywhere names its member ("4G and 5G handset caps": both)
-                score = (len(used), int(toks <= avail | asked_tech), -s_i)
+                # (soft words aside: "caps for 4G, 5G and Wi-Fi 6" names the handset caps too)
+                score = (len(used), int(toks - (lx.SOFT if tech else set()) <= avail | asked_tech), -s_i)
                 if metric not in best or score > best[metric][0]:
                     best[metric] = (score, used, frozenset(toks & avail - lx.TECHNOLOGY), s_i)
         if not best:

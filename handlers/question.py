@@ -40,6 +40,8 @@ _CONTRACTIONS = [("n't", " not"), ("'ve", " have"), ("'re", " are"), ("'ll", " w
 _SLASH = re.compile(r"^\s*/ip\b")
 # "2019 vs the year before": the previous year, counted from the year named
 _YEAR_BEFORE = re.compile(r"\bthe\s+year\s+before\b")
+# "3 yrs ago", "two years ago": a calendar year counted back from this one
+_YEARS_AGO = re.compile(r"\b(\d{1,2}|one|two|three|four|five|six|ten|a)\s+(?:years|yrs|year|yr)\s+ago\b")
 _LAST_N_YEARS = re.compile(r"\b(?:last|past|previous)\s+(\d{1,2}|two|three|four|five|six|ten)\s+(?:years|yrs)\b")
 _WINDOW = re.compile(
     r"\b(?:(?:in|within|over|during)?\s*(?:the\s+)?(?:next|coming|upcoming|following)|within)\s+(\d{1,4}\s+)?"
@@ -219,6 +221,11 @@ def _read_years(q: Question, cleaned: str, now: datetime) -> str:
         base = int(before[-1]) if before and m.group(1) in ("previous", "prior") else now.year
         q.years.append(str(base + offset))
     cleaned = _RELATIVE_YEAR.sub(" ", cleaned)
+    for m in _YEARS_AGO.finditer(cleaned):
+        n = m.group(1)
+        back = int(n) if n.isdigit() else 1 if n in ("a", "one") else _NUMBER_WORDS[n]
+        q.years.append(str(now.year - back))
+    cleaned = _YEARS_AGO.sub(" ", cleaned)
     last_n = _LAST_N_YEARS.search(cleaned)
     if last_n and not q.year_range:
         # the last N calendar years before this one, not the last N on record: a

@@ -66,6 +66,14 @@ SPELLINGS = {
     "granted": "granted",
     "cumulitive": "cumulative",
     "cummulative": "cumulative",
+    "reserach": "research",
+    "budjet": "budget",
+    "nubmers": "numbers",
+    "nubmer": "number",
+    "terriory": "territory",
+    "teritory": "territory",
+    # company short forms a licensing team types
+    "vw": "volkswagen",
 }
 
 # words that mean the same thing to a finance or licensing reader (the domain primer)
@@ -83,6 +91,9 @@ SYNONYMS = {
 
 # "r and d", "r & d", "r&d", "rnd" all mean research and development
 _RD = re.compile(r"\br\s*(?:&|and|n)\s*d\b|\brnd\b")
+# "research and development", "reserch and developement": one word, R&D
+_RESEARCH_AND_DEVELOPMENT = re.compile(r"\b(?:research|reserch|reserach|reasearch|resarch|researh)\s*(?:and|&|n)\s*"
+                                       r"develop[a-z]*")
 _TOKEN = re.compile(r"(?:[^\W_]|[&%$])+(?:[.,][0-9]+)*")
 _WIFI = re.compile(r"\bwi[\s-]?fi\b")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -137,8 +148,9 @@ def normalise(tok: str) -> str:
 
 def prepare(cleaned: str) -> str:
     """Multi-word spellings that become one token: R&D, Wi-Fi."""
-    text = _RD.sub(" r&d ", cleaned).replace("research and development", "r&d")
-    text = text.replace("research and develop", "r&d")
+    text = _RD.sub(" r&d ", cleaned)
+    if "develop" in text:
+        text = _RESEARCH_AND_DEVELOPMENT.sub(" r&d ", text)
     return _WIFI.sub(" wifi ", text) if "wi" in text else text
 
 

@@ -120,7 +120,11 @@ def one_metric(deps: Deps, plan: Plan, subject: str, metric: str) -> Reply:
     if not periods:
         return no_metric_for_subject(deps, subject, metric, deps.home_subject)
     whose = "" if subject == deps.home_subject else f"{subject}'s "
-    reply = _by_year(whose, metric, periods, plan.years_by_metric.get(metric, plan.years))
+    years = plan.years_by_metric.get(metric, plan.years)
+    if set(periods) == {""} and len(plan.metrics) > 1 and metric not in plan.years_by_metric:
+        # "cumulative R&D 2022 … and the 4G cap": the year is the others'; the cap has none
+        years = []
+    reply = _by_year(whose, metric, periods, years)
     unconverted = unit_note(plan, reply.facts)
     if unconverted:
         reply.note = " ".join(x for x in (reply.note, unconverted) if x)

@@ -33,8 +33,10 @@ def match(ctx: Context) -> Plan | None:
     if ctx.any_of("tech", "territory", "juris", "status") and not has_noun and not ctx.licensees:
         return None
     if not filters and not ctx.licensees and not q.window_days and ctx.any_of("count") and ctx.matches \
-            and not ctx.any_of("store") and _published(ctx):
-        return None  # "how many licensees in 2022": the published count (a figure)
+            and not ctx.any_of("store") and (_published(ctx) or not _signing(ctx)):
+        # "how many licensees in 2022": the published count (a figure); "… did we have in
+        # 2023", not stored, is refused for that year, not answered with the licences signed in it
+        return None
     plan = Plan("licences", subject=ctx.home, years=list(q.years))
     plan.filters = _filters(ctx)
     if ctx.licensees:
@@ -63,6 +65,13 @@ def _published(ctx: Context) -> bool:
     not, "how many licences were signed in 2024" counts the licences on record."""
     periods = [ctx.deps.index.facts.periods(ctx.home, m) for match in ctx.matches for m in match.metrics]
     return all(not ctx.q.years or all(y in p for y in ctx.q.years) for p in periods)
+
+
+_SIGNING = frozenset("signed sign signing new concluded inked".split())
+
+
+def _signing(ctx: Context) -> bool:
+    return any(w.norm in _SIGNING for w in ctx.q.words)
 
 
 def _listing_of_licences(ctx: Context) -> bool:

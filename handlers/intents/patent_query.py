@@ -145,7 +145,10 @@ async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
 def _describe(plan: Plan, words_note: str, ctx: Context) -> str:
     f, bits = plan.filters, []
     if "status" in f:
-        bits.append(f["status"].replace(",", " or "))
+        # say what was counted: a published application is still pending, and an
+        # application pending here may already be published (EP … A1)
+        shown = sorted({s for st in f["status"].split(",") for s in _STATUS.get(st, (st,))})
+        bits.append(" or ".join(shown) + (" applications" if set(shown) == {"pending", "published"} else ""))
     if "jurisdiction" in f:
         bits.append(f"in {f['jurisdiction']}")
     if "family" in f:
