@@ -160,6 +160,8 @@ async def http_bench(url: str, sequential: int, concurrent_total: int, senders: 
                                                 env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
                                                 stderr=asyncio.subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}/slack/events"
+    floor_port = free_port()
+    procs: list[asyncio.subprocess.Process] = [proc]
     questions = [q.text for q in QUESTIONS]
     out: dict[str, Any] = {}
     try:
@@ -194,12 +196,30 @@ async def http_bench(url: str, sequential: int, concurrent_total: int, senders: 
                 ok = resp.status == 200 and b"text" in data and b"Working on it" not in data
                 return (time.perf_counter() - t) * 1000, ok
 
+            floor_base = await start_floor(env, floor_port, procs)
+
+            async def floor_one(n: int) -> float:
+                body, headers = signed_command(questions[n % len(questions)], n)
+                t = time.perf_counter()
+                async with http.post(floor_base, data=body, headers=headers) as resp:
+                    await resp.read()
+                if resp.status != 200:
+                    raise RuntimeError(f"the floor app answered {resp.status}")
+                return (time.perf_counter() - t) * 1000
+
             for n in range(len(questions)):  # warm-up: auth.test, pools, first-touch
                 await one(n)
-            seq = [await one(n) for n in range(sequential)]
+                await floor_one(n)
+            # side by side: each question to ipbot, then the same to the bare Bolt floor
+            seq, floor = [], []
+            for n in range(sequential):
+                seq.append(await one(n))
+                floor.append(await floor_one(n))
             out["seq_p50_ms"] = pct([s[0] for s in seq], 50)
             out["seq_p99_ms"] = pct([s[0] for s in seq], 99)
             out["seq_failed"] = sum(1 for s in seq if not s[1])
+            out["floor_p50_ms"] = pct(floor, 50)
+            out["floor_p99_ms"] = pct(floor, 99)
             counter = iter(range(concurrent_total))
             results: list[tuple[float, bool]] = []
 
@@ -217,12 +237,25 @@ async def http_bench(url: str, sequential: int, concurrent_total: int, senders: 
             out["conc_failed"] = sum(1 for r in results if not r[1])
         out["serve_rss_mb"] = psutil.Process(proc.pid).memory_info().rss / 1e6
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            proc.terminate()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(proc.wait(), 20)
+        for p in procs:
+            with contextlib.suppress(ProcessLookupError):
+                p.terminate()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(p.wait(), 20)
         await slack.stop()
     return out
+
+
+async def start_floor(env: dict[str, str], port: int, procs: list[asyncio.subprocess.Process]) -> str:
+    """bench/floor.py on `port`; its URL once it listens."""
+    proc = await asyncio.create_subprocess_exec(PY, "-m", "bench.floor", "--port", str(port), env=env, cwd=ROOT,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+    procs.append(proc)
+    assert proc.stdout is not None
+    line = await asyncio.wait_for(proc.stdout.readline(), 60)
+    if b"listening" not in line:
+        raise RuntimeError(f"the floor app did not start: {line!r}")
+    return f"http://127.0.0.1:{port}/slack/events"
 
 
 # ---- one size ------------------------------------------------------------------------
@@ -261,6 +294,8 @@ def measure(size: int, pg: str, reuse: bool, rounds: int, naive_rounds: int, htt
     h = res["http"]
     print(f"  serve --http: first answer {h['first_answer_s']:.2f} s after start, patent index ready "
           f"{h['patents_ready_s']:.2f} s", flush=True)
+    print(f"  lean Bolt floor: p50 {h['floor_p50_ms']:.2f} ms, p99 {h['floor_p99_ms']:.2f} ms; ipbot p99 / floor "
+          f"p99 = {h['seq_p99_ms'] / h['floor_p99_ms']:.2f}", flush=True)
     print(f"  /ip over HTTP: p50 {h['seq_p50_ms']:.1f} ms, p99 {h['seq_p99_ms']:.1f} ms; 20 senders "
           f"{h['conc_rps']:.0f}/s p99 {h['conc_p99_ms']:.1f} ms", flush=True)
     return res

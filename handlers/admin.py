@@ -26,7 +26,7 @@ from handlers.deps import Deps
 from handlers.dispatch import Request
 from handlers.errors import BadCommand, NotAllowed, StoreUnavailable
 from handlers.metrics import resolve_metric
-from handlers.permissions import require_admin
+from handlers.permissions import forget_admins, require_admin
 from handlers.replies import ActionId, Button, FactView, Reply, ReplyKind
 from store import audit
 from store import changes as change_repo
@@ -459,6 +459,7 @@ async def admins(deps: Deps, req: Request, rest: str) -> Reply:
                 added = await audit.add_admin(session=session, user_id=user, added_by=req.user, at=_now(deps))
         except IntegrityError:
             added = False
+        forget_admins(deps)
         if not added:
             return Reply(ReplyKind.DONE, f"{user} is already an admin.")
         return Reply(ReplyKind.DONE, f"{user} is now an IP admin.")
@@ -473,6 +474,7 @@ async def admins(deps: Deps, req: Request, rest: str) -> Reply:
         if not deps.admins and ids == [user]:
             return _error(f"{user} is the last IP admin; add another one first.")
         removed = await audit.remove_admin(session=session, user_id=user)
+    forget_admins(deps)
     if not removed:
         return _error(f"{user} is not an admin; nothing changed.")
     return Reply(ReplyKind.DONE, f"{user} is no longer an IP admin.")

@@ -12,7 +12,7 @@ from handlers import admin_parse as ap
 from handlers.deps import Deps
 from handlers.dispatch import Request
 from handlers.errors import BadCommand
-from handlers.permissions import is_admin, require_admin
+from handlers.permissions import require_admin, shows_admin_tools
 from handlers.replies import ActionId, Button, FactView, Field, Form, Reply, ReplyKind
 from store import audit
 from store.safe_text import problem
@@ -195,7 +195,7 @@ async def offer_corrections(deps: Deps, req: Request, reply: Reply) -> Reply:
     if not (req.private or req.is_dm) or reply.kind is not ReplyKind.ANSWER or not reply.facts or not req.user:
         return reply
     try:
-        if not await is_admin(deps, req.user):
+        if not await shows_admin_tools(deps, req.user):
             return reply
     except (SQLAlchemyError, OSError):
         return reply  # the answer matters more than the button

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -41,10 +42,13 @@ _LEXICON_WORDS = frozenset().union(
 
 
 async def ask(deps: Deps, question: str, *, user: str = "", channel: str = "",
-              topic: str | None = None, log: bool = True) -> Reply:
+              topic: str | None = None, log: bool = True,
+              later: Callable[[Callable[[], Awaitable[None]]], None] | None = None) -> Reply:
     """Answer one message. `topic` is the metric of an earlier reply in the same
     thread, so "and 2021?" follows up on it. `log=False` for a question asked again
-    on someone's behalf (a gap just taught), which is not a new unanswered one."""
+    on someone's behalf (a gap just taught), which is not a new unanswered one.
+    `later`: where to put the logging of an unanswered question, so that a caller
+    answering inside Slack's acknowledgement writes it after the ack."""
     text = question[:MAX_QUESTION_CHARS]
     split = split_parts(followup.same_years(text))
     parts, remarks, mentioned = _prefaces(deps, split)
@@ -56,7 +60,13 @@ async def ask(deps: Deps, question: str, *, user: str = "", channel: str = "",
         # a part may have been refused only because no patent title is loaded yet
         return _warming_up(reply)
     if reply.kind is ReplyKind.NOT_KNOWN and log and (reply.plan or {}).get("intent") != "thanks":
-        await _log_unanswered(deps, text, user, channel)
+        async def log_it() -> None:
+            await _log_unanswered(deps, text, user, channel)
+
+        if later is not None:
+            later(log_it)
+        else:
+            await log_it()
     return reply
 
 

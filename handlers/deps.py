@@ -35,6 +35,10 @@ class Deps:
     clock: Callable[[], datetime] = _utcnow
     # Slack user ids allowed to change facts, from IPBOT_ADMINS (more are kept in the database)
     admins: frozenset[str] = frozenset()
+    # user -> (admin in the database, monotonic time read): only for showing admin
+    # buttons on answers without a database read inside Slack's ack; every change
+    # checks the database (handlers/permissions.py)
+    admin_seen: dict[str, tuple[bool, float]] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)

@@ -33,6 +33,10 @@ class Request:
     # the reply is seen by this person only (`/ip`'s ephemeral answer, a DM): it may
     # carry buttons meant for them alone ("Correct this" for an admin)
     private: bool = False
+    # work that can wait until the reply is out (logging an unanswered question): an
+    # entry point that acknowledges first (Slack's `/ip`) passes a list and runs it after
+    # the ack; None runs it before the reply is returned
+    after: list[Callable[[], Awaitable[None]]] | None = None
 
 
 Handler = Callable[[Deps, Request, str], Awaitable[Reply]]
@@ -90,8 +94,9 @@ async def handle(deps: Deps, req: Request) -> Reply:
         if req.request_key and not await _first_time(deps, req.request_key):
             return Reply(ReplyKind.ERROR, ALREADY_HANDLED)
         return await VERBS[verb](deps, req, words[1] if len(words) > 1 else "")
+    later = req.after.append if req.after is not None else None
     return await _answered(deps, req, await ask_handler.ask(deps, req.text, user=req.user, channel=req.channel,
-                                                            topic=req.topic))
+                                                            topic=req.topic, later=later))
 
 
 async def _answered(deps: Deps, req: Request, reply: Reply) -> Reply:

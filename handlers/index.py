@@ -23,6 +23,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import text as tx
+from handlers.patent_records import PatentRecords
 from handlers.replies import FactView, LicenceView
 from store import facts as fact_repo
 from store import licences as licence_repo
@@ -350,6 +351,8 @@ class Index:
         self.patents = PatentIndex()
         self.licences = LicenceIndex()
         self.revisions: dict[str, int] = {}
+        # records of the patents recently shown (answers read them, not the database)
+        self.records = PatentRecords()
         self._lock = asyncio.Lock()
         # PostgreSQL only: the fingerprint of the rows the patent index holds
         self._patent_fp: tuple[int, int, int] | None = None
@@ -380,6 +383,9 @@ class Index:
                     await self._load_facts(session)
                 if "licences" in stale:
                     await self._load_licences(session)
+                if "patents" in stale:
+                    # any patent write (a status, a date, a title) may change a shown record
+                    self.records.clear()
                 rebuilt = "patents" in stale and await self._load_patents(session)
             self.revisions = {**self.revisions, **{k: revs[k] for k in stale}}
             if rebuilt:

@@ -60,12 +60,15 @@ def not_understood(deps: Deps, ctx: Context, words: list[str]) -> Reply:
 
 
 async def fetch_patents(deps: Deps, ids: list[int]) -> list[PatentView]:
-    try:
-        async with deps.sessions() as session:
-            rows = await patent_repo.get_many(session=session, ids=ids)
-    except (SQLAlchemyError, OSError) as exc:
-        raise StoreUnavailable() from exc
-    return [patent_view(r) for r in rows]
+    async def read(missing: list[int]) -> dict[int, PatentView]:
+        try:
+            async with deps.sessions() as session:
+                rows = await patent_repo.get_many(session=session, ids=missing)
+        except (SQLAlchemyError, OSError) as exc:
+            raise StoreUnavailable() from exc
+        return {r.id: patent_view(r) for r in rows}
+
+    return await deps.index.records.get(ids, read)
 
 
 _MARKERS = frozenset({"of", "for", "by", "at", "from", "with"})
