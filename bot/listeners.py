@@ -258,7 +258,7 @@ async def on_ip(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContex
         return
     req = dispatch.Request(text, user=user, channel=channel,
                            is_dm=command.get("channel_name") == "directmessage" or channel.startswith("D"),
-                           request_key=_request_key(command), private=True)
+                           request_key=_request_key(command), private=True, after=[])
     task = asyncio.ensure_future(dispatch.handle(st.deps, req))
     done, _ = await asyncio.wait({task}, timeout=st.ack_budget)
     if not done:
@@ -267,6 +267,7 @@ async def on_ip(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContex
         async def finish() -> None:
             reply = await task
             await respond(response_type="ephemeral", replace_original=True, **_command_reply(reply, text).as_kwargs())
+            _after_ack(st, req, context, client)
             request_line("command", user=user, started=started, answered=reply.answered, kind=reply.kind,
                          late="yes")
 
@@ -282,6 +283,14 @@ async def on_ip(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContex
         return
     await ack(response_type="ephemeral", **_command_reply(reply, text).as_kwargs())
     request_line("command", user=user, started=started, answered=reply.answered, kind=reply.kind)
+    _after_ack(st, req, context, client)
+
+
+def _after_ack(st: BotState, req: dispatch.Request, context: AsyncBoltContext, client: AsyncWebClient) -> None:
+    """What the answer left for later (logging an unanswered question), once Slack has
+    it; a failure is logged, never shown to the person who asked."""
+    for work in req.after or ():
+        _spawn(st, work(), {"command": "/ip", "user_id": req.user}, context, client)
 
 
 def _request_key(command: dict[str, Any]) -> str:

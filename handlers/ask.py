@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -43,7 +43,7 @@ _LEXICON_WORDS = frozenset().union(
 
 async def ask(deps: Deps, question: str, *, user: str = "", channel: str = "",
               topic: str | None = None, log: bool = True,
-              later: Callable[[Callable[[], Awaitable[None]]], None] | None = None) -> Reply:
+              later: Callable[[Callable[[], Coroutine[Any, Any, None]]], None] | None = None) -> Reply:
     """Answer one message. `topic` is the metric of an earlier reply in the same
     thread, so "and 2021?" follows up on it. `log=False` for a question asked again
     on someone's behalf (a gap just taught), which is not a new unanswered one.
@@ -77,8 +77,11 @@ _AUXILIARIES = frozenset({"is", "are", "was", "were", "do", "does", "did", "can"
 # a part made only of these ("… 2021 vs 2022 – up or down?") is how to answer the part before
 _OPERATIONS = lx.CHANGE | lx.TREND | lx.HIGHEST | lx.LOWEST | lx.SUM | {"up"}
 _THANKS = frozenset({"thanks", "thank", "thx", "ty", "cheers", "ta", "merci", "danke", "gracias", "appreciated"})
-_ASKS_OF_THE_DAY = frozenset("today tomorrow tonight yesterday forecast weather".split())
+_ASKS_OF_THE_DAY = frozenset("forecast weather".split())
 _PRONOUNS = frozenset({"it", "its", "he", "his", "she", "her", "they", "them", "their", "this", "that"})
+# what points back to a company named before: "Vivo will ask about the 5G cap — what is
+# it?" asks for the cap, not about Vivo
+_COMPANY_PRONOUNS = frozenset({"they", "them", "their", "theirs"})
 
 
 _COLON = re.compile(r"(?<!\d):(?:\s+|$)")
@@ -185,7 +188,7 @@ async def _several(deps: Deps, parts: list[str], topic: str | None, remarks: lis
             continue
         if previous and kind == "refers back":
             part = f"{part} {_antecedent(previous)}".strip()
-        elif mentioned and any(w.norm in _PRONOUNS for w in q.words) and not named:
+        elif mentioned and any(w.norm in _COMPANY_PRONOUNS for w in q.words) and not named:
             # "their" is the company named before, never the home company by default
             part = f"{part} {mentioned}"
         mentioned = named or mentioned

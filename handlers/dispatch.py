@@ -8,8 +8,9 @@ see the same set and `/ip help` lists them."""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from handlers import ask as ask_handler
 from handlers import deliveries
@@ -36,7 +37,7 @@ class Request:
     # work that can wait until the reply is out (logging an unanswered question): an
     # entry point that acknowledges first (Slack's `/ip`) passes a list and runs it after
     # the ack; None runs it before the reply is returned
-    after: list[Callable[[], Awaitable[None]]] | None = None
+    after: list[Callable[[], Coroutine[Any, Any, None]]] | None = None
 
 
 Handler = Callable[[Deps, Request, str], Awaitable[Reply]]

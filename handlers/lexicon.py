@@ -39,7 +39,12 @@ FILLER = frozenset(
     generation generations anyone anybody only technology technologies tech e eg ie
     hola gracias danke bitte merci including asking remind someone somebody wondering wonder curious recall
     review meeting call committee memo email again useless stupid dumb damn quote quoted cite &
-    wat wht w cf press briefing q&a come comes came""".split()
+    wat wht w cf press briefing q&a come comes came
+    grateful obliged appreciate provide able indicate noted correctly accurately accurate may might
+    minutes annex appendix benchmarking benchmark dd diligence table completeness inclusion present
+    presenting state certainly surely misremembering remember whichever strongly absolute
+    expressed single together one ones ourselves stuff qtl high dip reached years period two three four five
+    monday tuesday wednesday thursday friday saturday sunday morning afternoon evening""".split()
 )
 
 # The home company's possessive and plain forms are filler when the home subject
@@ -49,15 +54,15 @@ FILLER = frozenset(
 CHANGE = frozenset(
     """change changed changing growth grow grew grown increase increased decrease decreased decline
     declined drop dropped rise rose risen difference diff delta yoy compare compared comparison
-    vs versus v jump jumped fall fell gain gained more less than higher lower down move moved moves""".split()
+    vs versus v jump jumped fall fell gain gained more less than higher lower down move moved moves movement""".split()
 )
-TREND = frozenset("trend history historical evolution evolve evolved develop developed series timeline overview "
-                  "breakdown trajectory trended trending".split())
-HIGHEST = frozenset("highest biggest largest most max maximum peak top best strongest".split())
-LOWEST = frozenset("lowest smallest least min minimum worst weakest fewest".split())
+TREND = frozenset("trend history historical evolution evolve evolved develop developed development series "
+                  "timeline overview breakdown trajectory trended trending course".split())
+HIGHEST = frozenset("highest biggest largest most max maximum maximal peak top best strongest".split())
+LOWEST = frozenset("lowest smallest least min minimum minimal worst weakest fewest".split())
 LATEST = frozenset("latest newest recent current now".split())
 EARLIEST = frozenset("earliest oldest first".split())
-SUM = frozenset("sum summed combined altogether aggregate add added".split())
+SUM = frozenset("sum summed combined altogether aggregate add added adding".split())
 COUNT = frozenset("count".split())
 
 # Money verbs explain themselves only when the figure is money ("how much did
@@ -254,6 +259,28 @@ PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("lic",), ("licensing",)),
     (("r&d", "budget"), ("r&d", "spending")),
     (("restricted", "to"), ("in",)),
+    # courtesy: "I would be grateful if you could …", "if possible"
+    (("if", "you", "could"), ()),
+    (("if", "you", "can"), ()),
+    (("if", "you", "would"), ()),
+    (("if", "possible"), ()),
+    (("if", "i", "may"), ()),
+    (("set", "out"), ()),
+    (("all", "time", "record"), ("highest",)),
+    (("all", "time", "high"), ("highest",)),
+    (("all", "time", "low"), ("lowest",)),
+    (("gone", "up"), ("increase",)),
+    (("gone", "down"), ("decrease",)),
+    (("every", "single", "year"), ("trend",)),
+    (("comparison", "table"), ()),
+    (("comparison", "sheet"), ()),
+    (("bring", "this", "up"), ()),
+    (("bring", "it", "up"), ()),
+    (("of", "the", "record"), ()),
+    (("as", "published"), ()),
+    (("am", "new"), ()),
+    (("run", "until"), ("expire",)),
+    (("runs", "until"), ("expire",)),
 ]
 
 # Chinese: dictionary segmentation (forward maximum matching) onto the English
@@ -286,6 +313,8 @@ CHINESE = {
     "今年": "this year", "去年": "last year", "明年": "next year", "从": "from", "到": "to", "至": "to",
     "共": "total", "个": "", "项": "", "件": "", "家": "", "年": "year", "一共": "total", "总": "total",
     "中国": "chinese", "美国": "us", "欧洲": "european", "日本": "japanese", "德国": "german",
+    "大概": "about", "大约": "about", "增加": "increase", "减少": "decrease", "这个": "this", "那个": "that",
+    "是谁的": "owner", "属于谁": "owner", "你能帮我做什么": "help", "能做什么": "help", "你能做什么": "help",
     "数量": "number", "数": "number", "战略": "strategy", "知识产权": "ip", "策略": "strategy",
 }
 CHINESE_MAX = max(len(k) for k in CHINESE)

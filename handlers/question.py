@@ -57,6 +57,7 @@ _PART_SPLIT = re.compile(
     r"(?:^|\s)(?:\(?\d{1,2}[).]|\(?[a-c]\))\s+|[?;\n？；]+|\s{1,20}(?:and|also|plus)\s+(?=(?:who|what|when|which|how|where|"
     r"is|are|does|do|did|list|show|tell)\b)|(?<!\d)\s\+\s|\s\+\s(?!\d)|\s[—–-]\s"
 )
+_ENUMERATOR = re.compile(r"^\s*\(?\d{1,2}[).]\s+")
 _YEAR_MARK = "yearmark"
 YEAR_NORM, YEAR_TAG = "<year>", "year"
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10}
@@ -108,7 +109,8 @@ def split_parts(text: str) -> list[str]:
     """"1) R&D 2022 2) licensing revenue", "who is the CLO and what does he say about
     patent fees", "Two quick ones. First, …. Second, …": each part is planned on its
     own. Text is capped by the caller."""
-    parts = [p.strip(" ,.") for s in sentences(text) for p in _PART_SPLIT.split(s)]
+    # "…?\n2. licensing revenue": the enumerator after a split is not part of the question
+    parts = [_ENUMERATOR.sub("", p).strip(" ,.") for s in sentences(text) for p in _PART_SPLIT.split(s)]
     return [p for p in parts if p and tx.tokens(p)]
 
 

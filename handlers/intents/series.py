@@ -24,7 +24,8 @@ def match(ctx: Context) -> Plan | None:
     q = ctx.q
     ranged = bool(q.year_range or q.since or q.last_n_years)
     op = ""
-    if ctx.any_of("change"):
+    if ctx.any_of("change") and not (ranged and ctx.any_of("trend")):
+        # "has it gone up every year since 2020?" shows every year: a trend
         op = "change"
     elif ctx.any_of("highest"):
         op = "highest"
@@ -36,7 +37,8 @@ def match(ctx: Context) -> Plan | None:
         op = "trend"
     if not op:
         return None
-    kinds = {op, "when", "trend"} | ({"sum"} if op == "sum" else set())
+    kinds = {op, "when", "trend"} | ({"sum"} if op == "sum" else set()) | (
+        {"change"} if op == "trend" and ctx.any_of("change") else set())
     return figure.metric_plan(ctx, "series", ctx.deps, kinds, operation=op)
 
 
@@ -66,7 +68,7 @@ def _one(deps: Deps, plan: Plan, ctx: Context, metric: str) -> Reply:
 
 def _computed(plan: Plan, ctx: Context, metric: str, periods: dict[str, FactView]) -> Reply:
     if plan.operation == "change":
-        return _change(plan, metric, periods)
+        return _change(plan, metric, periods, since=ctx.q.since)
     years, explicit = _years(plan, ctx, periods)
     found = [periods[y] for y in years if y in periods]
     missing = [y for y in years if y not in periods]
@@ -135,10 +137,15 @@ def _span(years: list[str]) -> str:
     return ", ".join(years[:-1]) + f" and {years[-1]}"
 
 
-def _change(plan: Plan, metric: str, periods: dict[str, FactView]) -> Reply:
+def _change(plan: Plan, metric: str, periods: dict[str, FactView], since: str | None = None) -> Reply:
     stored = sorted(periods)
     if plan.year_range:
         a, b = plan.year_range
+    elif since and not plan.years:
+        # "R&D growth since 2020": from that year to the latest on record
+        a, b = since, max(stored[-1], since) if stored else since
+        if a == b:
+            return Reply(ReplyKind.NOT_KNOWN, f"I hold no {metric} after {a}: no change to compute.", topic=metric)
     elif len(plan.years) >= 2:
         a, b = sorted(plan.years)[0], sorted(plan.years)[-1]
     elif plan.years:

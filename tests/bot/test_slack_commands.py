@@ -96,6 +96,7 @@ async def test_not_known_shows_suggestions_as_buttons_and_logs_the_question(bot:
 
     from store.models import UnansweredQuestion
 
+    await bot.settle()  # logged after the acknowledgement, not inside it
     async with bot.rt.deps.sessions() as s:
         logged = (await s.scalars(select(UnansweredQuestion.text))).all()
     assert "revenue of the moon base" in logged

@@ -45,6 +45,7 @@ async def test_patent_questions_say_warming_up_until_the_index_is_loaded(
             assert "no figure for licensing revenue in 2019" in missing  # not a patent matter
             licence = (await bot.send.command("do we have a licence with Nokia?")).json()["text"]
             assert "Nokia" in licence and "still loading" not in licence
+            await bot.settle()
             async with rt.deps.sessions() as s:
                 logged = (await s.scalars(select(UnansweredQuestion.text))).all()
             # a question asked too early is not a gap in the store; a year not stored is
