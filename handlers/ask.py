@@ -279,10 +279,25 @@ def _part_kind(deps: Deps, q: Question) -> str:
     timed = q.years or q.year_range or q.since or q.window_days or any(w.norm in _ASKS_OF_THE_DAY for w in q.words)
     if not asks and not timed and not q.patent_numbers and not any(n in known or n in titles for n in said):
         return "remark"
+    if not asks and not timed and not q.patent_numbers and _purpose(q) and not any(n in names for n in content) \
+            and not context(deps, read(q.raw, deps.now()), None).matches:
+        # "…? need to start renewal talks", "want to flag them to the portfolio team": why
+        # they ask, naming no figure, company or year
+        return "remark"
     if pronoun and not q.patent_numbers and not any(
             n in idx.facts.vocabulary or n in idx.licences.name_tokens or n in idx.facts.subjects for n in content):
         return "refers back"
     return "question"
+
+
+_PURPOSE_LEADS = frozenset("need want must have going trying planning hoping".split())
+_SUBJECTS = frozenset("i we just also still really so".split())
+
+
+def _purpose(q: Question) -> bool:
+    """The part starts "(I) need to …", "(we) want to …"."""
+    lead = [w.norm for w in q.words if w.norm not in _SUBJECTS][:2]
+    return len(lead) == 2 and lead[0] in _PURPOSE_LEADS and lead[1] == "to"
 
 
 def _topic_prefix(deps: Deps, part: str) -> str:
