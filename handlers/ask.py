@@ -168,7 +168,7 @@ async def _several(deps: Deps, parts: list[str], topic: str | None, remarks: lis
         # "Ericsson — do we have a licence, and when was it signed?": the name is the
         # topic of every part after it, not a question of its own
         parts = [f"{p} {topic_text}" for p in parts[1:]]
-    parts = _merge_operations(deps, parts)
+    parts = _merge_year_notes(deps, _merge_operations(deps, parts))
     for part in parts[:5]:
         q = read(part, deps.now())
         kind = _part_kind(deps, q)
@@ -257,6 +257,23 @@ def _merge_operations(deps: Deps, parts: list[str]) -> list[str]:
     return merged
 
 
+def _merge_year_notes(deps: Deps, parts: list[str]) -> list[str]:
+    """"in-force patents — 2021 annual report figure", "how many licensees? 2022 number
+    is fine": a part that gives only a year belongs to the question before it (when
+    that named none), not a question of its own that the one before answers for the
+    latest year."""
+    merged: list[str] = []
+    for part in parts:
+        q = read(part, deps.now())
+        if merged and q.years and not q.patent_numbers and not any(w.norm in _QUESTION_WORDS for w in q.words):
+            ctx = context(deps, read(part, deps.now()), None)
+            if not (ctx.matches or ctx.licensees or ctx.subjects) and not read(merged[-1], deps.now()).years:
+                merged[-1] = f"{merged[-1]} {part}"
+                continue
+        merged.append(part)
+    return merged
+
+
 def _company_named(deps: Deps, q: Question) -> str:
     """The words naming a stored company (a subject or a licensee) in a part, as typed."""
     names = deps.index.licences.name_tokens | frozenset(deps.index.facts.subjects)
@@ -301,11 +318,13 @@ def _purpose(q: Question) -> bool:
 
 
 def _topic_prefix(deps: Deps, part: str) -> str:
-    """The first part when it only names a licensee, company or patent."""
+    """The first part when it only names a licensee, company, patent or technology
+    ("customer is asking about Wi-Fi 6 — what's the max royalty per device?")."""
     q = read(part, deps.now())
     idx = deps.index
-    names = idx.licences.name_tokens | frozenset(idx.facts.subjects)
     content = [w.norm for w in q.words if w.norm not in _FILLER]
+    names = idx.licences.name_tokens | frozenset(idx.facts.subjects) | {
+        n for n in content if n in lx.TECHNOLOGY or n.startswith("wifi")}
     if q.years or not (content or q.patent_numbers) or any(n not in names for n in content):
         return ""
     if any(w.norm in _QUESTION_WORDS for w in q.words):

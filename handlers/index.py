@@ -29,6 +29,7 @@ from store import facts as fact_repo
 from store import licences as licence_repo
 from store import patents as patent_repo
 from store import revisions as revision_repo
+from store.patents import IndexChange
 
 log = logging.getLogger(__name__)
 
@@ -131,9 +132,21 @@ class PatentIndex:
     # IPBOT_PATENT_SEARCH=postgres holds only the vocabulary: `postings` maps every title
     # word to no positions, and this says how many titles hold it
     doc_counts: dict[str, int] = field(default_factory=dict)
+    # number key of each position, and the positions of patents deleted since the build
+    # (changed in place by `apply_changes`, never reused)
+    keys: list[str] = field(default_factory=list)
+    dead: set[int] = field(default_factory=set)
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self.ids) - len(self.dead)
+
+    def positions_of(self, nokind: str) -> list[int]:
+        """Positions of a number without its kind code ("US8818681")."""
+        found = self.by_number_nokind.get(nokind) or []
+        if not self.keys:
+            return found
+        # a changed or deleted number leaves its old entry behind: checked here
+        return [p for p in found if p not in self.dead and tx.number_without_kind(self.keys[p]) == nokind]
 
 
 _STEMMER = Stemmer.Stemmer("english")
@@ -228,16 +241,13 @@ class PatentIndexBuilder:
         self._tokens = TitleTokenizer()
         self._postings: dict[str, array[int]] = {}
 
-    def add(self, rows: Iterable[tuple[int, str, str]], upto: int | None = None) -> None:
-        """`upto`: leave out rows with a higher id (committed after the fingerprint
-        was taken; the next refresh adds them)."""
+    def add(self, rows: Iterable[tuple[int, str, str]]) -> None:
         idx, postings, stop, tokens = self.idx, self._postings, tx.STOPWORDS, self._tokens
-        ids, titles, by_number = idx.ids, idx.titles, idx.by_number
+        ids, titles, by_number, keys = idx.ids, idx.titles, idx.by_number, idx.keys
         pos = len(ids)
         for pid, nkey, title in rows:
-            if upto is not None and pid > upto:
-                continue
             ids.append(pid)
+            keys.append(nkey)
             toks = tokens(title or "")
             titles.append(" " + " ".join(toks) + " ")
             for t in set(toks):
@@ -310,13 +320,103 @@ def apply_delta(pidx: PatentIndex, d: PatentDelta) -> None:
                 add_forms(pidx.forms, [t])
             plist.append(pos)
         pidx.by_number[d.keys[i]] = pos
+        pidx.keys.append(d.keys[i])
     pidx.by_number_nokind = d.nokind
 
 
-# A patent change adding at most this many rows (and changing no indexed title) is
-# appended to the live index instead of rebuilding it: milliseconds instead of
-# seconds at 1M patents.
+# A patent change touching at most this many titles or numbers updates the live index
+# instead of rebuilding it: milliseconds instead of seconds at 1M patents.
 INCREMENTAL_MAX = 20_000
+
+
+@dataclass
+class PatentChanges:
+    """Changed, removed and new titles tokenised off the event loop, applied to the
+    live index in one synchronous step (so no question sees half of it)."""
+
+    # (position, number key, padded title, its words without stopwords)
+    updates: list[tuple[int, str, str, list[str]]]
+    removed: list[int]
+    appended: PatentDelta
+    nokind: NumberIndex
+
+
+def _words_of(padded: str) -> list[str]:
+    return [t for t in dict.fromkeys(padded.split()) if t not in tx.STOPWORDS]
+
+
+def prepare_changes(pidx: PatentIndex, changes: list[IndexChange]) -> PatentChanges | None:
+    """None: a change the index cannot take in place (rebuild instead)."""
+    latest: dict[int, IndexChange] = {}
+    for c in changes:  # oldest first: the last change of a row wins
+        latest[c.id] = c
+    ids = pidx.ids
+    last_id = ids[-1] if ids else 0
+    tokens = TitleTokenizer()
+    updates: list[tuple[int, str, str, list[str]]] = []
+    removed: list[int] = []
+    for c in latest.values():
+        if c.id > last_id:
+            continue
+        pos = bisect.bisect_left(ids, c.id)
+        if pos == len(ids) or ids[pos] != c.id:
+            if c.removed:
+                continue  # never indexed
+            return None  # an older id the index never held: rebuild
+        if pos in pidx.dead:
+            continue
+        if c.removed:
+            removed.append(pos)
+            continue
+        toks = tokens(c.title or "")
+        padded = " " + " ".join(toks) + " "
+        updates.append((pos, c.number_key, padded, [t for t in dict.fromkeys(toks) if t not in tx.STOPWORDS]))
+    new_rows = sorted((c.id, c.number_key, c.title) for c in latest.values() if c.id > last_id and not c.removed)
+    appended = prepare_delta(pidx, new_rows)
+    moved = [(key, pos) for pos, key, _, _ in updates if key != pidx.keys[pos]]
+    nokind = appended.nokind.with_added(moved) if moved else appended.nokind
+    return PatentChanges(updates, removed, appended, nokind)
+
+
+def _drop(postings: dict[str, array[int]], word: str, pos: int) -> None:
+    plist = postings.get(word)
+    if plist is not None:
+        i = bisect.bisect_left(plist, pos)
+        if i < len(plist) and plist[i] == pos:
+            plist.pop(i)
+
+
+def apply_changes(pidx: PatentIndex, ch: PatentChanges) -> None:
+    postings, initials = pidx.postings, pidx.vocab_by_initial
+    for pos, key, padded, words in ch.updates:
+        old = set(_words_of(pidx.titles[pos]))
+        for t in old.difference(words):
+            _drop(postings, t, pos)
+        for t in words:
+            if t in old:
+                continue
+            plist = postings.get(t)
+            if plist is None:
+                plist = postings[t] = array("i")
+                initials.setdefault(t[0], []).append(t)
+                add_forms(pidx.forms, [t])
+            bisect.insort(plist, pos)
+        pidx.titles[pos] = padded
+        old_key = pidx.keys[pos]
+        if old_key != key:
+            if pidx.by_number.get(old_key) == pos:
+                del pidx.by_number[old_key]
+            pidx.by_number[key] = pos
+            pidx.keys[pos] = key
+    for pos in ch.removed:
+        for t in _words_of(pidx.titles[pos]):
+            _drop(postings, t, pos)
+        pidx.titles[pos] = " "
+        if pidx.by_number.get(pidx.keys[pos]) == pos:
+            del pidx.by_number[pidx.keys[pos]]
+        pidx.dead.add(pos)
+    apply_delta(pidx, ch.appended)
+    pidx.by_number_nokind = ch.nokind
 
 
 def build_licence_index(licences: Iterable[LicenceView]) -> LicenceIndex:
@@ -354,8 +454,9 @@ class Index:
         # records of the patents recently shown (answers read them, not the database)
         self.records = PatentRecords()
         self._lock = asyncio.Lock()
-        # PostgreSQL only: the fingerprint of the rows the patent index holds
-        self._patent_fp: tuple[int, int, int] | None = None
+        # PostgreSQL only: the revision of the indexed columns the patent index holds
+        # (store/patents.py index_revision), None before the first build
+        self._patent_rev: int | None = None
         # called with the kinds that changed after every refresh that reloaded any
         # (bot/home_refresh.py re-publishes the Home tab); must not block
         self.listeners: list[Callable[[frozenset[str]], None]] = []
@@ -420,17 +521,18 @@ class Index:
         self.licences = build_licence_index(views)
 
     async def _load_patents(self, session: AsyncSession) -> bool:
-        """Returns False when only new rows were appended (no rebuild)."""
+        """Returns False when the index was updated in place (no rebuild)."""
         if self.patent_search == "postgres":
             from handlers import title_words  # it builds on this module
 
             self.patents = await title_words.refresh(session)
             return True
-        postgres = patent_repo.has_fingerprint(session=session)
-        if postgres and self._patent_fp is not None and await self._append_patents(session):
+        logged = patent_repo.has_index_log(session=session)
+        if logged and self._patent_rev is not None and await self._apply_changes(session):
             return False
-        fingerprint = await patent_repo.fingerprint(session=session) if postgres else None
-        upto = fingerprint[0] if fingerprint else None
+        # read before the rows: a change committed while they stream is applied again
+        # (harmlessly) by the next refresh
+        revision = await patent_repo.index_revision(session=session) if logged else None
         builder = PatentIndexBuilder()
         # Millions of new objects that all survive: the collector would re-walk them
         # over and over (a quarter of the load time at 1M patents) and find nothing.
@@ -439,29 +541,28 @@ class Index:
         try:
             async for part in patent_repo.stream_index_rows(session=session):
                 # per batch in a worker thread: the event loop keeps acknowledging Slack
-                await asyncio.to_thread(builder.add, part, upto)
+                await asyncio.to_thread(builder.add, part)
             self.patents = await asyncio.to_thread(builder.finish)
-            self._patent_fp = fingerprint
+            self._patent_rev = revision
         finally:
             if collecting:
                 gc.enable()
         return True
 
-    async def _append_patents(self, session: AsyncSession) -> bool:
-        """Add the rows inserted since the last load, if that is all that changed in
-        the indexed columns (an import updating statuses or dates changes nothing
-        here). False: a full rebuild is needed."""
-        assert self._patent_fp is not None
-        upto, count, total = self._patent_fp
-        if (await patent_repo.fingerprint(session=session, upto=upto))[1:] != (count, total):
+    async def _apply_changes(self, session: AsyncSession) -> bool:
+        """Update the titles and numbers changed, removed or added since the index's
+        revision in place. False: too many (or an unexpected one), rebuild."""
+        assert self._patent_rev is not None
+        changes = await patent_repo.index_changes(session=session, after=self._patent_rev,
+                                                  limit=INCREMENTAL_MAX + 1)
+        if len(changes) > INCREMENTAL_MAX:
             return False
-        rows = await patent_repo.index_rows_after(session=session, after_id=upto, limit=INCREMENTAL_MAX + 1)
-        if len(rows) > INCREMENTAL_MAX:
-            return False
-        if rows:
-            delta = await asyncio.to_thread(prepare_delta, self.patents, [(r[0], r[1], r[2]) for r in rows])
-            apply_delta(self.patents, delta)
-            self._patent_fp = (int(rows[-1][0]), count + len(rows), total + sum(int(r[3]) for r in rows))
+        if changes:
+            prepared = await asyncio.to_thread(prepare_changes, self.patents, changes)
+            if prepared is None:
+                return False
+            apply_changes(self.patents, prepared)
+            self._patent_rev = changes[-1].rev
         return True
 
     # ---- matching -------------------------------------------------------------

@@ -43,7 +43,8 @@ FILLER = frozenset(
     grateful obliged appreciate provide able indicate noted correctly accurately accurate may might
     minutes annex appendix benchmarking benchmark dd diligence table completeness inclusion present
     presenting state certainly surely misremembering remember whichever strongly absolute
-    expressed single together one ones ourselves stuff qtl high dip reached years period two three four five
+    expressed single together one ones ourselves stuff high dip reached years period two three four five
+    heyy hiii hii heya q lol r thing chase approved journalist customer client boss manager ar fine
     monday tuesday wednesday thursday friday saturday sunday morning afternoon evening""".split()
 )
 
@@ -69,7 +70,7 @@ COUNT = frozenset("count".split())
 # Acme earn from royalties"); with a count they are unexplained.
 MONEY = frozenset("earn earned earning earnings make made generate generated bring brought collect "
                    "charges charged spend spent invest invested "
-                  "collected receive received money income cash".split())
+                  "collected receive received money income cash book booked".split())
 
 # Units and currencies a question may name: (unit as stored by store.values)
 UNITS = {
@@ -281,6 +282,14 @@ PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("am", "new"), ()),
     (("run", "until"), ("expire",)),
     (("runs", "until"), ("expire",)),
+    (("comps", "sheet"), ()),
+    (("comp", "sheet"), ()),
+    (("in", "place"), ()),
+    (("have", "published"), ()),
+    (("published", "royalty"), ("royalty",)),
+    (("qtl",), ("licensing",)),
+    (("802.11", "ax"), ("wifi6",)),
+    (("how", "do", "i", "use"), ("help",)),
 ]
 
 # Chinese: dictionary segmentation (forward maximum matching) onto the English
@@ -315,6 +324,8 @@ CHINESE = {
     "中国": "chinese", "美国": "us", "欧洲": "european", "日本": "japanese", "德国": "german",
     "大概": "about", "大约": "about", "增加": "increase", "减少": "decrease", "这个": "this", "那个": "that",
     "是谁的": "owner", "属于谁": "owner", "你能帮我做什么": "help", "能做什么": "help", "你能做什么": "help",
+    "年底": "end", "底": "end", "跟": "with", "诺基亚": "nokia", "爱立信": "ericsson", "高通": "qualcomm", "会": "",
+    "你能回答哪些问题": "help", "回答": "answer", "问题": "question",
     "数量": "number", "数": "number", "战略": "strategy", "知识产权": "ip", "策略": "strategy",
 }
 CHINESE_MAX = max(len(k) for k in CHINESE)

@@ -98,10 +98,7 @@ class MemoryPatentSearch:
         pidx = self.index.patents
         if nkey in pidx.by_number:
             return [pidx.ids[pidx.by_number[nkey]]]
-        nokind = tx.number_without_kind(nkey)
-        if nokind in pidx.by_number_nokind:
-            return [pidx.ids[p] for p in pidx.by_number_nokind[nokind]]
-        return []
+        return [pidx.ids[p] for p in pidx.positions_of(tx.number_without_kind(nkey))]
 
     async def query(self, where: PatentFilter, titles: TitleHits | None,
                     limit: int) -> tuple[int, list[PatentView]]:

@@ -87,6 +87,7 @@ SYNONYMS = {
     "cost": "spending",
     "sale": "revenue",
     "turnover": "revenue",
+    "topline": "revenue",
 }
 
 # "r and d", "r & d", "r&d", "rnd" all mean research and development
@@ -96,6 +97,8 @@ _RESEARCH_AND_DEVELOPMENT = re.compile(r"\b(?:research|reserch|reserach|reasearc
                                        r"develop[a-z]*")
 _TOKEN = re.compile(r"(?:[^\W_]|[&%$])+(?:[.,][0-9]+)*")
 _WIFI = re.compile(r"\bwi[\s-]?fi\b")
+_ANSI = re.compile(r"\x1b\[[0-9;]{0,20}[A-Za-z]")
+_SCRIPT = re.compile(r"<(script|style)\b[^<>]{0,200}>[^<]{0,2000}</\1\s{0,5}>", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 # words that carry no meaning for matching a metric
@@ -113,6 +116,10 @@ STOPWORDS = frozenset(
 def clean(text: str) -> str:
     """Drop control characters and Slack markup, normalise unicode, lower-case."""
     text = unicodedata.normalize("NFKC", text)
+    # a terminal colour code ("\x1b[31m") and a pasted <script> element say nothing
+    text = _ANSI.sub(" ", text)
+    if "<" in text:
+        text = _SCRIPT.sub(" ", text)
     text = _CONTROL.sub(" ", text)
     # Slack wraps mentions/links as <@U123>, <!channel>, <http://x|label>. Neither
     # pattern crosses a "<", so an attempt ends at the next "<" at the latest and a

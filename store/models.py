@@ -86,6 +86,18 @@ class Patent(Base):
     search_title: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
     search_tokens: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
     search_stems: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
+    # the revision of the last change to title or number (migration 0012: a sequence and
+    # triggers on PostgreSQL), so replicas update their title index from the changes only
+    index_rev: Mapped[int | None] = mapped_column(BigInteger, nullable=True, deferred=True)
+
+
+class PatentIndexRemoval(Base):
+    """A deleted patent's id at the revision it was deleted (written by a trigger)."""
+
+    __tablename__ = "patent_index_removals"
+
+    rev: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    patent_id: Mapped[int] = mapped_column(Integer)
 
 
 class PatentTitleWord(Base):

@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, extract, func, select
+from sqlalchemy import ColumnElement, extract, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import Patent
+from store.models import Patent, PatentIndexRemoval
 
 
 async def stream_index_rows(
@@ -82,30 +82,39 @@ async def query(*, session: AsyncSession, where: PatentFilter, limit: int) -> tu
 # ---- what the in-memory index needs to refresh itself without a full reload ----
 
 
-def has_fingerprint(*, session: AsyncSession) -> bool:
-    """Whether this database can fingerprint the indexed columns (PostgreSQL's hashtext)."""
+def has_index_log(*, session: AsyncSession) -> bool:
+    """Whether this database logs changes to the indexed columns (migration 0012's
+    triggers, PostgreSQL only); without it a patent change rebuilds the index."""
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _row_hash() -> ColumnElement[int]:
-    return func.hashtext(func.concat(Patent.number_key, "|", Patent.title))
+@dataclass(frozen=True)
+class IndexChange:
+    """A row whose title or number changed (or was added) at `rev`, or, `removed`, a
+    row deleted at `rev`."""
+
+    rev: int
+    id: int
+    number_key: str = ""
+    title: str = ""
+    removed: bool = False
 
 
-async def fingerprint(*, session: AsyncSession, upto: int | None = None) -> tuple[int, int, int]:
-    """(max id, count, sum of row hashes) of the indexed columns, computed by
-    PostgreSQL in one statement. Equal fingerprints of the rows up to the indexed
-    max id mean no indexed row was changed or removed since."""
-    q = select(func.coalesce(func.max(Patent.id), 0), func.count(), func.coalesce(func.sum(_row_hash()), 0))
-    if upto is not None:
-        q = q.where(Patent.id <= upto)
-    m, n, h = (await session.execute(q)).one()
-    return int(m), int(n), int(h)
+async def index_revision(*, session: AsyncSession) -> int:
+    """The latest revision of the indexed columns: an index built from rows read after
+    this holds every change up to it."""
+    rows = union_all(select(func.max(Patent.index_rev).label("rev")),
+                     select(func.max(PatentIndexRemoval.rev).label("rev"))).subquery()
+    return int((await session.execute(select(func.coalesce(func.max(rows.c.rev), 0)))).scalar_one())
 
 
-async def index_rows_after(*, session: AsyncSession, after_id: int, limit: int) -> list[tuple[int, str, str, int]]:
-    """(id, number key, title, row hash) of the rows added after `after_id`, oldest first."""
-    rows = (await session.execute(
-        select(Patent.id, Patent.number_key, Patent.title, _row_hash())
-        .where(Patent.id > after_id).order_by(Patent.id).limit(limit)
-    )).all()
-    return [(int(r[0]), r[1], r[2], int(r[3])) for r in rows]
+async def index_changes(*, session: AsyncSession, after: int, limit: int) -> list[IndexChange]:
+    """The changes after revision `after`, oldest first, at most `limit` (read in one
+    statement, so rows and removals are of one moment)."""
+    changed = select(Patent.index_rev.label("rev"), Patent.id.label("id"), Patent.number_key.label("nkey"),
+                     Patent.title.label("title"), literal(False).label("removed")).where(Patent.index_rev > after)
+    removed = select(PatentIndexRemoval.rev, PatentIndexRemoval.patent_id, literal(""), literal(""),
+                     literal(True)).where(PatentIndexRemoval.rev > after)
+    both = union_all(changed, removed).subquery()
+    rows = (await session.execute(select(both).order_by(both.c.rev).limit(limit))).all()
+    return [IndexChange(int(r[0]), int(r[1]), r[2] or "", r[3] or "", bool(r[4])) for r in rows]

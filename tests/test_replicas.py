@@ -215,3 +215,40 @@ async def test_a_digest_sent_by_several_processes_at_once_is_posted_once(db_url:
     await asyncio.gather(*(p.wait() for p in procs))
     posts = [p for p in slack.posted("chat.postMessage") if p.get("channel") == "C9"]
     assert len(posts) == 1
+
+
+async def _import(env: dict[str, str], path: Path) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "import", str(path), env=env, cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    _, err = await proc.communicate()
+    assert proc.returncode == 0, err
+
+
+async def test_a_retitled_patent_is_found_by_its_new_title_on_both_replicas(
+    replicas: tuple[Replica, Replica], slack: StandinSlack, db_url: str, tmp_path: Path
+) -> None:
+    env = _env(db_url, slack)
+    await _import(env, ROOT / "tests/fixtures/patents.csv")
+    for r in replicas:
+        await wait_for_answer(r, "patents tailgaters", "responding to tailgaters")
+    retitled = tmp_path / "retitled.csv"
+    lines = (ROOT / "tests/fixtures/patents.csv").read_text(encoding="utf-8").splitlines()
+    retitled.write_text("\n".join([lines[0], *[
+        line.replace("Detecting and responding to tailgaters", "Detecting and responding to hovercraft")
+        for line in lines[1:] if line.startswith("US 8818681 B1")]]) + "\n", encoding="utf-8")
+    await _import(env, retitled)
+    for r in replicas:
+        await wait_for_answer(r, "patents hovercraft", "responding to hovercraft")
+        # the old title's words no longer find it; the other patents are as they were
+        assert "No patent titles match" in await r.ask("patents tailgaters")
+        assert "responding to hovercraft" in await r.ask("US8818681")
+        assert "channel state information" in await r.ask("patents channel state information")
+
+
+async def wait_for_answer(r: Replica, question: str, expected: str) -> None:
+    deadline = asyncio.get_running_loop().time() + 10
+    while expected not in (text := await r.ask(question)):
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{question!r} still answered {text!r}")
+        await asyncio.sleep(0.05)
