@@ -291,6 +291,11 @@ def measure(size: int, pg: str, reuse: bool, rounds: int, naive_rounds: int, htt
     print(f"  in process: p50 {pct(lat, 50):.2f} ms, p99 {pct(lat, 99):.2f} ms, "
           f"RSS {res['inproc']['rss_after_questions_mb']:.0f} MB", flush=True)
     res["http"] = asyncio.run(http_bench(url, http_seq, http_conc))
+    from bench import patent_update  # it builds on this module
+
+    res["title_change"] = asyncio.run(patent_update.measure(url, folder))
+    print(f"  one title changed through `ipbot import` ({res['title_change']['import_s']:.1f} s): found by its new "
+          f"words on both replicas {res['title_change']['visible_s'] * 1000:.0f} ms after", flush=True)
     h = res["http"]
     print(f"  serve --http: first answer {h['first_answer_s']:.2f} s after start, patent index ready "
           f"{h['patents_ready_s']:.2f} s", flush=True)
@@ -401,6 +406,18 @@ def report(results: list[dict[str, Any]], elapsed: float) -> str:
         lines.append(f"- {r['size']:,}: " + ("identical replies." if not diffs else
                                              "differ for: " + "; ".join(f"`{d}`" for d in diffs)))
     lines += ["", "## What is measured", "", *NOTES]
+    lines += ["", "## Ack path against the lean Bolt floor, and a changed title on every replica", "",
+              "Signed `/ip` questions, each sent to `ipbot serve --http` and then to a bare slack-bolt app that "
+              "answers a constant inside its ack (`bench/floor.py`), alternately, in the same run. The title "
+              "change: one patent retitled through `ipbot import`, then two `serve` replicas asked for its new "
+              "word until both answer with it (`bench/patent_update.py`).", "",
+              "| patents | floor p50 / p99 | ipbot p50 / p99 | p99 ratio | title change visible on both replicas |",
+              "|---:|---:|---:|---:|---:|"]
+    for r in results:
+        h, tc = r["http"], r["title_change"]
+        lines.append(f"| {r['size']:,} | {h['floor_p50_ms']:.2f} / {h['floor_p99_ms']:.2f} ms "
+                     f"| {h['seq_p50_ms']:.2f} / {h['seq_p99_ms']:.2f} ms "
+                     f"| {h['seq_p99_ms'] / h['floor_p99_ms']:.1f}× | {tc['visible_s'] * 1000:.0f} ms |")
     lines += ["", "## Replies at the largest size", "", "| type | question | reply (first line) |", "|---|---|---|"]
     last = results[-1]["inproc"]["answers"]
     for q in QUESTIONS:
