@@ -50,7 +50,7 @@ async def ask(deps: Deps, question: str, *, user: str = "", channel: str = "",
     `later`: where to put the logging of an unanswered question, so that a caller
     answering inside Slack's acknowledgement writes it after the ack."""
     text = question[:MAX_QUESTION_CHARS]
-    split = split_parts(followup.same_years(text))
+    split = _split_timed_pairs(deps, split_parts(followup.same_years(text)))
     parts, remarks, mentioned = _prefaces(deps, split)
     if parts and (len(parts) > 1 or remarks or parts != split):
         reply = await _several(deps, parts, topic, remarks, mentioned)
@@ -188,6 +188,9 @@ async def _several(deps: Deps, parts: list[str], topic: str | None, remarks: lis
             continue
         if previous and kind == "refers back":
             part = f"{part} {_antecedent(previous)}".strip()
+        elif previous and _licence_named(previous) and not named and _licence_detail(q):
+            # "do we have a licence with Qualcomm? inbound or outbound?": asked of that licence
+            part = f"{part} {_antecedent(previous)}".strip()
         elif mentioned and any(w.norm in _COMPANY_PRONOUNS for w in q.words) and not named:
             # "their" is the company named before, never the home company by default
             part = f"{part} {mentioned}"
@@ -255,6 +258,42 @@ def _merge_operations(deps: Deps, parts: list[str]) -> list[str]:
         else:
             merged.append(part)
     return merged
+
+
+_LICENCE_DETAIL_WORDS = (frozenset(lx.LICENCE_KIND) | frozenset(lx.STATUS_WORDS) | lx.EXPIRE | lx.LICENCE_DETAIL
+                         | frozenset(lx.TERRITORIES) | lx.WHEN | {"signed", "sign", "start", "end", "kind", "type"})
+
+
+def _licence_named(plan: dict[str, Any]) -> bool:
+    filters = plan.get("filters") or {}
+    return bool(filters.get("licensee") or filters.get("party"))
+
+
+def _licence_detail(q: Question) -> bool:
+    """A part that asks only what kind, status, territory or dates ("inbound or outbound?")."""
+    content = [w.norm for w in q.words if w.norm not in _FILLER]
+    return bool(content) and not q.years and all(n in _LICENCE_DETAIL_WORDS for n in content)
+
+
+def _split_timed_pairs(deps: Deps, parts: list[str]) -> list[str]:
+    """"valid patents 2023, and the licensing revenue trend 2021-2023": two questions,
+    each with its own years, not one asking both metrics over every year named."""
+    out: list[str] = []
+    for part in parts:
+        pieces = _COMMA_AND.split(part, maxsplit=1)
+        if len(pieces) == 2 and all(_timed_metric(deps, p) for p in pieces):
+            out += pieces
+        else:
+            out.append(part)
+    return out
+
+
+_COMMA_AND = re.compile(r",\s*and\s+")
+
+
+def _timed_metric(deps: Deps, text: str) -> bool:
+    q = read(text, deps.now())
+    return bool(q.years or q.year_range) and bool(context(deps, read(text, deps.now()), None).matches)
 
 
 def _merge_year_notes(deps: Deps, parts: list[str]) -> list[str]:
@@ -337,8 +376,8 @@ def _antecedent(plan: dict[str, Any]) -> str:
     filters = plan.get("filters") or {}
     if filters.get("number"):
         return str(filters["number"])
-    if filters.get("licensee"):
-        return str(filters["licensee"]).replace(";", " ")
+    if _licence_named(plan):
+        return str(filters.get("licensee") or filters.get("party")).replace(";", " ")
     subject = plan.get("subject") or ""
     return " ".join([subject, *plan.get("metrics", []), *plan.get("years", [])]).strip()
 
@@ -360,6 +399,9 @@ async def explain_answer(deps: Deps, question: str, topic: str | None = None) ->
 
 async def _one(deps: Deps, text: str, topic: str | None) -> Reply:
     q = read(text, deps.now())
+    if any(w.norm == lx.USAGE for w in q.words):
+        # "how do I use this bot?", "what kind of things can I ask?", whatever else is said
+        return help_reply(deps)
     content = [w for w in q.words if w.norm not in _FILLER]
     if not content and not q.years and not q.patent_numbers and not q.year_range and not q.since:
         if q.words and any(w.norm in _THANKS for w in q.words) and all(w.norm in _THANKS | _FILLER

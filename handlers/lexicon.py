@@ -156,6 +156,9 @@ TERRITORIES = {
 # How windows in time are written: "in the next 90 days", "this quarter"
 WINDOW_UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "month": 30, "months": 30, "quarter": 91}
 
+# the token a request for how to use the bot becomes (handlers/ask.py answers it with help)
+USAGE = "usage-request"
+
 # Multi-word phrases rewritten to single tokens before anything else. A phrase
 # that is part of a longer phrase never selects a metric on its own: "patent
 # licensing" is licensing, not a patent count.
@@ -289,7 +292,13 @@ PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("published", "royalty"), ("royalty",)),
     (("qtl",), ("licensing",)),
     (("802.11", "ax"), ("wifi6",)),
-    (("how", "do", "i", "use"), ("help",)),
+    # asking how to use the bot: help, whatever else the message says
+    (("how", "do", "i", "use"), (USAGE,)),
+    (("how", "to", "use"), (USAGE,)),
+    (("what", "can", "i", "ask"), (USAGE,)),
+    (("what", "kind", "of", "thing", "can", "i", "ask"), (USAGE,)),
+    (("what", "kind", "of", "question", "can", "i", "ask"), (USAGE,)),
+    (("what", "sort", "of", "thing", "can", "i", "ask"), (USAGE,)),
 ]
 
 # Chinese: dictionary segmentation (forward maximum matching) onto the English
