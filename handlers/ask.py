@@ -191,6 +191,10 @@ async def _several(deps: Deps, parts: list[str], topic: str | None, remarks: lis
         elif previous and _licence_named(previous) and not named and _licence_detail(q):
             # "do we have a licence with Qualcomm? inbound or outbound?": asked of that licence
             part = f"{part} {_antecedent(previous)}".strip()
+        elif previous and (previous.get("filters") or {}).get("number") and not q.patent_numbers \
+                and _patent_detail(q):
+            # "noise reduction patent - jurisdiction and expiry?": asked of the patent shown
+            part = f"{part} {_antecedent(previous)}".strip()
         elif mentioned and any(w.norm in _COMPANY_PRONOUNS for w in q.words) and not named:
             # "their" is the company named before, never the home company by default
             part = f"{part} {mentioned}"
@@ -273,6 +277,15 @@ def _licence_detail(q: Question) -> bool:
     """A part that asks only what kind, status, territory or dates ("inbound or outbound?")."""
     content = [w.norm for w in q.words if w.norm not in _FILLER]
     return bool(content) and not q.years and all(n in _LICENCE_DETAIL_WORDS for n in content)
+
+
+_PATENT_DETAIL_WORDS = frozenset(lx.FIELDS) | lx.WHEN | {"date", "expiry", "number"}
+
+
+def _patent_detail(q: Question) -> bool:
+    """A part that asks only fields of a patent ("jurisdiction and expiry?")."""
+    content = [w.norm for w in q.words if w.norm not in _FILLER]
+    return bool(content) and not q.years and all(n in _PATENT_DETAIL_WORDS for n in content)
 
 
 def _split_timed_pairs(deps: Deps, parts: list[str]) -> list[str]:

@@ -212,4 +212,6 @@ def inherit(prev: Context, new: Context, home: str, *, keep_metric: bool = False
     if have.home and any(w.tag == SUBJECT and w.norm != home.lower() for w in prev.q.words):
         own.append(home)
     time = [] if not have.time else [_time_phrase(new.q)]
-    return " ".join(x for x in [*own, *time, *lend] if x)
+    # "·" keeps the lent words apart from the part's own: "which report is it from?" +
+    # "2021 R&D" must not read as "from 2021" (since 2021)
+    return " · ".join(x for x in [" ".join(x for x in [*own, *time] if x), " ".join(lend)] if x)

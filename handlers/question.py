@@ -35,7 +35,8 @@ _RELATIVE_YEAR = re.compile(
     r"\b(last|previous|past|prior|this|current|next|coming)\s+(?:fiscal\s+|financial\s+)?(?:year|yr)\b"
 )
 # "don't", "we've": the contraction's own word, so "not" is read (and refused) as such
-_CONTRACTIONS = [("n't", " not"), ("'ve", " have"), ("'re", " are"), ("'ll", " will"), ("'m", " am")]
+_CONTRACTIONS = {"n't": " not", "'ve": " have", "'re": " are", "'ll": " will", "'m": " am"}
+_CONTRACTION = re.compile(r"(?<=[a-z])(n't|'ve|'re|'ll|'m)\b")
 # "/ip help" typed as text
 _SLASH = re.compile(r"^\s*/ip\b")
 # "2019 vs the year before": the previous year, counted from the year named
@@ -177,8 +178,9 @@ def read(text: str, now: datetime) -> Question:
     q = Question(raw=raw, capitalised=_capitalised(raw),
                  acronyms=frozenset(w.lower() for w in re.findall(r"\b[A-Z]{2,5}\b", raw)))
     cleaned = tx.clean(_SLASH.sub(" ", raw))
-    for short, long in _CONTRACTIONS:
-        cleaned = cleaned.replace(short, long)
+    if "'" in cleaned:
+        # "we've" -> "we have"; a quote mark before a word ("'vehicle'") is not a contraction
+        cleaned = _CONTRACTION.sub(lambda m: _CONTRACTIONS[m.group(1)], cleaned)
     cleaned = _FORMAT.sub(" ", EMOJI.sub(" ", cleaned))
     if _CJK.search(cleaned):
         cleaned = re.sub(r"((?:19|20)\d\d)\s*年", r" \1 ", cleaned)

@@ -72,6 +72,7 @@ SPELLINGS = {
     "nubmer": "number",
     "terriory": "territory",
     "teritory": "territory",
+    "waht": "what",
     # company short forms a licensing team types
     "vw": "volkswagen",
 }
