@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers import text as tx
 from handlers.deps import Deps
 from handlers.errors import StoreUnavailable
-from handlers.index import CANDIDATE_CAP, RERANK, Index, word_stem
+from handlers.index import CANDIDATE_CAP, RERANK, Index
+from handlers.patent_index import word_stem
 from handlers.replies import PatentView
 from store import patent_search as search_repo
 from store import patents as patent_repo

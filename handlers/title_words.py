@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import text as tx
-from handlers.index import PatentIndex, TitleTokenizer
+from handlers.patent_index import PatentIndex, TitleTokenizer
 from store import patent_search as search_repo
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,8 @@ from bench.questions import QUESTIONS
 from bot.runtime import Runtime
 from handlers import ask as ask_handler
 from handlers import text as tx
-from handlers.index import RERANK, Index, NumberIndex, TitleTokenizer, build_patent_index
+from handlers.index import RERANK, Index
+from handlers.patent_index import NumberIndex, TitleTokenizer, build_patent_index
 from store.imports.apply import apply
 from store.imports.columns import FACT_COLUMNS, LICENCE_COLUMNS, PATENT_COLUMNS
 from store.imports.readers import RawRecords, detect_kind, read_records

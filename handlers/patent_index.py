@@ -1,0 +1,330 @@
+"""The patent title index: title words -> positions, patent numbers -> positions,
+word forms; built by streaming rows, then kept current in place from the store's
+log of changed titles (store/patents.py index_changes) rather than rebuilt."""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import Stemmer
+
+from handlers import text as tx
+from store.patents import IndexChange
+
+
+class NumberIndex:
+    """Patent numbers without their kind code ("US8818681" for "US8818681B1"),
+    answered from one sorted list of the full number keys by binary search rather
+    than a second dict: at 1M patents that saves a string and a list per patent
+    (~150 MB). Reads like the dict it replaces: `key in idx`, `idx[key]` -> positions."""
+
+    def __init__(self, by_number: dict[str, int] | None = None) -> None:
+        self._keys: list[str] = sorted(by_number or ())
+        self._pos = array("i", ((by_number or {})[k] for k in self._keys))
+
+    def with_added(self, pairs: list[tuple[str, int]]) -> NumberIndex:
+        """A new NumberIndex holding these (number key, position) pairs too; self is
+        left as it is, since questions may be reading it."""
+        out = NumberIndex()
+        if len(pairs) <= 500:
+            keys, pos = list(self._keys), array("i", self._pos)
+            for k, p in pairs:
+                i = bisect.bisect_right(keys, k)
+                keys.insert(i, k)
+                pos.insert(i, p)
+        else:
+            # two sorted runs: Timsort merges them in one pass
+            merged = [*zip(self._keys, self._pos, strict=True), *sorted(pairs)]
+            merged.sort()
+            keys, pos = [k for k, _ in merged], array("i", (p for _, p in merged))
+        out._keys, out._pos = keys, pos
+        return out
+
+    def _find(self, nokind: str) -> list[int]:
+        keys = self._keys
+        i = bisect.bisect_left(keys, nokind)
+        out: list[int] = []
+        while i < len(keys) and keys[i].startswith(nokind):
+            if tx.number_without_kind(keys[i]) == nokind:
+                out.append(self._pos[i])
+            i += 1
+        return out
+
+    def __contains__(self, nokind: object) -> bool:
+        return isinstance(nokind, str) and bool(nokind) and bool(self._find(nokind))
+
+    def __getitem__(self, nokind: str) -> list[int]:
+        found = self._find(nokind) if nokind else []
+        if not found:
+            raise KeyError(nokind)
+        return found
+
+    def get(self, nokind: str, default: list[int] | None = None) -> list[int] | None:
+        return (self._find(nokind) if nokind else None) or default
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+@dataclass
+class PatentIndex:
+    ids: array[int] = field(default_factory=lambda: array("q"))
+    # stemmed title tokens joined and padded with spaces, for the AND filter and re-ranking
+    titles: list[str] = field(default_factory=list)
+    # token -> ascending positions of the titles holding it
+    postings: dict[str, array[int]] = field(default_factory=dict)
+    by_number: dict[str, int] = field(default_factory=dict)  # number key -> position
+    by_number_nokind: NumberIndex = field(default_factory=NumberIndex)
+    vocab_by_initial: dict[str, list[str]] = field(default_factory=dict)
+    # Snowball stem -> title words with that stem: "tailgating" finds "tailgaters"
+    forms: dict[str, list[str]] = field(default_factory=dict)
+    # IPBOT_PATENT_SEARCH=postgres holds only the vocabulary: `postings` maps every title
+    # word to no positions, and this says how many titles hold it
+    doc_counts: dict[str, int] = field(default_factory=dict)
+    # number key of each position, and the positions of patents deleted since the build
+    # (changed in place by `apply_changes`, never reused)
+    keys: list[str] = field(default_factory=list)
+    dead: set[int] = field(default_factory=set)
+
+    def __len__(self) -> int:
+        return len(self.ids) - len(self.dead)
+
+    def positions_of(self, nokind: str) -> list[int]:
+        """Positions of a number without its kind code ("US8818681")."""
+        found = self.by_number_nokind.get(nokind) or []
+        if not self.keys:
+            return found
+        # a changed or deleted number leaves its old entry behind: checked here
+        return [p for p in found if p not in self.dead and tx.number_without_kind(self.keys[p]) == nokind]
+
+
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def word_stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+def add_forms(forms: dict[str, list[str]], words: list[str]) -> None:
+    for w, st in zip(words, _STEMMER.stemWords(words), strict=True):
+        forms.setdefault(st, []).append(w)
+
+
+class TitleTokenizer:
+    """`text.tokens` for patent titles, about five times faster: titles are nearly
+    always plain ASCII (no Slack markup or control characters to strip, NFKC is
+    the identity) and repeat a small vocabulary, so each distinct raw word is
+    normalised once and then looked up. Anything unusual falls back to the full
+    path; tests/handlers/test_index_scale.py checks both give the same tokens."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, list[str]] = {}
+
+    def __call__(self, title: str) -> list[str]:
+        if not (title.isascii() and title.isprintable()) or "<" in title or "'" in title:
+            return tx.tokens(title)
+        text = title.lower()
+        if "d" in text or "wi" in text:
+            text = tx.prepare(text)
+        # printable ASCII: words are separated by spaces only, and no token spans one
+        words = text.split()
+        cache = self._cache
+        try:
+            parts = [cache[w] for w in words]
+        except KeyError:
+            for w in words:
+                if w not in cache:
+                    cache[w] = [t for raw in tx._TOKEN.findall(w) for t in tx.tokens(raw)]
+            parts = [cache[w] for w in words]
+        return tx.join_generations([t for part in parts for t in part])
+
+
+class PatentIndexBuilder:
+    """Builds a PatentIndex from the rows as they stream in, so the whole table
+    never sits in memory as Python tuples next to the index built from it."""
+
+    def __init__(self) -> None:
+        self.idx = PatentIndex()
+        self._tokens = TitleTokenizer()
+        self._postings: dict[str, array[int]] = {}
+
+    def add(self, rows: Iterable[tuple[int, str, str]]) -> None:
+        idx, postings, stop, tokens = self.idx, self._postings, tx.STOPWORDS, self._tokens
+        ids, titles, by_number, keys = idx.ids, idx.titles, idx.by_number, idx.keys
+        pos = len(ids)
+        for pid, nkey, title in rows:
+            ids.append(pid)
+            keys.append(nkey)
+            toks = tokens(title or "")
+            titles.append(" " + " ".join(toks) + " ")
+            for t in set(toks):
+                if t not in stop:
+                    plist = postings.get(t)
+                    if plist is None:
+                        plist = postings[t] = array("i")
+                    plist.append(pos)
+            by_number[nkey] = pos
+            pos += 1
+
+    def finish(self) -> PatentIndex:
+        idx = self.idx
+        idx.postings = self._postings
+        idx.by_number_nokind = NumberIndex(idx.by_number)
+        initials: dict[str, list[str]] = defaultdict(list)
+        for t in idx.postings:
+            initials[t[0]].append(t)
+        idx.vocab_by_initial = dict(initials)
+        add_forms(idx.forms, list(idx.postings))
+        return idx
+
+
+def build_patent_index(rows: Iterable[tuple[int, str, str]]) -> PatentIndex:
+    builder = PatentIndexBuilder()
+    builder.add(rows)
+    return builder.finish()
+
+
+@dataclass
+class PatentDelta:
+    """New patents tokenised off the event loop, applied to the live index in one
+    synchronous step (so no question sees half of it)."""
+
+    start: int
+    ids: list[int]
+    titles: list[str]
+    words: list[list[str]]
+    keys: list[str]
+    nokind: NumberIndex
+
+
+def prepare_delta(pidx: PatentIndex, rows: list[tuple[int, str, str]]) -> PatentDelta:
+    tokens = TitleTokenizer()
+    start = len(pidx.ids)
+    d = PatentDelta(start, [], [], [], [], NumberIndex())
+    for pid, nkey, title in rows:
+        toks = tokens(title or "")
+        d.ids.append(pid)
+        d.titles.append(" " + " ".join(toks) + " ")
+        d.words.append([t for t in dict.fromkeys(toks) if t not in tx.STOPWORDS])
+        d.keys.append(nkey)
+    d.nokind = pidx.by_number_nokind.with_added([(k, start + i) for i, k in enumerate(d.keys)])
+    return d
+
+
+def apply_delta(pidx: PatentIndex, d: PatentDelta) -> None:
+    """Append only: positions already handed out stay valid."""
+    assert len(pidx.ids) == d.start, "the patent index changed under a delta"
+    postings, initials = pidx.postings, pidx.vocab_by_initial
+    for i, pid in enumerate(d.ids):
+        pos = d.start + i
+        pidx.ids.append(pid)
+        pidx.titles.append(d.titles[i])
+        for t in d.words[i]:
+            plist = postings.get(t)
+            if plist is None:
+                plist = postings[t] = array("i")
+                initials.setdefault(t[0], []).append(t)
+                add_forms(pidx.forms, [t])
+            plist.append(pos)
+        pidx.by_number[d.keys[i]] = pos
+        pidx.keys.append(d.keys[i])
+    pidx.by_number_nokind = d.nokind
+
+
+# A patent change touching at most this many titles or numbers updates the live index
+# instead of rebuilding it: milliseconds instead of seconds at 1M patents.
+INCREMENTAL_MAX = 20_000
+
+
+@dataclass
+class PatentChanges:
+    """Changed, removed and new titles tokenised off the event loop, applied to the
+    live index in one synchronous step (so no question sees half of it)."""
+
+    # (position, number key, padded title, its words without stopwords)
+    updates: list[tuple[int, str, str, list[str]]]
+    removed: list[int]
+    appended: PatentDelta
+    nokind: NumberIndex
+
+
+def _words_of(padded: str) -> list[str]:
+    return [t for t in dict.fromkeys(padded.split()) if t not in tx.STOPWORDS]
+
+
+def prepare_changes(pidx: PatentIndex, changes: list[IndexChange]) -> PatentChanges | None:
+    """None: a change the index cannot take in place (rebuild instead)."""
+    latest: dict[int, IndexChange] = {}
+    for c in changes:  # oldest first: the last change of a row wins
+        latest[c.id] = c
+    ids = pidx.ids
+    last_id = ids[-1] if ids else 0
+    tokens = TitleTokenizer()
+    updates: list[tuple[int, str, str, list[str]]] = []
+    removed: list[int] = []
+    for c in latest.values():
+        if c.id > last_id:
+            continue
+        pos = bisect.bisect_left(ids, c.id)
+        if pos == len(ids) or ids[pos] != c.id:
+            if c.removed:
+                continue  # never indexed
+            return None  # an older id the index never held: rebuild
+        if pos in pidx.dead:
+            continue
+        if c.removed:
+            removed.append(pos)
+            continue
+        toks = tokens(c.title or "")
+        padded = " " + " ".join(toks) + " "
+        updates.append((pos, c.number_key, padded, [t for t in dict.fromkeys(toks) if t not in tx.STOPWORDS]))
+    new_rows = sorted((c.id, c.number_key, c.title) for c in latest.values() if c.id > last_id and not c.removed)
+    appended = prepare_delta(pidx, new_rows)
+    moved = [(key, pos) for pos, key, _, _ in updates if key != pidx.keys[pos]]
+    nokind = appended.nokind.with_added(moved) if moved else appended.nokind
+    return PatentChanges(updates, removed, appended, nokind)
+
+
+def _drop(postings: dict[str, array[int]], word: str, pos: int) -> None:
+    plist = postings.get(word)
+    if plist is not None:
+        i = bisect.bisect_left(plist, pos)
+        if i < len(plist) and plist[i] == pos:
+            plist.pop(i)
+
+
+def apply_changes(pidx: PatentIndex, ch: PatentChanges) -> None:
+    postings, initials = pidx.postings, pidx.vocab_by_initial
+    for pos, key, padded, words in ch.updates:
+        old = set(_words_of(pidx.titles[pos]))
+        for t in old.difference(words):
+            _drop(postings, t, pos)
+        for t in words:
+            if t in old:
+                continue
+            plist = postings.get(t)
+            if plist is None:
+                plist = postings[t] = array("i")
+                initials.setdefault(t[0], []).append(t)
+                add_forms(pidx.forms, [t])
+            bisect.insort(plist, pos)
+        pidx.titles[pos] = padded
+        old_key = pidx.keys[pos]
+        if old_key != key:
+            if pidx.by_number.get(old_key) == pos:
+                del pidx.by_number[old_key]
+            pidx.by_number[key] = pos
+            pidx.keys[pos] = key
+    for pos in ch.removed:
+        for t in _words_of(pidx.titles[pos]):
+            _drop(postings, t, pos)
+        pidx.titles[pos] = " "
+        if pidx.by_number.get(pidx.keys[pos]) == pos:
+            del pidx.by_number[pidx.keys[pos]]
+        pidx.dead.add(pos)
+    apply_delta(pidx, ch.appended)
+    pidx.by_number_nokind = ch.nokind
