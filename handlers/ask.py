@@ -161,6 +161,9 @@ async def _several(deps: Deps, parts: list[str], topic: str | None, remarks: lis
     remarks = list(remarks or [])
     empty = False
     previous: dict[str, Any] | None = None
+    # the last part answered with licences: "Is there a video codec licence? who's the
+    # licensee?" asks the second of the licences the first found
+    licence_part = ""
     # the last part understood, for the parts that lean on it
     prev_ctx: Context | None = None
     topic_text = _topic_prefix(deps, parts[0])
@@ -191,6 +194,8 @@ async def _several(deps: Deps, parts: list[str], topic: str | None, remarks: lis
         elif previous and _licence_named(previous) and not named and _licence_detail(q):
             # "do we have a licence with Qualcomm? inbound or outbound?": asked of that licence
             part = f"{part} {_antecedent(previous)}".strip()
+        elif licence_part and not named and _licence_detail(q):
+            part = f"{part} · {licence_part}"
         elif previous and (previous.get("filters") or {}).get("number") and not q.patent_numbers \
                 and _patent_detail(q):
             # "noise reduction patent - jurisdiction and expiry?": asked of the patent shown
@@ -215,6 +220,8 @@ async def _several(deps: Deps, parts: list[str], topic: str | None, remarks: lis
             previous = {"filters": {"number": reply.patents[0].number}}
         elif _understood(reply) and reply.plan and _antecedent(reply.plan):
             previous = reply.plan
+        if _understood(reply) and (reply.plan or {}).get("intent") == "licences":
+            licence_part = part
     if not replies:
         # "what can you do for me? I'm the new intern": nothing but a request for help
         if empty:
@@ -265,7 +272,8 @@ def _merge_operations(deps: Deps, parts: list[str]) -> list[str]:
 
 
 _LICENCE_DETAIL_WORDS = (frozenset(lx.LICENCE_KIND) | frozenset(lx.STATUS_WORDS) | lx.EXPIRE | lx.LICENCE_DETAIL
-                         | frozenset(lx.TERRITORIES) | lx.WHEN | {"signed", "sign", "start", "end", "kind", "type"})
+                         | frozenset(lx.TERRITORIES) | lx.WHEN
+                         | {"signed", "sign", "start", "end", "kind", "type", "licensee", "licensor", "party"})
 
 
 def _licence_named(plan: dict[str, Any]) -> bool:

@@ -45,7 +45,7 @@ FILLER = frozenset(
     presenting state certainly surely misremembering remember whichever strongly absolute
     expressed single together one ones ourselves stuff high dip reached years period two three four five
     heyy hiii hii heya q lol r thing chase approved journalist customer client boss manager ar fine
-    paste approx ir note point points
+    paste approx ir note point points doc frm sustainability
     monday tuesday wednesday thursday friday saturday sunday morning afternoon evening""".split()
 )
 
@@ -304,6 +304,13 @@ PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("new", "here"), ()),
     (("first", "week"), ()),
     (("have", "recorded"), ()),
+    (("bring", "in"), ("earn",)),
+    (("brought", "in"), ("earned",)),
+    (("start", "end"), ("signed", "expire")),
+    (("not", "yet", "granted"), ("pending",)),
+    (("not", "granted", "yet"), ("pending",)),
+    (("topic", "do", "you", "cover"), (USAGE,)),
+    (("can", "i", "ask", "about"), (USAGE,)),
 ]
 
 # Chinese: dictionary segmentation (forward maximum matching) onto the English
@@ -339,7 +346,8 @@ CHINESE = {
     "大概": "about", "大约": "about", "增加": "increase", "减少": "decrease", "这个": "this", "那个": "that",
     "是谁的": "owner", "属于谁": "owner", "你能帮我做什么": "help", "能做什么": "help", "你能做什么": "help",
     "年底": "end", "底": "end", "跟": "with", "诺基亚": "nokia", "爱立信": "ericsson", "高通": "qualcomm", "会": "",
-    "你能回答哪些问题": "help", "比重": "share", "能帮我查一下": "please", "能": "can",
+    "将": "", "签": "signed", "类型": "kind", "你能回答哪些问题": "help", "比重": "share",
+    "能帮我查一下": "please", "能": "can",
     "回答": "answer", "问题": "question",
     "数量": "number", "数": "number", "战略": "strategy", "知识产权": "ip", "策略": "strategy",
 }

@@ -73,6 +73,7 @@ SPELLINGS = {
     "terriory": "territory",
     "teritory": "territory",
     "waht": "what",
+    "expendture": "expenditure",
     # company short forms a licensing team types
     "vw": "volkswagen",
 }

@@ -4,13 +4,15 @@ chief legal officer"""
 
 from __future__ import annotations
 
+from handlers import followup, wording
 from handlers import lexicon as lx
-from handlers import wording
 from handlers.deps import Deps
 from handlers.intents import common
 from handlers.plan import Context, Plan
 from handlers.question import YEAR_TAG
 from handlers.replies import FactView, Reply, ReplyKind
+
+_COMPARE = frozenset({"compare", "compared", "comparison", "vs", "versus", "against", "than"})
 
 
 def chosen_metrics(ctx: Context) -> list[str]:
@@ -43,6 +45,9 @@ def asked_subjects(ctx: Context) -> list[str]:
     stored, never the home subject's), else the home subject."""
     if len(ctx.subjects) > 1:
         return list(ctx.subjects)
+    if ctx.other_subject and followup.names_home(ctx.q) and any(w.norm in _COMPARE for w in ctx.q.words):
+        # "how does our 2023 licensing revenue compare with Qualcomm's?": both, side by side
+        return [ctx.home, ctx.other_subject]
     if ctx.other_subject:
         return [ctx.other_subject]
     others = [n for n in ctx.licensees if n.lower() != ctx.home.lower()]
