@@ -261,21 +261,33 @@ class Index:
         """Map a misspelt word onto the vocabulary ("revenu" -> "revenue")."""
         if token in vocabulary or len(token) < 5 or not token.isalpha():
             return token
-        hit = process.extractOne(token, vocabulary, scorer=fuzz.ratio, score_cutoff=85)
-        return hit[0] if hit else token
+        hits = process.extract(token, vocabulary, scorer=fuzz.ratio, score_cutoff=85, limit=None)
+        # equally close words: the first alphabetically, not whichever a set yields first
+        return min(hits, key=lambda h: (-h[1], h[0]))[0] if hits else token
 
     def _forms(self, word: str) -> list[str]:
         """The title words a query word stands for: its forms in the index ("tailgating"
         -> "tailgater"), else those of the closest indexed word (a typo), else none."""
         pidx = self.patents
-        forms = list(pidx.forms.get(word_stem(word), ()))
+        # most titles first, then alphabetical: the same order in both patent engines,
+        # whatever order their vocabularies were built or updated in
+        forms = sorted(pidx.forms.get(word_stem(word), ()), key=lambda f: (-self._titles_holding(f), f))
         if word in pidx.postings and word not in forms:
             forms.insert(0, word)
         if forms or len(word) < 4:
             return forms
         bucket = pidx.vocab_by_initial.get(word[:1], [])
-        hit = process.extractOne(word, bucket, scorer=fuzz.ratio, score_cutoff=82) if bucket else None
-        return self._forms(hit[0]) if hit and hit[0] != word else []
+        hits = process.extract(word, bucket, scorer=fuzz.ratio, score_cutoff=82, limit=None) if bucket else []
+        if not hits:
+            return []
+        # equally close words: the one more titles hold, then the first alphabetically — the
+        # same in both patent engines, whatever order their vocabularies were built in
+        best = min(hits, key=lambda h: (-h[1], -self._titles_holding(h[0]), h[0]))[0]
+        return self._forms(best) if best != word else []
+
+    def _titles_holding(self, word: str) -> int:
+        pidx = self.patents
+        return pidx.doc_counts.get(word) or len(pidx.postings.get(word, ()))
 
     def resolve(self, words: list[str]) -> tuple[list[list[str]], list[str], list[str]]:
         """The title words each query word stands for (one group per word, stopwords

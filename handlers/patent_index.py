@@ -289,12 +289,22 @@ def prepare_changes(pidx: PatentIndex, changes: list[IndexChange]) -> PatentChan
     return PatentChanges(updates, removed, appended, nokind)
 
 
-def _drop(postings: dict[str, array[int]], word: str, pos: int) -> None:
-    plist = postings.get(word)
-    if plist is not None:
-        i = bisect.bisect_left(plist, pos)
-        if i < len(plist) and plist[i] == pos:
-            plist.pop(i)
+def _drop(pidx: PatentIndex, word: str, pos: int) -> None:
+    plist = pidx.postings.get(word)
+    if plist is None:
+        return
+    i = bisect.bisect_left(plist, pos)
+    if i < len(plist) and plist[i] == pos:
+        plist.pop(i)
+    if not plist:
+        # no title holds it any more: gone from the vocabulary, as after a rebuild
+        del pidx.postings[word]
+        initials = pidx.vocab_by_initial.get(word[0])
+        if initials and word in initials:
+            initials.remove(word)
+        forms = pidx.forms.get(word_stem(word))
+        if forms and word in forms:
+            forms.remove(word)
 
 
 def apply_changes(pidx: PatentIndex, ch: PatentChanges) -> None:
@@ -302,7 +312,7 @@ def apply_changes(pidx: PatentIndex, ch: PatentChanges) -> None:
     for pos, key, padded, words in ch.updates:
         old = set(_words_of(pidx.titles[pos]))
         for t in old.difference(words):
-            _drop(postings, t, pos)
+            _drop(pidx, t, pos)
         for t in words:
             if t in old:
                 continue
@@ -321,7 +331,7 @@ def apply_changes(pidx: PatentIndex, ch: PatentChanges) -> None:
             pidx.keys[pos] = key
     for pos in ch.removed:
         for t in _words_of(pidx.titles[pos]):
-            _drop(postings, t, pos)
+            _drop(pidx, t, pos)
         pidx.titles[pos] = " "
         if pidx.by_number.get(pidx.keys[pos]) == pos:
             del pidx.by_number[pidx.keys[pos]]
