@@ -52,6 +52,10 @@ async def ask(deps: Deps, question: str, *, user: str = "", channel: str = "",
     text = question[:MAX_QUESTION_CHARS]
     split = _split_timed_pairs(deps, split_parts(followup.same_years(text)))
     parts, remarks, mentioned = _prefaces(deps, split)
+    if len(split) > 1 and any(w.norm == lx.USAGE for p in split for w in read(p, deps.now()).words):
+        # "Just joined the licensing team — what kinds of questions can I ask? figures?
+        # patents?": a newcomer asking how to use the bot gets help, not a part answered
+        return help_reply(deps)
     if parts and (len(parts) > 1 or remarks or parts != split):
         reply = await _several(deps, parts, topic, remarks, mentioned)
     else:
@@ -196,6 +200,9 @@ async def _several(deps: Deps, parts: list[str], topic: str | None, remarks: lis
             part = f"{part} {_antecedent(previous)}".strip()
         elif licence_part and not named and _licence_detail(q):
             part = f"{part} · {licence_part}"
+        elif mentioned and not named and _licence_detail(q):
+            # "follow-up on the Sony licence: status + end date?": the licence of the preface
+            part = f"{part} · {mentioned}"
         elif previous and (previous.get("filters") or {}).get("number") and not q.patent_numbers \
                 and _patent_detail(q):
             # "noise reduction patent - jurisdiction and expiry?": asked of the patent shown
@@ -323,14 +330,24 @@ def _merge_year_notes(deps: Deps, parts: list[str]) -> list[str]:
     that named none), not a question of its own that the one before answers for the
     latest year."""
     merged: list[str] = []
+    ahead = ""  # "2022 AR — number of bilateral patent licences?": the year of the part after
     for part in parts:
         q = read(part, deps.now())
-        if merged and q.years and not q.patent_numbers and not any(w.norm in _QUESTION_WORDS for w in q.words):
+        if ahead and not q.years and not q.year_range:
+            part = f"{part} · {ahead}"
+        ahead = ""
+        if q.years and not q.patent_numbers and not any(w.norm in _QUESTION_WORDS for w in q.words):
             ctx = context(deps, read(part, deps.now()), None)
-            if not (ctx.matches or ctx.licensees or ctx.subjects) and not read(merged[-1], deps.now()).years:
-                merged[-1] = f"{merged[-1]} {part}"
-                continue
+            if not (ctx.matches or ctx.licensees or ctx.subjects):
+                if merged and not read(merged[-1], deps.now()).years:
+                    merged[-1] = f"{merged[-1]} {part}"
+                    continue
+                if not merged:
+                    ahead = part
+                    continue
         merged.append(part)
+    if ahead:
+        merged.append(ahead)
     return merged
 
 

@@ -73,6 +73,8 @@ SPELLINGS = {
     "terriory": "territory",
     "teritory": "territory",
     "waht": "what",
+    "trned": "trend",
+    "whcih": "which",
     "expendture": "expenditure",
     # company short forms a licensing team types
     "vw": "volkswagen",

@@ -12,7 +12,9 @@ from handlers.plan import Context, Plan
 from handlers.question import YEAR_TAG
 from handlers.replies import FactView, Reply, ReplyKind
 
-_COMPARE = frozenset({"compare", "compared", "comparison", "vs", "versus", "against", "than"})
+_COMPARE = frozenset({"compare", "compared", "comparison", "vs", "versus", "against", "than", "stack"})
+# "我们和 Qualcomm … 对比": the home company, as the Chinese reading writes it
+_WE = frozenset({"we", "us", "our", "ours"})
 
 
 def chosen_metrics(ctx: Context) -> list[str]:
@@ -45,7 +47,8 @@ def asked_subjects(ctx: Context) -> list[str]:
     stored, never the home subject's), else the home subject."""
     if len(ctx.subjects) > 1:
         return list(ctx.subjects)
-    if ctx.other_subject and followup.names_home(ctx.q) and any(w.norm in _COMPARE for w in ctx.q.words):
+    if ctx.other_subject and (followup.names_home(ctx.q) or any(w.norm in _WE for w in ctx.q.words)) \
+            and any(w.norm in _COMPARE for w in ctx.q.words):
         # "how does our 2023 licensing revenue compare with Qualcomm's?": both, side by side
         return [ctx.home, ctx.other_subject]
     if ctx.other_subject:
