@@ -105,7 +105,11 @@ def _prefaces(deps: Deps, parts: list[str]) -> tuple[list[str], list[str], str]:
         if colon:
             left = read(part[: colon.start()], deps.now())
             kind = _part_kind(deps, left)
-            if kind in ("remark", "empty"):
+            if kind == "remark" and _a_name(left):
+                # "Samsung: do we have a licence in place?": the company it is about, even
+                # one the store does not know (the answer then says so)
+                part = f"{part[colon.end():]} · {part[: colon.start()]}"
+            elif kind in ("remark", "empty"):
                 if kind == "remark":
                     remarks.append(part[: colon.start()])
                 mentioned = _company_named(deps, left) or mentioned
@@ -113,6 +117,13 @@ def _prefaces(deps: Deps, parts: list[str]) -> tuple[list[str], list[str], str]:
         if tx.tokens(part):
             out.append(part)
     return out, remarks, mentioned
+
+
+def _a_name(q: Question) -> bool:
+    """One or two capitalised words and nothing else ("Samsung", "LG Electronics")."""
+    words = [w for w in q.words if w.norm not in _FILLER]
+    named = q.capitalised | q.acronyms
+    return 0 < len(words) <= 2 and len(q.words) <= 3 and all(w.surface.lower() in named for w in words)
 
 
 def _understood(reply: Reply) -> bool:
@@ -394,6 +405,9 @@ def _purpose(q: Question) -> bool:
     return len(lead) == 2 and lead[0] in _PURPOSE_LEADS and lead[1] == "to"
 
 
+_VERSUS = frozenset({"vs", "versus", "against", "compare", "compared", "v"})
+
+
 def _topic_prefix(deps: Deps, part: str) -> str:
     """The first part when it only names a licensee, company, patent or technology
     ("customer is asking about Wi-Fi 6 — what's the max royalty per device?")."""
@@ -402,6 +416,9 @@ def _topic_prefix(deps: Deps, part: str) -> str:
     content = [w.norm for w in q.words if w.norm not in _FILLER]
     names = idx.licences.name_tokens | frozenset(idx.facts.subjects) | {
         n for n in content if n in lx.TECHNOLOGY or n.startswith("wifi")}
+    if any(n in names for n in content):
+        # "InterDigital vs us — licensing revenue 2023": the comparison is the topic too
+        names |= _VERSUS
     if q.years or not (content or q.patent_numbers) or any(n not in names for n in content):
         return ""
     if any(w.norm in _QUESTION_WORDS for w in q.words):

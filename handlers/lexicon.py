@@ -46,7 +46,7 @@ FILLER = frozenset(
     expressed single together one ones ourselves stuff high dip reached years period two three four five
     heyy hiii hii heya q lol r thing chase approved journalist customer client boss manager ar fine
     paste approx ir note point points doc frm sustainability qbr comms big exec sorry but pts finance
-    reviewing clause clauses
+    reviewing clause clauses portfolio innovation conf verbatim apply applies
     monday tuesday wednesday thursday friday saturday sunday morning afternoon evening""".split()
 )
 
@@ -323,6 +323,12 @@ PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("stack", "up"), ("compare",)),
     (("legal", "asked"), ("asked",)),
     (("legal", "team"), ()),
+    (("record", "high"), ("highest",)),
+    (("record", "low"), ("lowest",)),
+    (("what", "can", "you", "do"), (USAGE,)),
+    (("grant", "date"), ("granted",)),
+    (("how", "does", "this", "work"), (USAGE,)),
+    (("how", "do", "you", "work"), (USAGE,)),
 ]
 
 # Chinese: dictionary segmentation (forward maximum matching) onto the English
@@ -358,7 +364,8 @@ CHINESE = {
     "大概": "about", "大约": "about", "增加": "increase", "减少": "decrease", "这个": "this", "那个": "that",
     "是谁的": "owner", "属于谁": "owner", "你能帮我做什么": "help", "能做什么": "help", "你能做什么": "help",
     "年底": "end", "底": "end", "跟": "with", "诺基亚": "nokia", "爱立信": "ericsson", "高通": "qualcomm", "会": "",
-    "现在": "now", "状态": "status", "占收入比例": "share of revenue",
+    "专利权人": "owner", "你好": "hi", "比怎么样": "compare", "现在": "now", "状态": "status",
+    "占收入比例": "share of revenue",
     "授权日期": "grant date", "授权日": "grant date", "到期日": "expiry date", "申请日": "filing date",
     "将": "", "签": "signed", "类型": "kind", "你能回答哪些问题": "help", "比重": "share",
     "能帮我查一下": "please", "能": "can",

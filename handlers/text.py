@@ -73,6 +73,7 @@ SPELLINGS = {
     "terriory": "territory",
     "teritory": "territory",
     "waht": "what",
+    "agian": "again",
     "trned": "trend",
     "whcih": "which",
     "expendture": "expenditure",

@@ -12,6 +12,8 @@ from handlers.replies import Reply, ReplyKind
 
 LICENSING_METRICS = ("bilateral patent licences", "companies licensed", "licensing revenue")
 _WORDS = {"licence", "listing"}
+# a question asked of the licences (yes/no, who/which): the licences intent answers it
+_ASKING = frozenset("do does did is are have has can who which what".split())
 
 
 def match(ctx: Context) -> Plan | None:
@@ -27,6 +29,9 @@ def match(ctx: Context) -> Plan | None:
     # "who signed a licence in 2023", "licences signed in 2022": the licences,
     # not the year's revenue and published counts too
     if any(w.norm in ("signed", "sign") for w in content):
+        return None
+    if not q.years and q.words and q.words[0].norm in _ASKING:
+        # "do we have a licence in place?" asks about licences, not the latest year's picture
         return None
     return Plan("licensing_year", subject=ctx.home, years=list(q.years), operation="picture")
 
