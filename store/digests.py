@@ -8,14 +8,15 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.claims import FAILED, claim_run
 from store.models import DigestRun, DigestSubscription, FactChange, Licence, Patent
 
-# run statuses
-CLAIMED, SENT, FAILED, SKIPPED = "claimed", "sent", "failed", "skipped"
+# run statuses besides the claim's own `claimed` and `failed` (store/claims.py)
+SENT, SKIPPED = "sent", "skipped"
 MAX_ERROR_CHARS = 1000
 
 
@@ -119,35 +120,11 @@ async def claim(
     holds it or it went out already. The unique (subscription_id, period_key)
     decides between concurrent inserts; a failed run (failed before
     `retry_failed_before`, default: any) and a claim abandoned by a crashed sender
-    (claimed before `stale_claim_before`) are taken back with a conditional
-    UPDATE, so again only one claimer wins."""
-    run = DigestRun(subscription_id=subscription_id, period_key=period_key, status=CLAIMED,
-                    claimed_at=at, attempts=1)
-    try:
-        async with session.begin_nested():
-            session.add(run)
-            await session.flush()
-        return run
-    except IntegrityError:
-        pass
-    retake = DigestRun.status == FAILED
-    if retry_failed_before is not None:
-        retake = and_(retake, DigestRun.claimed_at <= retry_failed_before)
-    if stale_claim_before is not None:
-        retake = or_(retake, and_(DigestRun.status == CLAIMED, DigestRun.claimed_at < stale_claim_before))
-    res = await session.execute(
-        update(DigestRun)
-        .where(DigestRun.subscription_id == subscription_id, DigestRun.period_key == period_key, retake)
-        .values(status=CLAIMED, claimed_at=at, attempts=DigestRun.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if not res.rowcount:  # type: ignore[attr-defined]
-        return None
-    return await session.scalar(
-        select(DigestRun)
-        .where(DigestRun.subscription_id == subscription_id, DigestRun.period_key == period_key)
-        .execution_options(populate_existing=True)
-    )
+    (claimed before `stale_claim_before`) are taken back (store/claims.py), so
+    again only one claimer wins."""
+    return await claim_run(session=session, model=DigestRun,
+                           key={"subscription_id": subscription_id, "period_key": period_key}, at=at,
+                           retry_failed_before=retry_failed_before, stale_claim_before=stale_claim_before)
 
 
 async def _finish(session: AsyncSession, run_id: int, **values: Any) -> None:
