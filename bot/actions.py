@@ -1,7 +1,7 @@
 """Buttons: acknowledged at once, then routed after the ack (`after_ack`): Share
 (the question is asked again and posted in the channel), a suggestion (asked as a
-question), and every other button to the action handler registered for it in
-handlers.dispatch. The reply goes back to the click (`bot/send.py:responder`)."""
+question), and every other button to its handler in handlers/registry.py (through
+handlers.dispatch). The reply goes back to the click (`bot/send.py:responder`)."""
 
 from __future__ import annotations
 

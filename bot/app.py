@@ -28,7 +28,6 @@ from bot.state import BotState
 from bot.verify import verified_only
 from bot.views import register_views
 from bot.workspace_events import register_workspace_events
-from handlers import dispatch
 from handlers.deps import Deps
 
 # A 429 is retried after its Retry-After; a reply waits rather than being lost.
@@ -70,7 +69,6 @@ def make_client(settings: Settings) -> AsyncWebClient:
 def build_app(settings: Settings, deps: Deps) -> AsyncApp:
     """No Slack call at start: Bolt calls auth.test on the first request (and caches
     it), so the app starts while Slack, or the stand-in, is still unreachable."""
-    dispatch.load_commands()
     client = make_client(settings)
     app = AsyncApp(
         # the client carries the bot token; passing it twice only earns a warning

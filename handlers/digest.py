@@ -249,6 +249,3 @@ async def _preview(deps: Deps, req: dispatch.Request) -> Reply:
         reply.note = (f"Preview only, nothing was posted. The next digest goes out "
                       f"{sch.local_text(at, schedule.tz)} with what is new by then.")
     return reply
-
-
-dispatch.register("digest", digest)
