@@ -20,15 +20,14 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import listeners
+from bot import actions, commands, errors, messages
 from bot.config import Settings
 from bot.home_refresh import HomeRefresher
-from bot.listeners import BotState
 from bot.shortcuts import register_shortcuts
+from bot.state import BotState
 from bot.verify import verified_only
 from bot.views import register_views
 from bot.workspace_events import register_workspace_events
-from handlers import dispatch
 from handlers.deps import Deps
 
 # A 429 is retried after its Retry-After; a reply waits rather than being lost.
@@ -70,13 +69,12 @@ def make_client(settings: Settings) -> AsyncWebClient:
 def build_app(settings: Settings, deps: Deps) -> AsyncApp:
     """No Slack call at start: Bolt calls auth.test on the first request (and caches
     it), so the app starts while Slack, or the stand-in, is still unreachable."""
-    dispatch.load_commands()
     client = make_client(settings)
     app = AsyncApp(
         # the client carries the bot token; passing it twice only earns a warning
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else "",
-        # see bot/listeners.py: answers go out in the ack, not after a 10 ms poll
+        # see bot/state.py: answers go out in the ack, not after a 10 ms poll
         process_before_response=True,
         # our signature check in place of Bolt's, which logs every refused body in full;
         # only what passes it is marked verified (bot/verify.py)
@@ -114,13 +112,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
         return await next()
 
     app.use(inject)
-    app.error(listeners.on_error)
-    app.command("/ip")(listeners.on_ip)
-    app.event("app_mention")(listeners.on_mention)
-    app.event("message")(listeners.on_message)
+    app.error(errors.on_error)
+    app.command("/ip")(commands.on_ip)
+    app.event("app_mention")(messages.on_mention)
+    app.event("message")(messages.on_message)
     # before any catch-all event listener: Bolt hands an event to the first that matches
     register_workspace_events(app)
     register_views(app)
     register_shortcuts(app)
     # every button: ours (share, suggestions) and the ones other handlers registered
-    app.action(re.compile(r".+"))(listeners.on_action)
+    app.action(re.compile(r".+"))(actions.on_action)

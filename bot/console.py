@@ -27,7 +27,6 @@ def render(reply: Reply) -> str:
 
 
 async def run_console(rt: Runtime, *, user: str = "console") -> None:
-    dispatch.load_commands()
     print(BANNER, flush=True)
     buttons: list[Button] = []
     while True:

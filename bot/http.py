@@ -24,7 +24,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import build_app, state_of
 from bot.config import Settings
-from bot.listeners import BotState
+from bot.state import BotState
 from bot.verify import refusal, refused_line
 from handlers.deps import Deps
 from handlers.health import store_healthy

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from handlers import registry
 from handlers.deps import Deps
 from handlers.index import Index
 from store.db import make_engine, make_sessionmaker, migrate, normalize_url
@@ -41,7 +42,7 @@ async def start(settings: Settings, *, index_kinds: Collection[str] | None = Non
         patent_search=settings.patent_search)
     await index.refresh(sessions, only=("facts", "licences") if patents_later else None)
     deps = Deps(sessions=sessions, index=index, tz=settings.tz, admins=settings.admin_ids,
-                home_subject=settings.home_subject.strip())
+                home_subject=settings.home_subject.strip(), registry=registry.build())
     return Runtime(settings, engine, deps)
 
 

@@ -17,8 +17,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import forms
 from bot.blocks import render, render_text
-from bot.listeners import NOT_IN_CHANNEL, BotState, read_text
 from bot.logs import request_line, warn_failure
+from bot.payload import read_text
+from bot.send import NOT_IN_CHANNEL
+from bot.state import BotState, state
 from handlers import dispatch
 from handlers.ask_form import ASK_FORM
 
@@ -38,7 +40,7 @@ async def on_ask(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext,
 async def on_ask_about_message(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext,
                                client: AsyncWebClient, respond: AsyncRespond) -> None:
     await ack()
-    st: BotState = context["ipbot"]
+    st = state(context)
     st.spawn(_answer_message(st, body, context, client, respond), warn_failure("answer a message shortcut"))
 
 

@@ -9,7 +9,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.app import build_app, state_of
 from bot.config import Settings
-from bot.listeners import BotState
+from bot.state import BotState
 from handlers.deps import Deps
 
 log = logging.getLogger(__name__)

@@ -20,8 +20,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import forms, home
 from bot.blocks import action_id, action_name, render
-from bot.listeners import BotState
 from bot.logs import request_line, warn_failure
+from bot.state import state
 from handlers import dispatch, limits
 from handlers import home as home_service
 from handlers.replies import ActionId, Reply
@@ -35,7 +35,7 @@ MAX_OPTION_QUERY = 100
 
 async def on_view_submission(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any],
                              context: AsyncBoltContext, client: AsyncWebClient) -> None:
-    st: BotState = context["ipbot"]
+    st = state(context)
     started = context.get("started", time.perf_counter())
     user = str((body.get("user") or {}).get("id") or "")
     action = action_name(str(view.get("callback_id") or ""))
@@ -75,7 +75,7 @@ async def on_view_submission(ack: AsyncAck, body: dict[str, Any], view: dict[str
 async def on_options(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
     """A type-ahead field asks for its choices at each keystroke: answered in the
     acknowledgement itself (Slack waits for nothing else), from memory."""
-    st: BotState = context["ipbot"]
+    st = state(context)
     started = context.get("started", time.perf_counter())
     user = str((body.get("user") or {}).get("id") or "")
     name = action_name(str(body.get("action_id") or ""))
@@ -95,7 +95,7 @@ def answer_view(reply: Reply) -> dict[str, Any]:
 async def on_home_opened(ack: AsyncAck, event: dict[str, Any], context: AsyncBoltContext,
                          client: AsyncWebClient) -> None:
     await ack()
-    st: BotState = context["ipbot"]
+    st = state(context)
     started = context.get("started", time.perf_counter())
     user = str(event.get("user") or "")
     if event.get("tab") != "home" or not user:

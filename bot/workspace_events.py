@@ -13,11 +13,12 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.logs import request_line
+from bot.state import state
 from handlers import workspace
 
 
 async def on_app_uninstalled(ack: AsyncAck, event: dict[str, Any], context: AsyncBoltContext) -> None:
-    st = context["ipbot"]
+    st = state(context)
     # before the ack: if the store is down the event fails and Slack delivers it again
     await workspace.access_lost(st.deps, reason="app uninstalled")
     await ack()
@@ -28,7 +29,7 @@ async def on_tokens_revoked(ack: AsyncAck, event: dict[str, Any], context: Async
     tokens = event.get("tokens") or {}
     # only the bot token posts; a revoked user token changes nothing for us
     if tokens.get("bot"):
-        await workspace.access_lost(context["ipbot"].deps, reason="bot token revoked")
+        await workspace.access_lost(state(context).deps, reason="bot token revoked")
     await ack()
     request_line("tokens_revoked", user="", started=context.get("started", time.perf_counter()), answered=None,
                  bot="yes" if tokens.get("bot") else "no")

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from handlers import admin_parse as ap
 from handlers import ask as ask_handler
-from handlers import dispatch, limits, wording
+from handlers import limits, wording
 from handlers import text as tx
 from handlers.deps import Deps
 from handlers.dispatch import Request
@@ -480,7 +480,7 @@ async def admins(deps: Deps, req: Request, rest: str) -> Reply:
     return Reply(ReplyKind.DONE, f"{user} is no longer an IP admin.")
 
 
-# ---- registration ------------------------------------------------------------------
+# ---- the verbs handlers/registry.py lists ------------------------------------------
 
 COMMANDS: dict[str, Callable[[Deps, Request, str], Awaitable[Reply]]] = {
     "set": set_fact,
@@ -491,8 +491,3 @@ COMMANDS: dict[str, Callable[[Deps, Request, str], Awaitable[Reply]]] = {
     "undo": undo,
     "admins": admins,
 }
-
-for _verb, _fn in COMMANDS.items():
-    dispatch.register(_verb, _fn)
-dispatch.register_action(ActionId.CONFIRM_CHANGE.value, confirm_change)
-dispatch.register_action(ActionId.CANCEL_CHANGE.value, cancel_change)

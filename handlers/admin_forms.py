@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from handlers import admin, dispatch, pickers
+from handlers import admin, pickers
 from handlers import admin_parse as ap
 from handlers.deps import Deps
 from handlers.dispatch import Request
@@ -270,17 +270,3 @@ async def set_or_form(deps: Deps, req: Request, rest: str) -> Reply:
     """Set a figure (admins); `set` alone opens the form
     e.g. set licensing revenue 2023 = US$630 million source: Annual Report 2023"""
     return await (admin.set_fact(deps, req, rest) if rest.strip() else fact_form(deps, req, ""))
-
-
-# `set` with nothing after it opens the form (this module loads after handlers.admin)
-dispatch.register("set", set_or_form)
-dispatch.register_action(ActionId.EDIT_FACT.value, fact_form)
-dispatch.register_form(ActionId.FACT_SUBMIT.value, fact_submit)
-dispatch.register_form(ActionId.FACT_CONFIRM.value, fact_confirm)
-dispatch.register_action(ActionId.CORRECT_FACT.value, correct_form)
-dispatch.register_answer_hook(offer_corrections)
-dispatch.register_action(ActionId.ADD_LICENCE.value, licence_form)
-dispatch.register_form(ActionId.LICENCE_SUBMIT.value, licence_submit)
-dispatch.register_action(ActionId.IMPORT_HELP.value, import_help)
-dispatch.register_action(ActionId.REMOVE_LICENCE.value, remove_licence_form)
-dispatch.register_form(ActionId.LICENCE_REMOVE_SUBMIT.value, remove_licence_submit)

@@ -31,7 +31,7 @@ from store import questions as question_repo
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MAX_QUESTION_CHARS", "ask", "explain", "explain_answer", "help_reply", "register_help"]
+__all__ = ["MAX_QUESTION_CHARS", "ask", "doc_parts", "explain", "explain_answer", "help_reply"]
 
 _FILLER = lx.FILLER | {"s", "many", "much", "name", "please", "help"}
 _LEXICON_WORDS = frozenset().union(
@@ -609,17 +609,14 @@ async def _log_unanswered(deps: Deps, text: str, user: str, channel: str) -> Non
         log.warning("could not log an unanswered question: store unavailable")
 
 
-HELP_EXAMPLES: list[tuple[str, str]] = []
-
-
 def help_reply(deps: Deps | None = None) -> Reply:
-    """What can be asked, built from the docstrings of the intents (and any admin
-    or digest commands that register themselves), so help never drifts."""
+    """What can be asked, built from the docstrings of the intents and of the
+    commands in `deps.registry` (handlers/registry.py), so help never drifts."""
     lines = []
     for intent in INTENTS:
-        summary, examples = _doc_parts(intent.doc)
+        summary, examples = doc_parts(intent.doc)
         lines.append(f"{summary} — {examples}")
-    lines += [f"{s} — {e}" for s, e in HELP_EXAMPLES]
+    lines += [f"{s} — {e}" for s, e in (deps.registry.help if deps else ())]
     home = deps.home_subject if deps else "the company"
     return Reply(
         ReplyKind.HELP,
@@ -631,13 +628,8 @@ def help_reply(deps: Deps | None = None) -> Reply:
     )
 
 
-def register_help(fn: object) -> None:
-    summary, examples = _doc_parts(getattr(fn, "__doc__", "") or "")
-    if (summary, examples) not in HELP_EXAMPLES:
-        HELP_EXAMPLES.append((summary, examples))
-
-
-def _doc_parts(doc: str) -> tuple[str, str]:
+def doc_parts(doc: str) -> tuple[str, str]:
+    """A docstring's first line (the summary) and its examples (from the `e.g.` line)."""
     lines = [ln.strip() for ln in doc.strip().splitlines() if ln.strip()]
     summary = lines[0].rstrip(".") if lines else ""
     # examples run from the "e.g." line to the end of the docstring

@@ -20,6 +20,3 @@ async def ask_submit(deps: Deps, req: Request, _value: str, values: dict[str, st
         return Reply(ReplyKind.ERROR, "Type a question.", field_errors={"question": "Type a question."})
     # always a question, never a command: the form asks
     return await dispatch.handle_question(deps, Request(question, user=req.user, channel=req.channel))
-
-
-dispatch.register_form(ActionId.ASK_SUBMIT.value, ask_submit)

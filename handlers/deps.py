@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.index import Index
+from handlers.registry import Registry
 
 T = TypeVar("T")
 # how often a change is tried when another writer inserts the same key meanwhile
@@ -39,6 +40,8 @@ class Deps:
     # buttons on answers without a database read inside Slack's ack; every change
     # checks the database (handlers/permissions.py)
     admin_seen: dict[str, tuple[bool, float]] = field(default_factory=dict)
+    # the verbs, buttons and forms besides questions (handlers/registry.py: build() at start-up)
+    registry: Registry = field(default_factory=Registry)
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)

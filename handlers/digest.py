@@ -9,7 +9,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -24,6 +23,7 @@ from handlers.digest_sections.headline import headline_figures as headline_figur
 from handlers.errors import BadCommand, NotAllowed, StoreUnavailable
 from handlers.replies import Reply, ReplyKind
 from store import digests as digest_repo
+from store.digests import Subscription
 
 log = logging.getLogger(__name__)
 
@@ -68,17 +68,18 @@ def empty_line(frequency: str) -> str:
     return {"daily": "No changes today.", "monthly": "No changes this month."}.get(frequency, "No changes this week.")
 
 
-async def build_digest(deps: Deps, subscription: Any, period: str, now: datetime, *,
+async def build_digest(deps: Deps, subscription: Subscription | sch.Schedule, period: str, now: datetime, *,
                        channel: str | None = None) -> DigestReply:
     """What the digest of `period` says at `now`: each registered section
     (handlers/digest_sections) in turn, over one read of the store. `subscription`
-    is a subscription row (or anything with its schedule columns; `id` None for one
-    not stored). It reports since the subscription's last digest, or since the
-    trigger's fire before this period's for its first one. Unanswered questions are
-    listed by text only when asked in `channel` (default: the subscription's)."""
-    channel = channel if channel is not None else getattr(subscription, "channel", None)
+    is a stored subscription, or a bare Schedule for one not stored (a preview). It
+    reports since the subscription's last digest, or since the trigger's fire before
+    this period's for its first one. Unanswered questions are listed by text only
+    when asked in `channel` (default: the subscription's)."""
+    stored = subscription if isinstance(subscription, Subscription) else None
+    channel = channel if channel is not None else (stored.channel if stored is not None else None)
     schedule = sch.Schedule.of(subscription)
-    sub_id = getattr(subscription, "id", None)
+    sub_id = stored.id if stored is not None else None
     built: list[tuple[Section, DigestSection]] = []
     try:
         async with deps.sessions() as session:
@@ -236,7 +237,7 @@ async def _preview(deps: Deps, req: dispatch.Request) -> Reply:
         except (SQLAlchemyError, OSError) as exc:
             raise StoreUnavailable() from exc
     # no subscription yet: preview the default schedule (a Schedule has the columns build_digest reads)
-    subscription: Any = row if row is not None else sch.Schedule(timezone=deps.tz.key)
+    subscription: Subscription | sch.Schedule = row if row is not None else sch.Schedule(timezone=deps.tz.key)
     schedule = sch.Schedule.of(subscription)
     at = sch.next_fire(schedule, now)
     period = sch.period_key(schedule, at)
@@ -248,6 +249,3 @@ async def _preview(deps: Deps, req: dispatch.Request) -> Reply:
         reply.note = (f"Preview only, nothing was posted. The next digest goes out "
                       f"{sch.local_text(at, schedule.tz)} with what is new by then.")
     return reply
-
-
-dispatch.register("digest", digest)

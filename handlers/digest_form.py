@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from handlers import admin, digest, dispatch
+from handlers import admin, digest
 from handlers import schedule as sch
 from handlers.deps import Deps
 from handlers.dispatch import Request
@@ -70,7 +70,3 @@ async def subscribe_submit(deps: Deps, req: Request, _value: str, values: dict[s
     reply = await digest.digest(deps, Request(f"digest {args}", user=req.user, channel=channel), args)
     reply.headline = reply.headline.replace("this channel", "the channel you chose")
     return reply
-
-
-dispatch.register_action(ActionId.SUBSCRIBE_DIGEST.value, subscribe_form)
-dispatch.register_form(ActionId.DIGEST_SUBMIT.value, subscribe_submit)

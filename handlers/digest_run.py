@@ -35,7 +35,7 @@ from handlers.digest import DigestReply, build_digest
 from handlers.digest_sections.headline import key_chart
 from handlers.errors import StoreUnavailable
 from store import digests as digest_repo
-from store.models import DigestSubscription
+from store.digests import Subscription
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ class Scheduled:
     schedule: sch.Schedule
 
 
-async def subscriptions(deps: Deps, *, channel: str | None = None) -> list[DigestSubscription]:
+async def subscriptions(deps: Deps, *, channel: str | None = None) -> list[Subscription]:
     """Every subscription, paused ones included (or only `channel`'s), by channel."""
     try:
         async with deps.sessions() as session:
@@ -188,7 +188,7 @@ async def send_due(
     return outcomes
 
 
-async def send_one(deps: Deps, poster: Poster, sub: DigestSubscription, period: str, now: datetime, *,
+async def send_one(deps: Deps, poster: Poster, sub: Subscription, period: str, now: datetime, *,
                    retry_failed_after: timedelta = timedelta(0)) -> Outcome:
     """Claim, build, post and mark one (subscription, period)."""
     mark = DigestMark(sub.id, period)
@@ -241,7 +241,7 @@ async def send_one(deps: Deps, poster: Poster, sub: DigestSubscription, period: 
     return Outcome(sub.channel, period, "sent", ts)
 
 
-async def _already_posted(poster: Poster, sub: DigestSubscription, mark: DigestMark, *,
+async def _already_posted(poster: Poster, sub: Subscription, mark: DigestMark, *,
                           since: datetime) -> str | None:
     try:
         return await poster.find(sub.channel, mark, since=since)
@@ -251,7 +251,7 @@ async def _already_posted(poster: Poster, sub: DigestSubscription, mark: DigestM
         return None
 
 
-async def _failed(deps: Deps, sub: DigestSubscription, period: str, run_id: int, exc: Exception) -> Outcome:
+async def _failed(deps: Deps, sub: Subscription, period: str, run_id: int, exc: Exception) -> Outcome:
     reason = _reason(exc)
     if isinstance(exc, PostError) and exc.permanent:
         log.error("digest for %s period %s failed: %s; it is retried, but will keep failing until this is "

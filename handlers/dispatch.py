@@ -1,13 +1,12 @@
 """One entry point for everything typed at the bot (`/ip …`, a mention, a DM, the
 console): the first word picks a command handler, anything else is a question.
 
-Command modules register their verbs here (`register("set", fn)`) when imported;
-`load_commands()` imports the known ones, so Slack, the CLI and the console all
-see the same set and `/ip help` lists them."""
+The verbs, buttons, forms and type-ahead fields are looked up in `deps.registry`,
+built once at start-up by handlers/registry.py, so Slack, the CLI and the console
+all see the same set and `/ip help` lists them."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -40,27 +39,15 @@ class Request:
     after: list[Callable[[], Coroutine[Any, Any, None]]] | None = None
 
 
+# a verb: handler(deps, request, rest_of_text); a button (by action id value):
+# handler(deps, request, button value)
 Handler = Callable[[Deps, Request, str], Awaitable[Reply]]
-# verb -> handler(deps, request, rest_of_text)
-VERBS: dict[str, Handler] = {}
-# action id value -> handler(deps, request, button value)
-ACTIONS: dict[str, Handler] = {}
-
-FormHandler = Callable[[Deps, Request, str, dict[str, str]], Awaitable[Reply]]
 # Form.action -> handler(deps, request, form value, entered values by field name)
-FORMS: dict[str, FormHandler] = {}
-
-OptionsHandler = Callable[[Deps, "Request", str], Awaitable[list[Choice]]]
+FormHandler = Callable[[Deps, Request, str, dict[str, str]], Awaitable[Reply]]
 # field name of a "search" Field -> handler(deps, request, text typed so far)
-OPTIONS: dict[str, OptionsHandler] = {}
-
+OptionsHandler = Callable[[Deps, Request, str], Awaitable[list[Choice]]]
 # run on every answer to a question: may add buttons for whoever asked (Correct this)
-AnswerHook = Callable[[Deps, "Request", Reply], Awaitable[Reply]]
-ANSWER_HOOKS: list[AnswerHook] = []
-
-COMMAND_MODULES = ("handlers.admin", "handlers.admin_forms", "handlers.ask_form", "handlers.digest", "handlers.gaps",
-                   "handlers.home", "handlers.stale", "handlers.reminders", "handlers.pickers",
-                   "handlers.digest_form")
+AnswerHook = Callable[[Deps, Request, Reply], Awaitable[Reply]]
 
 
 ALREADY_HANDLED = "I already carried out this very request; it was not run again. Type the command anew to repeat it."
@@ -72,69 +59,38 @@ async def _first_time(deps: Deps, request_key: str) -> bool:
     return await deliveries.claim(deps, f"cmd:{request_key}")
 
 
-def register(verb: str, fn: Handler) -> Handler:
-    VERBS[verb] = fn
-    ask_handler.register_help(fn)
-    return fn
-
-
-def register_action(action: str, fn: Handler) -> Handler:
-    ACTIONS[action] = fn
-    return fn
-
-
-def load_commands() -> None:
-    for mod in COMMAND_MODULES:
-        importlib.import_module(mod)
-
-
 async def handle(deps: Deps, req: Request) -> Reply:
     words = req.text.strip().split(None, 1)
     verb = words[0].lower() if words else ""
-    if verb in VERBS:
+    command = deps.registry.verbs.get(verb)
+    if command is not None:
         if req.request_key and not await _first_time(deps, req.request_key):
             return Reply(ReplyKind.ERROR, ALREADY_HANDLED)
-        return await VERBS[verb](deps, req, words[1] if len(words) > 1 else "")
+        return await command(deps, req, words[1] if len(words) > 1 else "")
     later = req.after.append if req.after is not None else None
     return await _answered(deps, req, await ask_handler.ask(deps, req.text, user=req.user, channel=req.channel,
                                                             topic=req.topic, later=later))
 
 
 async def _answered(deps: Deps, req: Request, reply: Reply) -> Reply:
-    for hook in ANSWER_HOOKS:
+    for hook in deps.registry.answer_hooks:
         reply = await hook(deps, req, reply)
     return reply
 
 
-def register_answer_hook(fn: AnswerHook) -> AnswerHook:
-    if fn not in ANSWER_HOOKS:
-        ANSWER_HOOKS.append(fn)
-    return fn
-
-
-def register_options(field_name: str, fn: OptionsHandler) -> OptionsHandler:
-    OPTIONS[field_name] = fn
-    return fn
-
-
 async def handle_options(deps: Deps, req: Request, field_name: str, typed: str) -> list[Choice] | None:
     """The choices a "search" field offers for what was typed; None: no such field."""
-    fn = OPTIONS.get(field_name)
+    fn = deps.registry.options.get(field_name)
     return await fn(deps, req, typed) if fn else None
 
 
-def register_form(action: str, fn: FormHandler) -> FormHandler:
-    FORMS[action] = fn
-    return fn
-
-
 async def handle_form(deps: Deps, req: Request, action: str, value: str, values: dict[str, str]) -> Reply | None:
-    fn = FORMS.get(action)
+    fn = deps.registry.forms.get(action)
     return await fn(deps, req, value, values) if fn else None
 
 
 async def handle_action(deps: Deps, req: Request, action: str, value: str) -> Reply | None:
-    fn = ACTIONS.get(action)
+    fn = deps.registry.actions.get(action)
     return await fn(deps, req, value) if fn else None
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from handlers import admin, admin_forms, dispatch, limits, pickers
+from handlers import admin, admin_forms, limits, pickers
 from handlers import ask as ask_handler
 from handlers import text as tx
 from handlers.deps import Deps
@@ -243,14 +243,3 @@ async def expected_submit(deps: Deps, req: Request, value: str, values: dict[str
 
 async def gaps_button(deps: Deps, req: Request, _value: str) -> Reply:
     return await gaps(deps, req, "")
-
-
-dispatch.register("gaps", gaps)
-dispatch.register_action(ActionId.GAPS.value, gaps_button)
-dispatch.register_action(ActionId.FEEDBACK_UP.value, vote_up)
-dispatch.register_action(ActionId.FEEDBACK_DOWN.value, vote_down)
-dispatch.register_action(ActionId.GAP_TEACH.value, teach_form)
-dispatch.register_action(ActionId.GAP_ADD_FACT.value, add_fact)
-dispatch.register_action(ActionId.GAP_DISMISS.value, dismiss)
-dispatch.register_form(ActionId.GAP_TEACH_SUBMIT.value, teach_submit)
-dispatch.register_form(ActionId.FEEDBACK_EXPECTED.value, expected_submit)

@@ -17,7 +17,6 @@ from functools import cache
 from rapidfuzz import fuzz, process
 
 from handlers import admin_parse as ap
-from handlers import dispatch
 from handlers import text as tx
 from handlers.deps import Deps
 from handlers.dispatch import Request
@@ -180,20 +179,13 @@ def timezone_choices(deps: Deps, typed: str) -> list[Choice]:
     return [Choice(z, z) for z in list(dict.fromkeys(zones))[:MAX_CHOICES]]
 
 
-async def _metrics(deps: Deps, _req: Request, typed: str) -> list[Choice]:
+async def metric_options(deps: Deps, _req: Request, typed: str) -> list[Choice]:
     return metric_choices(deps, typed)
 
 
-async def _licences(deps: Deps, _req: Request, typed: str) -> list[Choice]:
+async def licence_options(deps: Deps, _req: Request, typed: str) -> list[Choice]:
     return licence_choices(deps, typed)
 
 
-async def _timezones(deps: Deps, _req: Request, typed: str) -> list[Choice]:
+async def timezone_options(deps: Deps, _req: Request, typed: str) -> list[Choice]:
     return timezone_choices(deps, typed)
-
-
-# Choices reveal nothing a question would not (metric names, licences, zone names),
-# so they are offered to whoever has the form open, without an admin check per keystroke.
-dispatch.register_options("metric", _metrics)
-dispatch.register_options("licence", _licences)
-dispatch.register_options("timezone", _timezones)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from handlers import admin, admin_forms, dispatch, stale
+from handlers import admin, admin_forms, stale
 from handlers.deps import Deps
 from handlers.dispatch import Request
 from handlers.permissions import is_admin
@@ -92,9 +92,6 @@ async def update_form(deps: Deps, req: Request, value: str) -> Reply:
         return reply
     fields = tuple(replace(f, initial=period) if f.name == "period" else f for f in reply.form.fields)
     return replace(reply, form=replace(reply.form, fields=fields))
-
-
-dispatch.register_action(ActionId.REMIND_UPDATE.value, update_form)
 
 
 # ---- sending exactly once a month: the claim, then the DM, then the mark ------------

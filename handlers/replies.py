@@ -134,7 +134,7 @@ class Button:
 class Field:
     """One input of a Form: free text, a choice among `options`, a choice searched as
     it is typed ("search": the choices come from the options handler registered under
-    the field's name, see dispatch.register_options), a channel, or a time of day."""
+    the field's name, see handlers/registry.py), a channel, or a time of day."""
 
     name: str
     label: str

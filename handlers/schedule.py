@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
@@ -45,6 +45,21 @@ _KEY_WEEK = re.compile(r"^(\d{4})-W(\d{2})$", re.IGNORECASE)
 _KEY_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
+class HasSchedule(Protocol):
+    """The schedule fields of a subscription (store/digests.py:Subscription)."""
+
+    @property
+    def frequency(self) -> str: ...
+    @property
+    def weekday(self) -> int: ...
+    @property
+    def day_of_month(self) -> int: ...
+    @property
+    def at_time(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Schedule:
     frequency: str = "weekly"
@@ -54,8 +69,9 @@ class Schedule:
     timezone: str = "UTC"
 
     @classmethod
-    def of(cls, row: Any) -> Schedule:
-        """From anything with the subscription's columns (the ORM row, a test double)."""
+    def of(cls, row: HasSchedule) -> Schedule:
+        """From anything with a subscription's schedule fields (a store Subscription,
+        a Schedule, a test double)."""
         return cls(row.frequency, row.weekday, row.day_of_month, row.at_time, row.timezone)
 
     @property

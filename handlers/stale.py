@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from handlers import admin, dispatch
+from handlers import admin
 from handlers.deps import Deps
 from handlers.dispatch import Request
 from handlers.errors import BadCommand
@@ -90,6 +90,3 @@ async def freshness(deps: Deps, req: Request, rest: str) -> Reply:
         await freshness_repo.set_rule(session=session, metric=metric, months=months, actor=req.user,
                                       at=deps.clock())
     return Reply(ReplyKind.DONE, f"{metric} is due for update {months} months after its year ends.")
-
-
-dispatch.register("freshness", freshness)

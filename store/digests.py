@@ -1,39 +1,68 @@
-"""Digest repository: subscriptions, the per-period claim that makes a digest go
-out once, and the reads a digest is built from. Caller owns the transaction;
-`claim` must be committed before posting so other senders see it."""
+"""Digest repository: subscriptions (handed out as `Subscription` values, never
+ORM rows), the per-period claim that makes a digest go out once, and the reads a
+digest is built from. Caller owns the transaction; `claim` must be committed
+before posting so other senders see it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.claims import FAILED, claim_run
 from store.models import DigestRun, DigestSubscription, FactChange, Licence, Patent
 
-# run statuses
-CLAIMED, SENT, FAILED, SKIPPED = "claimed", "sent", "failed", "skipped"
+# run statuses besides the claim's own `claimed` and `failed` (store/claims.py)
+SENT, SKIPPED = "sent", "skipped"
 MAX_ERROR_CHARS = 1000
 
 
 # --- subscriptions ---------------------------------------------------------
 
-async def get_subscription(*, session: AsyncSession, channel: str) -> DigestSubscription | None:
+@dataclass(frozen=True)
+class Subscription:
+    """A channel's digest subscription as this repository hands it out: a value,
+    never the ORM row, so no service holds a row tied to a session."""
+
+    id: int
+    channel: str
+    frequency: str
+    weekday: int
+    day_of_month: int
+    at_time: str
+    timezone: str
+    paused: bool
+    skip_empty: bool
+    created_by: str
+    created_at: datetime
+
+
+def _subscription(row: DigestSubscription) -> Subscription:
+    return Subscription(id=row.id, channel=row.channel, frequency=row.frequency, weekday=row.weekday,
+                        day_of_month=row.day_of_month, at_time=row.at_time, timezone=row.timezone,
+                        paused=row.paused, skip_empty=row.skip_empty, created_by=row.created_by,
+                        created_at=row.created_at)
+
+
+async def _row(session: AsyncSession, channel: str) -> DigestSubscription | None:
     return await session.scalar(select(DigestSubscription).where(DigestSubscription.channel == channel))
 
 
-async def get_subscription_by_id(*, session: AsyncSession, subscription_id: int) -> DigestSubscription | None:
-    return await session.get(DigestSubscription, subscription_id)
+async def get_subscription(*, session: AsyncSession, channel: str) -> Subscription | None:
+    row = await _row(session, channel)
+    return _subscription(row) if row is not None else None
 
 
-async def list_subscriptions(*, session: AsyncSession, active_only: bool = False) -> Sequence[DigestSubscription]:
+async def list_subscriptions(*, session: AsyncSession, active_only: bool = False) -> list[Subscription]:
     q = select(DigestSubscription).order_by(DigestSubscription.channel)
     if active_only:
         q = q.where(DigestSubscription.paused.is_(False))
-    return (await session.scalars(q)).all()
+    return [_subscription(row) for row in await session.scalars(q)]
 
 
 async def subscribe(
@@ -48,10 +77,10 @@ async def subscribe(
     skip_empty: bool,
     actor: str,
     at: datetime,
-) -> tuple[DigestSubscription, bool]:
+) -> tuple[Subscription, bool]:
     """Create the channel's subscription or replace its schedule (one per channel);
     returns (subscription, created). Re-subscribing also resumes a paused one."""
-    sub = await get_subscription(session=session, channel=channel)
+    sub = await _row(session, channel)
     created = sub is None
     if sub is None:
         sub = DigestSubscription(channel=channel, created_by=actor, created_at=at)
@@ -63,13 +92,13 @@ async def subscribe(
             await session.flush()
     except IntegrityError:
         # another admin subscribed the same channel at the same moment: theirs stands, update it
-        existing = await get_subscription(session=session, channel=channel)
+        existing = await _row(session, channel)
         if existing is None:
             raise
         return await subscribe(session=session, channel=channel, frequency=frequency, weekday=weekday,
                                day_of_month=day_of_month, at_time=at_time, timezone=timezone,
                                skip_empty=skip_empty, actor=actor, at=at)
-    return sub, created
+    return _subscription(sub), created
 
 
 async def unsubscribe(*, session: AsyncSession, channel: str) -> bool:
@@ -119,35 +148,11 @@ async def claim(
     holds it or it went out already. The unique (subscription_id, period_key)
     decides between concurrent inserts; a failed run (failed before
     `retry_failed_before`, default: any) and a claim abandoned by a crashed sender
-    (claimed before `stale_claim_before`) are taken back with a conditional
-    UPDATE, so again only one claimer wins."""
-    run = DigestRun(subscription_id=subscription_id, period_key=period_key, status=CLAIMED,
-                    claimed_at=at, attempts=1)
-    try:
-        async with session.begin_nested():
-            session.add(run)
-            await session.flush()
-        return run
-    except IntegrityError:
-        pass
-    retake = DigestRun.status == FAILED
-    if retry_failed_before is not None:
-        retake = and_(retake, DigestRun.claimed_at <= retry_failed_before)
-    if stale_claim_before is not None:
-        retake = or_(retake, and_(DigestRun.status == CLAIMED, DigestRun.claimed_at < stale_claim_before))
-    res = await session.execute(
-        update(DigestRun)
-        .where(DigestRun.subscription_id == subscription_id, DigestRun.period_key == period_key, retake)
-        .values(status=CLAIMED, claimed_at=at, attempts=DigestRun.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if not res.rowcount:  # type: ignore[attr-defined]
-        return None
-    return await session.scalar(
-        select(DigestRun)
-        .where(DigestRun.subscription_id == subscription_id, DigestRun.period_key == period_key)
-        .execution_options(populate_existing=True)
-    )
+    (claimed before `stale_claim_before`) are taken back (store/claims.py), so
+    again only one claimer wins."""
+    return await claim_run(session=session, model=DigestRun,
+                           key={"subscription_id": subscription_id, "period_key": period_key}, at=at,
+                           retry_failed_before=retry_failed_before, stale_claim_before=stale_claim_before)
 
 
 async def _finish(session: AsyncSession, run_id: int, **values: Any) -> None:

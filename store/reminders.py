@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.claims import FAILED, claim_run
 from store.models import FactChange, ReminderRun
 
-CLAIMED, SENT, FAILED = "claimed", "sent", "failed"
+# statuses besides the claim's own `claimed` and `failed` (store/claims.py)
+SENT = "sent"
 MAX_ERROR_CHARS = 1000
 # changes that put a value in place (a removal or an alias does not)
 SETTING = ("set", "import")
@@ -36,31 +37,10 @@ async def claim(*, session: AsyncSession, user: str, period_key: str, at: dateti
                 stale_claim_before: datetime) -> ReminderRun | None:
     """The right to send `user` this period's reminder; None if it went out already
     or another sender holds it. A failed send, and a claim abandoned (claimed before
-    `stale_claim_before`) by a sender that died, are taken back by a conditional
-    UPDATE, so again only one sender wins."""
-    run = ReminderRun(user_id=user, period_key=period_key, status=CLAIMED, metrics="\n".join(metrics),
-                      claimed_at=at, attempts=1, message_ts="", error="")
-    try:
-        async with session.begin_nested():
-            session.add(run)
-            await session.flush()
-        return run
-    except IntegrityError:
-        pass
-    retake = or_(ReminderRun.status == FAILED,
-                 and_(ReminderRun.status == CLAIMED, ReminderRun.claimed_at < stale_claim_before))
-    res = await session.execute(
-        update(ReminderRun)
-        .where(ReminderRun.user_id == user, ReminderRun.period_key == period_key, retake)
-        .values(status=CLAIMED, claimed_at=at, metrics="\n".join(metrics), attempts=ReminderRun.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if not res.rowcount:  # type: ignore[attr-defined]
-        return None
-    return await session.scalar(
-        select(ReminderRun).where(ReminderRun.user_id == user, ReminderRun.period_key == period_key)
-        .execution_options(populate_existing=True)
-    )
+    `stale_claim_before`) by a sender that died, are taken back (store/claims.py),
+    so again only one sender wins."""
+    return await claim_run(session=session, model=ReminderRun, key={"user_id": user, "period_key": period_key},
+                           at=at, values={"metrics": "\n".join(metrics)}, stale_claim_before=stale_claim_before)
 
 
 async def _finish(session: AsyncSession, run_id: int, **values: Any) -> None:

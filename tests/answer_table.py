@@ -16,7 +16,7 @@ The table is tab-separated with the header
 - The question cell understands `\\t`, `\\n`, `\\\\`, `\\xNN`, `\\uNNNN` escapes
   and `[[N*TEXT]]`, TEXT repeated N times (for very long hostile input). It is
   written as Slack delivers a message (a typed & as `&amp;`) and decoded by the
-  bot's adapter (`bot.listeners.slack_text`), as a real message is.
+  bot's adapter (`bot.payload.slack_text`), as a real message is.
 
 Grading (the verdicts, worst first):
 - wrong: the reply carries a fact (or licence / patent, where that column is
@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from bot.listeners import slack_text
+from bot.payload import slack_text
 from handlers.deps import Deps
 from handlers.replies import Reply
 from store.imports.apply import apply

@@ -30,7 +30,7 @@ def _intent(module: ModuleType) -> Intent:
     return Intent(module.__name__.rsplit(".", 1)[-1], module.match, module.execute, module.__doc__ or "")
 
 
-def _load() -> list[Intent]:
+def _load() -> tuple[Intent, ...]:
     from handlers.intents import (
         figure,
         licences,
@@ -41,7 +41,7 @@ def _load() -> list[Intent]:
         series,
     )
 
-    return [
+    return (
         _intent(patent_number),  # "when was US 8818681 B1 granted"
         _intent(licensing_year),  # "licensees 2022"
         _intent(licences),  # "licences expiring in the next 90 days"
@@ -49,7 +49,7 @@ def _load() -> list[Intent]:
         _intent(series),  # "r&d growth 2023", "revenue 2019-2023", "highest r&d share"
         _intent(figure),  # "R&D spend in 2022", "5G royalty cap", "Qualcomm licensing revenue"
         _intent(patent_search),  # "patents tailgaters"
-    ]
+    )
 
 
-INTENTS: list[Intent] = _load()
+INTENTS: tuple[Intent, ...] = _load()

@@ -74,7 +74,6 @@ async def add_question(rt: Runtime, text: str, at: datetime, times: int = 1) -> 
 
 
 async def say(rt: Runtime, text: str, *, user: str = "UADMIN", channel: str = CHANNEL) -> Reply:
-    dispatch.load_commands()
     return await dispatch.handle(rt.deps, dispatch.Request(text, user=user, channel=channel))
 
 

@@ -142,22 +142,19 @@ async def test_url_encoded_text_is_still_a_question(bot: Bot) -> None:
 async def test_slow_answer_is_acknowledged_then_sent_to_response_url(bot: Bot) -> None:
     import asyncio
 
-    from handlers import dispatch
     from handlers.replies import Reply, ReplyKind
 
     async def slow(deps, req, rest):  # type: ignore[no-untyped-def]
         await asyncio.sleep(0.3)
         return Reply(ReplyKind.ANSWER, f"slow answer to {rest}")
 
-    dispatch.VERBS["slowverb"] = slow
+    deps = bot.server.state.deps
+    deps.registry = deps.registry.adding(verbs={"slowverb": slow})
     bot.server.state.ack_budget = 0.05  # stands for Slack's 3 s, scaled down
-    try:
-        r = await bot.send.command("slowverb licensees", response_url=bot.slack.response_url("slow"))
-        assert r.status == 200
-        assert r.json()["text"] == "Working on it…"
-        await bot.settle()
-    finally:
-        dispatch.VERBS.pop("slowverb", None)
+    r = await bot.send.command("slowverb licensees", response_url=bot.slack.response_url("slow"))
+    assert r.status == 200
+    assert r.json()["text"] == "Working on it…"
+    await bot.settle()
     [late] = bot.responses("slow")
     assert late["response_type"] == "ephemeral" and late["replace_original"] is True
     assert late["text"] == "slow answer to licensees"
@@ -165,18 +162,15 @@ async def test_slow_answer_is_acknowledged_then_sent_to_response_url(bot: Bot) -
 
 
 async def test_other_buttons_are_routed_to_the_handlers_that_registered_them(bot: Bot) -> None:
-    from handlers import dispatch
     from handlers.replies import Reply, ReplyKind
 
     async def echo(deps, req, value):  # type: ignore[no-untyped-def]
         return Reply(ReplyKind.DONE, f"{req.user} pressed {value}")
 
-    dispatch.register_action("test_echo", echo)
-    try:
-        await bot.send.action("test_echo:3", "<tok&en>", user="U9", response_url=bot.slack.response_url())
-        await bot.settle()
-    finally:
-        dispatch.ACTIONS.pop("test_echo", None)
+    deps = bot.server.state.deps
+    deps.registry = deps.registry.adding(actions={"test_echo": echo})
+    await bot.send.action("test_echo:3", "<tok&en>", user="U9", response_url=bot.slack.response_url())
+    await bot.settle()
     [resp] = bot.responses()
     assert resp["replace_original"] is True
     assert resp["text"] == "U9 pressed &lt;tok&amp;en&gt;"
@@ -191,16 +185,13 @@ async def test_unknown_button_says_it_expired(bot: Bot) -> None:
 
 
 async def test_a_bug_in_a_handler_gives_a_short_message_not_a_traceback(bot: Bot) -> None:
-    from handlers import dispatch
 
     async def broken(deps, req, rest):  # type: ignore[no-untyped-def]
         raise RuntimeError("secret internals")
 
-    dispatch.VERBS["brokenverb"] = broken
-    try:
-        r = await bot.send.command("brokenverb now")
-    finally:
-        dispatch.VERBS.pop("brokenverb", None)
+    deps = bot.server.state.deps
+    deps.registry = deps.registry.adding(verbs={"brokenverb": broken})
+    r = await bot.send.command("brokenverb now")
     assert r.status == 200
     body = r.json()
     assert body["response_type"] == "ephemeral"

@@ -231,10 +231,10 @@ async def test_file_in_a_channel_is_not_imported(bot: Bot) -> None:
 
 
 def test_the_bot_token_is_only_sent_to_slack_hosts() -> None:
-    from bot.listeners import BotState, _may_send_token
+    from bot.downloads import may_send_token
 
-    st = BotState(deps=None, bot_token="xoxb-x", api_url="http://127.0.0.1:9/api/")  # type: ignore[arg-type]
-    assert _may_send_token(st, "https://files.slack.com/files-pri/T1-F1/download/facts.csv")
-    assert _may_send_token(st, "http://127.0.0.1:9/files/F1")
-    assert not _may_send_token(st, "https://evil.example/files.slack.com/x")
-    assert not _may_send_token(st, "https://slack.com.evil.example/x")
+    api_url = "http://127.0.0.1:9/api/"
+    assert may_send_token("https://files.slack.com/files-pri/T1-F1/download/facts.csv", api_url=api_url)
+    assert may_send_token("http://127.0.0.1:9/files/F1", api_url=api_url)
+    assert not may_send_token("https://evil.example/files.slack.com/x", api_url=api_url)
+    assert not may_send_token("https://slack.com.evil.example/x", api_url=api_url)

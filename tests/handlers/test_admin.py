@@ -20,8 +20,6 @@ from store.db import make_engine, make_sessionmaker
 from store.models import Fact, FactChange, Licence, MetricAlias, PendingChange
 from tests.conftest import Clock
 
-dispatch.load_commands()
-
 ADMIN = "UADMIN"
 
 

@@ -9,7 +9,6 @@ from handlers import dispatch
 from handlers.dispatch import Request
 from handlers.replies import ActionId, Reply, ReplyKind
 
-dispatch.load_commands()
 ADMIN = "UADMIN"
 
 

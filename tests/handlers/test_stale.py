@@ -10,8 +10,6 @@ from handlers.dispatch import Request
 from handlers.replies import ReplyKind
 from tests.bot.test_digest_support import load_fixtures
 
-dispatch.load_commands()
-
 
 async def say(rt: Runtime, text: str, user: str = "UADMIN") -> str:
     reply = await dispatch.handle(rt.deps, Request(text, user=user, channel="C1"))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.listeners import MAX_IMPORT_BYTES
+from bot.downloads import MAX_IMPORT_BYTES
 from store.models import Patent
 from tests.bot import slack_harness
 from tests.bot.slack_harness import Bot, dm

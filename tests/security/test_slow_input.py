@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bot.listeners import _strip_bot
+from bot.payload import strip_bot
 from handlers import admin_parse as ap
 from handlers import text as tx
 from handlers.errors import BadCommand
@@ -70,7 +70,7 @@ def test_clean_still_reads_slack_markup() -> None:
     ("admins user", lambda: ap.parse_user("<@U|" * 10_000)),
     ("licensee fields", lambda: ap.parse_licensee("add x" + " a" * 20_000)),
     ("value", lambda: parse_value("1 " + "a " * 20_000 + "!")),
-    ("bot mention", lambda: _strip_bot("<@UBOT|" * 6_000, BOT_USER)),
+    ("bot mention", lambda: strip_bot("<@UBOT|" * 6_000, BOT_USER)),
 ])
 def test_parsers_are_linear_on_the_worst_inputs(name: str, fn: Callable[[], Any]) -> None:
     assert _timed(fn) < BOUND / 2
