@@ -162,7 +162,11 @@ async def test_serve_at_debug_level_logs_no_bodies(db_url: str, tmp_path: Path) 
     try:
         assert proc.stdout is not None
         assert b"listening" in await asyncio.wait_for(proc.stdout.readline(), 60)
-        r = await send.command(f"licensees 2022 {MARKER}cmd")
+        for _ in range(600):  # the patent index loads after the server starts answering
+            r = await send.command(f"licensees 2022 {MARKER}cmd")
+            if "still loading" not in r.text:
+                break
+            await asyncio.sleep(0.05)
         assert r.status == 200 and f"{MARKER}cmd" in r.text  # the reply names the word it did not know
         r = await send.event(mention(f"licensees 2022 {MARKER}mention", ts="92.1"))
         assert r.status == 200

@@ -34,8 +34,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("rev", name=op.f("pk_patent_index_removals")),
     )
     if op.get_bind().dialect.name != "postgresql":
-        with op.batch_alter_table("patents") as batch:
-            batch.add_column(sa.Column("index_rev", sa.BigInteger(), nullable=True))
+        # plain ALTER TABLE: a batch copy of the table would drop the expression index of 0010
+        op.add_column("patents", sa.Column("index_rev", sa.BigInteger(), nullable=True))
         return
     # Not cached: numbers must be drawn in commit order, which a per-session cache breaks.
     # Every statement writing patents first takes one transaction-level advisory lock
@@ -97,6 +97,5 @@ def downgrade() -> None:
         op.execute("ALTER TABLE patents DROP COLUMN IF EXISTS index_rev")
         op.execute("DROP SEQUENCE IF EXISTS patent_index_rev_seq")
     else:
-        with op.batch_alter_table("patents") as batch:
-            batch.drop_column("index_rev")
+        op.execute("ALTER TABLE patents DROP COLUMN index_rev")  # SQLite 3.35+, no table copy
     op.drop_table("patent_index_removals")
