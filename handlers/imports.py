@@ -173,29 +173,31 @@ async def _import_patents(deps: Deps, source: RecordSource, *, home_subject: str
     return ImportSummary("patents", added=added, updated=updated, unchanged=unchanged, dry_run=dry_run)
 
 
-_pausing = 0
+class _CollectorPause:
+    """Python's cycle collector off while patent files are read: their rows hold no
+    cycles, yet a million of them passing through, a batch surviving each collection,
+    made the collector scan the whole heap again and again (~40 % of an import's
+    time). Nested and concurrent imports restore it once the last one ends."""
+
+    def __init__(self) -> None:
+        self.holders = 0
+        self.was_enabled = True
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        if self.holders == 0:
+            self.was_enabled = gc.isenabled()
+            gc.disable()
+        self.holders += 1
+        try:
+            yield
+        finally:
+            self.holders -= 1
+            if self.holders == 0 and self.was_enabled:
+                gc.enable()
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while a patent file is read: the rows it holds a
-    batch at a time hold no cycles, yet millions of them surviving a collection made
-    the collector scan the whole heap again and again (~40 % of an import's time)."""
-    global _pausing
-    was_enabled = gc.isenabled() if _pausing == 0 else _was_enabled[0]
-    if _pausing == 0:
-        _was_enabled[0] = was_enabled
-        gc.disable()
-    _pausing += 1
-    try:
-        yield
-    finally:
-        _pausing -= 1
-        if _pausing == 0 and _was_enabled[0]:
-            gc.enable()
-
-
-_was_enabled = [True]
+_collector_paused = _CollectorPause()
 
 
 def _duplicates(staged: list[tuple[int, str]]) -> list[RowError]:

@@ -80,6 +80,11 @@ class PatentLoad:
     async def start(cls, *, session: AsyncSession, expected_rows: int, dry_run: bool) -> PatentLoad:
         pg = session.get_bind().dialect.name == "postgresql"
         direct = pg and not dry_run and expected_rows >= BULK_ROWS and await _empty_and_plain(session)
+        if direct:
+            # the indexes are about to be dropped: no other writer from here on, and
+            # still nothing stored once that is so
+            await session.execute(text("LOCK TABLE patents IN ACCESS EXCLUSIVE MODE"))
+            direct = not await session.scalar(select(exists().select_from(_PATENTS)))
         load = cls(session, direct=direct)
         if direct:
             load.rebuild = await _drop_secondary_indexes(session)
