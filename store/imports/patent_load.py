@@ -43,16 +43,18 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store import revisions as revision_repo
-from store.imports.columns import COLUMNS
+from store.imports.columns import COLUMNS, PATENT_RECORD
 from store.models import Patent
 
 # the staged columns after `line`, as PatentChecker gives them
-FIELDS = ("number", "number_key", *(c for c in COLUMNS["patents"] if c != "number"))
+FIELDS = PATENT_RECORD
 _DATES = frozenset({"filing_date", "grant_date", "expiry_date"})
 STAGE = Table(
     "import_patents", MetaData(), Column("line", Integer, nullable=False),
     *(Column(c, Date if c in _DATES else Text) for c in FIELDS),
 )
+_SQLITE_STAGE = (f"INSERT INTO import_patents (line, {', '.join(FIELDS)}) "
+                 f"VALUES ({', '.join('?' * (len(FIELDS) + 1))})")
 # the first import into an empty store at least this large loads with indexes dropped
 BULK_ROWS = 50_000
 _PATENTS = cast(Table, Patent.__table__)
@@ -113,8 +115,11 @@ class PatentLoad:
             await (await self._driver()).copy_records_to_table("import_patents", records=records,
                                                               columns=["line", *FIELDS])
         else:
-            names = ["line", *FIELDS]
-            await self.session.execute(STAGE.insert(), [dict(zip(names, r, strict=True)) for r in records])
+            # the driver's executemany with plain tuples, dates as SQLAlchemy stores them on
+            # SQLite: the ORM's parameter handling cost ~15 µs a row
+            rows = [(*r[:6], *(d.isoformat() if d else None for d in r[6:9]), *r[9:]) for r in records]
+            cursor = await (await self._driver()).executemany(_SQLITE_STAGE, rows)
+            await cursor.close()
         self.staged += len(records)
 
     async def duplicates(self) -> list[tuple[int, str]]:

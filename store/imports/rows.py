@@ -17,7 +17,7 @@ from typing import Annotated, Any, ClassVar, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from store import safe_text
-from store.imports.columns import COLUMNS, DATE_COLUMNS, NAME_COLUMNS, REQUIRED
+from store.imports.columns import COLUMNS, DATE_COLUMNS, NAME_COLUMNS, PATENT_RECORD, REQUIRED
 from store.imports.errors import ImportRejected, RowError
 from store.imports.readers import RawRecords
 from store.keys import number_key
@@ -258,11 +258,10 @@ def duplicate(first: int, key: tuple[Any, ...]) -> str:
     return f"duplicate of line {first} ({', '.join(str(x) for x in key)})"
 
 
-# a patent as staged for writing: its line, then PatentStage.COLUMNS
+# a patent as staged for writing: its line, then columns.PATENT_RECORD
 PatentRecord = tuple[Any, ...]
 # number_key of an ASCII number: upper case, only A-Z and 0-9 (NFKC changes no ASCII)
 _KEY_DROP = {c: None for c in range(128) if not ("A" <= chr(c) <= "Z" or "0" <= chr(c) <= "9")}
-_PATENT_FIELDS = ("number", "number_key", *(c for c in COLUMNS["patents"] if c != "number"))
 _iso = date.fromisoformat
 
 
@@ -272,7 +271,7 @@ def _not_iso() -> date:
 
 def patent_record(line: int, row: ImportRow) -> PatentRecord:
     d = row.model_dump()
-    return (line, *(d[c] for c in _PATENT_FIELDS))
+    return (line, *(d[c] for c in PATENT_RECORD))
 
 
 class PatentChecker:
@@ -296,7 +295,6 @@ class PatentChecker:
         self.seen: set[int] = set()
         # number keys seen more than once (or sharing a hash with another)
         self.suspects: set[str] = set()
-        self.rows = 0
 
     def _slow(self, line: int, values: list[str]) -> PatentRecord | str:
         row = _check(PatentRow, dict(zip(self.order, values, strict=True)), self.home, self.limits, self.names,
@@ -347,5 +345,4 @@ class PatentChecker:
             else:
                 seen.add(h)
             good.append(rec)
-        self.rows += len(good)
         return good, bad
