@@ -95,7 +95,9 @@ class PatentLoad:
         else:
             await session.execute(text("DROP TABLE IF EXISTS import_patents"))
             cols = ", ".join(f"{c} {'date' if c in _DATES else 'text'}" for c in FIELDS)
-            await session.execute(text(f"CREATE TEMPORARY TABLE import_patents (line integer NOT NULL, {cols})"
+            # SQLite: the line is the rowid, so rows are read back in file order without a sort
+            line = "line integer NOT NULL" if pg else "line INTEGER PRIMARY KEY"
+            await session.execute(text(f"CREATE TEMPORARY TABLE import_patents ({line}, {cols})"
                                        + (" ON COMMIT DROP" if pg else "")))
         return load
 
