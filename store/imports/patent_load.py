@@ -72,7 +72,6 @@ class PatentLoad:
         self.session = session
         self.direct = direct
         self.pg = session.get_bind().dialect.name == "postgresql"
-        self.staged = 0
         # direct load: the line of each row, by id - first_id
         self.lines = array("q")
         self.first_id = 0
@@ -80,6 +79,9 @@ class PatentLoad:
 
     @classmethod
     async def start(cls, *, session: AsyncSession, expected_rows: int, dry_run: bool) -> PatentLoad:
+        """Ready to take a file of about `expected_rows` rows: a staging table, or,
+        for a large file into an empty PostgreSQL store, `patents` without its
+        secondary indexes."""
         pg = session.get_bind().dialect.name == "postgresql"
         direct = pg and not dry_run and expected_rows >= BULK_ROWS and await _empty_and_plain(session)
         if direct:
@@ -122,7 +124,6 @@ class PatentLoad:
             rows = [(*r[:6], *(d.isoformat() if d else None for d in r[6:9]), *r[9:]) for r in records]
             cursor = await (await self._driver()).executemany(_SQLITE_STAGE, rows)
             await cursor.close()
-        self.staged += len(records)
 
     async def duplicates(self) -> list[tuple[int, str]]:
         """(line, number key) of every staged row whose number key another staged row has."""
