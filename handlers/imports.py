@@ -1,15 +1,21 @@
 """Importing a file of facts, patents or licences: one pipeline for `ipbot import`
 and for a file an admin DMs to the bot.
 
-decode -> read -> map -> validate (store/imports/, in a worker thread) -> diff ->
-apply (store/imports/apply.py, diff in a worker thread, writes in batches) ->
-report. All or nothing: every bad line rejects the file, named with its reason,
-and a clean file is written in one transaction owned here, so an import is
-applied completely once or not at all."""
+decode -> read -> map -> validate (store/imports/, in worker threads) -> diff ->
+apply -> report. All or nothing: every bad line rejects the file, named with its
+reason, and a clean file is written in one transaction owned here, so an import is
+applied completely once or not at all.
+
+Facts and licences (hundreds of rows, audited) are read whole and compared in
+memory (store/imports/apply.py). A patent file can hold a million rows: it is read
+and validated in batches, each staged in the transaction while the next is checked
+(store/imports/patent_load.py), and compared and written set-based once the whole
+file has proved clean, so no more than two batches are held at a time."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -27,13 +33,16 @@ from store import events as event_repo
 from store.imports.apply import ImportSummary, apply
 from store.imports.errors import ImportRejected, RowError
 from store.imports.mapping import ColumnMap, load_mapping
-from store.imports.readers import RawRecords, read_records
-from store.imports.rows import ImportRow, validate
+from store.imports.patent_load import PatentLoad
+from store.imports.readers import RawRecords, RecordSource, collect, open_records
+from store.imports.rows import ImportRow, PatentChecker, PatentRecord, duplicate, validate
 
 log = logging.getLogger(__name__)
 
 # how many line-numbered errors a Slack reply lists
 ERROR_LINES = 30
+# patent rows validated and staged at a time
+BATCH_ROWS = 20_000
 
 Step = Callable[[int], None]
 # a stage ("checking", "writing") and its number of rows -> what to call as rows are done
@@ -85,6 +94,7 @@ async def import_bytes(
     claim: str | None = None,
     encoding: str | None = None,
     progress: Progress = _no_progress,
+    batch_rows: int = BATCH_ROWS,
 ) -> ImportSummary:
     """Read, validate and write a whole file, all or nothing. A fact without a
     subject and a licence without a licensor belong to `home_subject`. Raises
@@ -93,23 +103,109 @@ async def import_bytes(
     `claim`: the delivery this import carries out (a Slack event), recorded as
     processed in the same transaction as the rows: a process killed part-way leaves
     neither, so the delivery's retry imports the file. Raises
-    store.events.AlreadyClaimed, writing nothing, when it was recorded already."""
-    # parsing and checking 120k rows is seconds of CPU: worker threads, so a bot
+    store.events.AlreadyClaimed, writing nothing, when it was recorded already.
+    `batch_rows`: patent rows checked and staged at a time."""
+    # parsing and checking a million rows is seconds of CPU: worker threads, so a bot
     # importing a file keeps answering meanwhile
-    raw: RawRecords = await asyncio.to_thread(read_records, data, filename=filename, mapping=mapping,
-                                              encoding=encoding)
-    with progress("checking", len(raw.rows)) as step:
-        rows: list[ImportRow] = await asyncio.to_thread(validate, raw, home_subject=home_subject, progress=step)
+    source = await asyncio.to_thread(open_records, data, filename=filename, mapping=mapping, encoding=encoding)
     at = at or datetime.now(UTC)
-    with progress("writing", len(rows)) as step:
+    if source.kind == "patents":
+        summary = await _import_patents(deps, source, home_subject=home_subject, claim=claim, at=at,
+                                        dry_run=dry_run, progress=progress, batch_rows=batch_rows)
+    else:
+        raw: RawRecords = await asyncio.to_thread(collect, source)
+        with progress("checking", len(raw.rows)) as step:
+            rows: list[ImportRow] = await asyncio.to_thread(validate, raw, home_subject=home_subject,
+                                                            progress=step)
+        with progress("writing", len(rows)) as step:
+            async with deps.unit_of_work() as session:
+                if claim is not None:
+                    await event_repo.claim(session=session, key=claim, at=at)
+                summary = await apply(session=session, kind=raw.kind, rows=rows, actor=actor, dry_run=dry_run,
+                                      progress=step, at=at, columns=raw.columns)
+    summary.warnings = source.warnings
+    summary.encoding = source.encoding
+    return summary
+
+
+_Checked = tuple[list[PatentRecord], list[RowError], int]
+
+
+def _check_next(batches: Iterator[list[tuple[int, list[str] | str]]], checker: PatentChecker) -> _Checked | None:
+    batch = next(batches, None)
+    if batch is None:
+        return None
+    good, bad = checker.check(batch)
+    return good, bad, len(batch)
+
+
+async def _import_patents(deps: Deps, source: RecordSource, *, home_subject: str, claim: str | None,
+                          at: datetime, dry_run: bool, progress: Progress, batch_rows: int) -> ImportSummary:
+    """A patent file read, checked and staged batch by batch (the next batch is checked
+    in a worker thread while this one is written), then written set-based."""
+    checker = PatentChecker(source.order, home_subject)
+    batches = source.batches(batch_rows)
+    errors: list[RowError] = []
+    with _collector_paused(), progress("checking", source.expected) as step:
         async with deps.unit_of_work() as session:
             if claim is not None:
                 await event_repo.claim(session=session, key=claim, at=at)
-            summary = await apply(session=session, kind=raw.kind, rows=rows, actor=actor, dry_run=dry_run,
-                                  progress=step, at=at, columns=raw.columns)
-    summary.warnings = raw.warnings
-    summary.encoding = raw.encoding
-    return summary
+            load = await PatentLoad.start(session=session, expected_rows=source.expected, dry_run=dry_run)
+            pending = asyncio.ensure_future(asyncio.to_thread(_check_next, batches, checker))
+            try:
+                while (checked := await pending) is not None:
+                    pending = asyncio.ensure_future(asyncio.to_thread(_check_next, batches, checker))
+                    good, bad, n = checked
+                    errors.extend(bad)
+                    # rows after a bad line are staged still, so a later repeat of them is named too
+                    await load.add(good)
+                    if step:
+                        step(n)
+            finally:
+                if not pending.done():
+                    # the reading thread cannot be cancelled: let it finish its batch
+                    await asyncio.wait([pending])
+            if checker.suspects:
+                errors.extend(_duplicates(await load.duplicates()))
+            if errors:
+                raise ImportRejected(sorted(errors, key=lambda e: e.line), "patents")
+            added, updated, unchanged = await load.finish(columns=source.columns, dry_run=dry_run)
+    return ImportSummary("patents", added=added, updated=updated, unchanged=unchanged, dry_run=dry_run)
+
+
+class _CollectorPause:
+    """Python's cycle collector off while patent files are read: their rows hold no
+    cycles, yet a million of them passing through, a batch surviving each collection,
+    made the collector scan the whole heap again and again (~40 % of an import's
+    time). Nested and concurrent imports restore it once the last one ends."""
+
+    def __init__(self) -> None:
+        self.holders = 0
+        self.was_enabled = True
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        if self.holders == 0:
+            self.was_enabled = gc.isenabled()
+            gc.disable()
+        self.holders += 1
+        try:
+            yield
+        finally:
+            self.holders -= 1
+            if self.holders == 0 and self.was_enabled:
+                gc.enable()
+
+
+_collector_paused = _CollectorPause()
+
+
+def _duplicates(staged: list[tuple[int, str]]) -> list[RowError]:
+    """A repeated number key: every line after its first names the first."""
+    lines: dict[str, list[int]] = {}
+    for line, key in staged:
+        lines.setdefault(key, []).append(line)
+    return [RowError(line, duplicate(min(ls), (key,))) for key, ls in lines.items() for line in ls if line != min(ls)]
 
 
 async def run(
@@ -123,6 +219,7 @@ async def run(
     dry_run: bool = False,
     delivery: str | None = None,
     progress: Progress = _no_progress,
+    batch_rows: int = BATCH_ROWS,
 ) -> ImportReport:
     """Import one file for whoever asked (the CLI or a DM) and say what became of
     it. `mapping`: lens, google-patents or the path of a JSON mapping file (Lens and
@@ -132,7 +229,8 @@ async def run(
         column_map = await asyncio.to_thread(load_mapping, mapping) if mapping else None
         summary = await import_bytes(deps, data=data, home_subject=deps.home_subject, filename=filename,
                                      mapping=column_map, actor=actor, at=deps.clock().astimezone(UTC),
-                                     dry_run=dry_run, claim=delivery, encoding=encoding, progress=progress)
+                                     dry_run=dry_run, claim=delivery, encoding=encoding, progress=progress,
+                                     batch_rows=batch_rows)
     except ImportRejected as exc:
         return ImportReport(filename, ImportSummary(exc.kind or "records", rejected=len(exc.errors),
                                                     dry_run=dry_run), list(exc.errors))

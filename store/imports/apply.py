@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store import audit
 from store import revisions as revision_repo
 from store.imports.columns import COLUMNS
-from store.imports.rows import ImportRow
+from store.imports.patent_load import PatentLoad
+from store.imports.rows import ImportRow, patent_record
 from store.models import Fact, FactChange, Licence, Patent
 
 _MODELS: dict[str, Any] = {"facts": Fact, "patents": Patent, "licences": Licence}
@@ -46,11 +47,9 @@ class ImportSummary:
 
 
 def natural_key(kind: str, row: dict[str, Any]) -> tuple[Any, ...]:
-    """A stored record's key, as ImportRow.key() gives a file's."""
+    """A stored fact's or licence's key, as ImportRow.key() gives a file's."""
     if kind == "facts":
         return (row["subject"], row["metric"], row["period"])
-    if kind == "patents":
-        return (row["number_key"],)
     return (row["licensee"], row["licensor"], row["signed_on"])
 
 
@@ -103,7 +102,7 @@ def _diff(kind: str, cols: list[str], records: Sequence[Any], rows: Sequence[Imp
         else:
             unchanged += 1
             old = row  # marks "no audit row"
-        if kind in _AUDIT_KIND and old is not row:
+        if old is not row:
             changes.append((_audit_key(kind, row), _snapshot(kind, old), _snapshot(kind, row),
                             row.get("source", "") if kind == "facts" else ""))
         if progress and i % 1000 == 999:
@@ -129,14 +128,22 @@ async def apply(
 
     Facts and licences bump their revision first (the same lock admin changes take,
     so an import and a `set` never interleave) and get one audit row ("import")
-    per added or updated record; patents are bulk data and are not audited."""
+    per added or updated record; patents are bulk data and are not audited, and are
+    written as the import service writes a patent file (store/imports/patent_load.py)."""
     model = _MODELS[kind]
     summary = ImportSummary(kind, dry_run=dry_run)
+    if kind == "patents":
+        load = await PatentLoad.start(session=session, expected_rows=len(rows), dry_run=dry_run)
+        for start in range(0, len(rows), BATCH):
+            await load.add([patent_record(start + i + 1, r) for i, r in enumerate(rows[start : start + BATCH])])
+        summary.added, summary.updated, summary.unchanged = await load.finish(columns=columns, dry_run=dry_run)
+        if progress:
+            progress(len(rows))
+        return summary
     at = at or datetime.now(UTC)
-    if kind in _AUDIT_KIND and not dry_run:
+    if not dry_run:
         await revision_repo.bump(session=session, kind=kind)
-    cols = list(COLUMNS[kind]) + (["numeric"] if kind == "facts" else []) + (
-        ["number_key"] if kind == "patents" else [])
+    cols = list(COLUMNS[kind]) + (["numeric"] if kind == "facts" else [])
     # plain tuples, not ORM objects: loading 120k patents as objects costs seconds
     records = (await session.execute(select(model.id, *(getattr(model, c) for c in cols)))).all()
     # comparing up to a million rows is seconds of CPU: a worker thread, so a bot that
@@ -166,6 +173,4 @@ async def apply(
                                        changes=changes)
         for start in range(0, len(audit_rows), BATCH):
             await session.execute(_AUDIT_TABLE.insert(), audit_rows[start : start + BATCH])
-    if kind not in _AUDIT_KIND:
-        await revision_repo.bump(session=session, kind=kind)
     return summary

@@ -1,15 +1,20 @@
-"""CSV and JSON files read into rows keyed by our columns, each with its line."""
+"""CSV and JSON files read into rows of our columns, each with its line.
+
+`open_records` reads the header (kind, mapping, warnings) at once and then streams
+the rows, so a million-row file is never held as rows: the service validates and
+writes it in batches. `read_records` collects a whole (small) file."""
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from store.imports.columns import COLUMNS, REQUIRED
-from store.imports.decode import decode
+from store.imports.decode import check_decodes, decode
 from store.imports.errors import ImportRejected, RowError
 from store.imports.formulas import unescape_cell
 from store.imports.mapping import ColumnMap, Mapping, guess_mapping
@@ -41,19 +46,67 @@ def detect_kind(columns: Iterable[str]) -> str | None:
 
 _BAD_SHAPE = "\x00wrong number of fields"
 
+@dataclass
+class RecordSource:
+    """A file whose header is read and whose rows are still to come."""
 
-def read_csv(text: str, *, skip_lines: int = 0) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Rows keyed by header with the line each row starts on (quoted fields may span
-    lines, so csv's own line counter is used rather than enumerate)."""
-    if text.lower().startswith("search url:"):
+    kind: str
+    # our column of each value of a row, in the order a row holds them (a column may
+    # repeat; the last value wins, as a dict built from the row would keep it)
+    order: list[str]
+    rows: Iterator[tuple[int, list[str] | str]]
+    warnings: list[str]
+    columns: frozenset[str] | None = None
+    encoding: str = "UTF-8"
+    # about how many rows the file holds (for progress)
+    expected: int = 0
+
+    def as_dict(self, values: list[str]) -> dict[str, str]:
+        return dict(zip(self.order, values, strict=True))
+
+    def batches(self, size: int) -> Iterator[list[tuple[int, list[str] | str]]]:
+        while batch := list(itertools.islice(self.rows, size)):
+            yield batch
+
+
+def _text_stream(data: bytes, codec: str) -> io.TextIOWrapper:
+    # only \r and \n end a line (not \x85 and the other str.splitlines breaks)
+    return io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline="")
+
+
+def _skip_line(stream: Iterator[str]) -> str:
+    """Everything up to and including the next "\n" (a lone "\r" does not end it)."""
+    parts: list[str] = []
+    for piece in stream:
+        parts.append(piece)
+        if piece.endswith("\n"):
+            break
+    return "".join(parts)
+
+
+Shape = Callable[[list[str]], list[str]]
+
+
+def _csv_rows(text: io.TextIOWrapper, *,
+              skip_lines: int = 0) -> tuple[list[str], Callable[[Shape], Iterator[tuple[int, list[str] | str]]]]:
+    """The header, and what reads each row after it with the line it starts on
+    (quoted fields may span lines, so csv's own line counter is used rather than
+    enumerate), its values passed through `shape`."""
+    lines: Iterator[str] = iter(text)
+    first = next(lines, "")
+    if first.lower().startswith("search url:"):
         # Google Patents puts the query URL on a line of its own before the header
         skip_lines = max(skip_lines, 1)
-    pos = 0
-    for _ in range(skip_lines):
-        nl = text.find("\n", pos)
-        pos = len(text) if nl < 0 else nl + 1
-    # only "\n" ends a line here: latin-1 text may hold \x85, which str.splitlines treats as a break
-    reader = csv.reader(io.StringIO(text[pos:], newline=""))
+    skipped = 0
+    if skip_lines:
+        rest = first if first.endswith("\n") else first + _skip_line(lines)
+        skipped = 1 if rest else 0
+        for _ in range(skip_lines - 1):
+            if _skip_line(lines):
+                skipped += 1
+        first = ""
+    pending = itertools.chain([first] if first else [], lines)
+    reader = csv.reader(pending)
     try:
         header = next(reader)
     except StopIteration:
@@ -61,31 +114,31 @@ def read_csv(text: str, *, skip_lines: int = 0) -> tuple[list[str], list[tuple[i
     except csv.Error as exc:
         raise ImportRejected([RowError(1 + skip_lines, f"unreadable CSV header: {exc}")]) from None
     header = [h.strip() for h in header]
-    skip_lines = skip_lines if pos else 0
-    rows: list[tuple[int, dict[str, str]]] = []
-    errors: list[RowError] = []
-    start = reader.line_num + 1
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            errors.append(RowError(start + skip_lines, f"unreadable CSV: {exc}"))
-            break
-        line = start + skip_lines
+    offset = skip_lines if skipped else 0
+    width = len(header)
+
+    def rows(shape: Shape) -> Iterator[tuple[int, list[str] | str]]:
         start = reader.line_num + 1
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(header):
-            # too many fields, or too few (a file cut off mid-row must not be padded with
-            # empty fields and stored): reported with the validation errors, so one run
-            # names every bad line
-            rows.append((line, {_BAD_SHAPE: f"{len(values)} fields but the header has {len(header)}"}))
-            continue
-        rows.append((line, dict(zip(header, values, strict=True))))
-    if errors:
-        raise ImportRejected(errors)
+        while True:
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                # the file cannot be read past here: rejected with this line alone
+                raise ImportRejected([RowError(start + offset, f"unreadable CSV: {exc}")]) from None
+            line = start + offset
+            start = reader.line_num + 1
+            if not "".join(values).strip():
+                continue
+            if len(values) != width:
+                # too many fields, or too few (a file cut off mid-row must not be padded with
+                # empty fields and stored): reported with the validation errors, so one run
+                # names every bad line
+                yield line, f"{len(values)} fields but the header has {width}"
+                continue
+            yield line, shape(values)
+
     return header, rows
 
 
@@ -115,18 +168,32 @@ def read_json(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     return header, rows
 
 
-def read_records(data: bytes, *, filename: str = "", mapping: ColumnMap | Mapping | None = None,
-                 skip_lines: int = 0, encoding: str | None = None) -> RawRecords:
-    text, used = decode(data, encoding)
-    is_json = filename.lower().endswith(".json") or text.lstrip()[:1] in ("[", "{")
-    header, rows = read_json(text) if is_json else read_csv(text, skip_lines=skip_lines)
+def _identity(v: str) -> str:
+    return v
+
+
+def open_records(data: bytes, *, filename: str = "", mapping: ColumnMap | Mapping | None = None,
+                 skip_lines: int = 0, encoding: str | None = None) -> RecordSource:
+    """Read a file's header and say what it holds; its rows are read as they are
+    taken from `rows`. Raises ImportRejected for a file that cannot be read at all
+    (bytes not in its encoding, no known header, not JSON)."""
+    codec, used = check_decodes(data, encoding)
+    head = data[:4096].decode(codec, errors="replace")
+    is_json = filename.lower().endswith(".json") or head.lstrip()[:1] in ("[", "{")
+    csv_rows: Callable[[Shape], Iterator[tuple[int, list[str] | str]]] | None = None
+    json_rows: list[tuple[int, dict[str, str]]] = []
+    if is_json:
+        header, json_rows = read_json(decode(data, encoding)[0])
+        expected = len(json_rows)
+    else:
+        header, csv_rows = _csv_rows(_text_stream(data, codec), skip_lines=skip_lines)
+        expected = data.count(b"\n")
     warnings: list[str] = []
-    read_errors = [RowError(line, r[_BAD_SHAPE]) for line, r in rows if _BAD_SHAPE in r]
-    if read_errors:
-        rows = [(line, r) for line, r in rows if _BAD_SHAPE not in r]
     if mapping is None and detect_kind(header) is None:
         mapping = guess_mapping(header)
     provides: frozenset[str] | None = None
+    convert: Mapping | None = None
+    file_header = header
     if mapping is not None:
         convert = mapping.convert if isinstance(mapping, ColumnMap) else mapping
         if isinstance(mapping, ColumnMap):
@@ -141,8 +208,7 @@ def read_records(data: bytes, *, filename: str = "", mapping: ColumnMap | Mappin
             if ignored:
                 warnings.append(f"ignored columns: {', '.join(ignored)}")
             provides = mapping.provides
-        rows = [(line, convert(r)) for line, r in rows]
-        header = list(rows[0][1]) if rows else list(convert({}))
+        header = list(convert({}))
     kind = detect_kind(header)
     if kind is None:
         raise ImportRejected([RowError(1 + skip_lines, (
@@ -153,12 +219,59 @@ def read_records(data: bytes, *, filename: str = "", mapping: ColumnMap | Mappin
     extra = [h for h in header if h.strip().lower() not in COLUMNS[kind]]
     if extra:
         warnings.append(f"ignored columns: {', '.join(extra)}")
-    # the header is normalised once, not once per row (120k rows)
+    # the header is normalised once, not once per row (a million rows)
     keep = [(k, k.strip().lower()) for k in header if k and k.strip().lower() in COLUMNS[kind]]
-    # a CSV cell escaped against formula injection by export gets its value back
-    unescape = (lambda v: v) if is_json else unescape_cell
-    norm_rows = [(line, {ours: unescape((r.get(k) or "").strip()) for k, ours in keep}) for line, r in rows]
     given = frozenset(h.strip().lower() for h in header) & frozenset(COLUMNS[kind])
     columns = given if provides is None else provides & frozenset(COLUMNS[kind])
-    return RawRecords(kind, norm_rows, warnings, None if columns == frozenset(COLUMNS[kind]) else columns,
-                      read_errors, used)
+    # a CSV cell escaped against formula injection by export gets its value back
+    unescape: Callable[[str], str] = _identity if is_json else unescape_cell
+    keys = [k for k, _ in keep]
+
+    def cleaned(values: list[str]) -> list[str]:
+        out = [v.strip() for v in values]
+        if "'" in "".join(out):
+            out = [unescape(v) for v in out]
+        return out
+
+    def from_dict(r: dict[str, str]) -> list[str]:
+        if convert is not None:
+            r = convert(r)
+        return cleaned([r.get(k) or "" for k in keys])
+
+    # r.get(k) of a row's dict is the last of equally named columns
+    idx = [] if convert is not None else [max(i for i, h in enumerate(file_header) if h == k) for k in keys]
+
+    def from_csv(values: list[str]) -> list[str]:
+        # a million times: one call, no dict
+        out = [values[i].strip() for i in idx]
+        if "'" in "".join(out):
+            out = [unescape(v) for v in out]
+        return out
+
+    def from_mapped_csv(values: list[str]) -> list[str]:
+        return from_dict(dict(zip(file_header, values, strict=True)))
+
+    if csv_rows is None:
+        rows: Iterator[tuple[int, list[str] | str]] = ((line, from_dict(r)) for line, r in json_rows)
+    else:
+        rows = csv_rows(from_csv if convert is None else from_mapped_csv)
+    return RecordSource(kind, [ours for _, ours in keep], rows, warnings,
+                        None if columns == frozenset(COLUMNS[kind]) else columns, used, expected)
+
+
+def collect(src: RecordSource) -> RawRecords:
+    """Every row of a (small) file at once."""
+    rows: list[tuple[int, dict[str, str]]] = []
+    errors: list[RowError] = []
+    for line, values in src.rows:
+        if isinstance(values, str):
+            errors.append(RowError(line, values))
+        else:
+            rows.append((line, src.as_dict(values)))
+    return RawRecords(src.kind, rows, src.warnings, src.columns, errors, src.encoding)
+
+
+def read_records(data: bytes, *, filename: str = "", mapping: ColumnMap | Mapping | None = None,
+                 skip_lines: int = 0, encoding: str | None = None) -> RawRecords:
+    """A whole file read at once (small files, and tests)."""
+    return collect(open_records(data, filename=filename, mapping=mapping, skip_lines=skip_lines, encoding=encoding))

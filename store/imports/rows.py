@@ -9,6 +9,7 @@ whole file and names every bad line; nothing here touches the database."""
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Self
@@ -16,7 +17,7 @@ from typing import Annotated, Any, ClassVar, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from store import safe_text
-from store.imports.columns import COLUMNS, DATE_COLUMNS, NAME_COLUMNS, REQUIRED
+from store.imports.columns import COLUMNS, DATE_COLUMNS, NAME_COLUMNS, PATENT_RECORD, REQUIRED
 from store.imports.errors import ImportRejected, RowError
 from store.imports.readers import RawRecords
 from store.keys import number_key
@@ -205,6 +206,24 @@ def _reason(model: type[ImportRow], exc: ValueError) -> str:
     return f"{field}: {err['msg']}" if field else str(err["msg"])
 
 
+def _check(model: type[ImportRow], r: dict[str, str], home_subject: str, limits: dict[str, int],
+           names: frozenset[str], required: tuple[str, ...]) -> ImportRow | str:
+    """One row's cells as a validated row, or why not."""
+    too_long = [f"{c} is longer than {n} characters" for c, n in limits.items() if len(r.get(c) or "") > n]
+    if too_long:
+        return "; ".join(too_long)
+    unsafe = [f"{c} {why}" for c, v in r.items() if v and (why := safe_text.problem(v, name=c in names))]
+    if unsafe:
+        return "; ".join(unsafe)
+    missing = [c for c in required if not r.get(c)]
+    if missing:
+        return f"missing {', '.join(missing)}"
+    try:
+        return model.from_cells(r, home_subject)
+    except ValueError as exc:
+        return _reason(model, exc)
+
+
 def validate(raw: RawRecords, *, home_subject: str,
              progress: Callable[[int], None] | None = None) -> list[ImportRow]:
     """Check every row; a fact without a subject and a licence without a licensor
@@ -216,32 +235,114 @@ def validate(raw: RawRecords, *, home_subject: str,
     model = ROW_MODELS[raw.kind]
     limits = cell_limits(raw.kind)
     names = NAME_COLUMNS[raw.kind]
+    required = REQUIRED[raw.kind]
     for i, (line, r) in enumerate(raw.rows):
         if progress and i % 1000 == 999:
             progress(1000)
-        too_long = [f"{c} is longer than {n} characters" for c, n in limits.items() if len(r.get(c) or "") > n]
-        if too_long:
-            errors.append(RowError(line, "; ".join(too_long)))
-            continue
-        unsafe = [f"{c} {why}" for c, v in r.items() if v and (why := safe_text.problem(v, name=c in names))]
-        if unsafe:
-            errors.append(RowError(line, "; ".join(unsafe)))
-            continue
-        missing = [c for c in REQUIRED[raw.kind] if not r.get(c)]
-        if missing:
-            errors.append(RowError(line, f"missing {', '.join(missing)}"))
-            continue
-        try:
-            row = model.from_cells(r, home_subject)
-        except ValueError as exc:
-            errors.append(RowError(line, _reason(model, exc)))
+        row = _check(model, r, home_subject, limits, names, required)
+        if isinstance(row, str):
+            errors.append(RowError(line, row))
             continue
         k = row.key()
         if k in seen:
-            errors.append(RowError(line, f"duplicate of line {seen[k]} ({', '.join(str(x) for x in k)})"))
+            errors.append(RowError(line, duplicate(seen[k], k)))
             continue
         seen[k] = line
         out.append(row)
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: e.line), raw.kind)
     return out
+
+
+def duplicate(first: int, key: tuple[Any, ...]) -> str:
+    return f"duplicate of line {first} ({', '.join(str(x) for x in key)})"
+
+
+# a patent as staged for writing: its line, then columns.PATENT_RECORD
+PatentRecord = tuple[Any, ...]
+# number_key of an ASCII number: upper case, only A-Z and 0-9 (NFKC changes no ASCII)
+_KEY_DROP = {c: None for c in range(128) if not ("A" <= chr(c) <= "Z" or "0" <= chr(c) <= "9")}
+_iso = date.fromisoformat
+
+
+def _not_iso() -> date:
+    raise ValueError("not an ISO date")
+
+
+def patent_record(line: int, row: ImportRow) -> PatentRecord:
+    d = row.model_dump()
+    return (line, *(d[c] for c in PATENT_RECORD))
+
+
+class PatentChecker:
+    """Validates a patent file batch by batch, as `validate` would row by row (same
+    rows, same reasons), without a row model per row: a plain ASCII row is checked
+    and converted directly, anything else goes through PatentRow. Repeated numbers
+    are only suspected here (by hash, so a million keys cost little memory); the
+    staged rows confirm them (`duplicates`)."""
+
+    def __init__(self, order: list[str], home_subject: str) -> None:
+        self.order = order
+        self.home = home_subject
+        self.limits = cell_limits("patents")
+        self.names = NAME_COLUMNS["patents"]
+        # where each of our columns is in a row (the last of equally named ones), -1: absent
+        pos = {c: i for i, c in enumerate(order)}
+        self.index = [pos.get(c, -1) for c in COLUMNS["patents"]]
+        self.fast = all(i >= 0 for i in self.index) and len(pos) == len(order)
+        self.in_order = self.index == list(range(len(order)))
+        self.limits_in_order = [self.limits[c] for c in order] if self.fast else []
+        self.seen: set[int] = set()
+        # number keys seen more than once (or sharing a hash with another)
+        self.suspects: set[str] = set()
+
+    def _slow(self, line: int, values: list[str]) -> PatentRecord | str:
+        row = _check(PatentRow, dict(zip(self.order, values, strict=True)), self.home, self.limits, self.names,
+                     REQUIRED["patents"])
+        return row if isinstance(row, str) else patent_record(line, row)
+
+    def _fast(self, line: int, values: list[str]) -> PatentRecord | None:
+        """The record of a plain row (ASCII, printable, within limits, ISO dates),
+        exactly as PatentRow would make it; None for anything else."""
+        joined = "".join(values)
+        if not (joined.isascii() and joined.isprintable()
+                and all(map(operator.le, map(len, values), self.limits_in_order))):
+            return None
+        number, title, jurisdiction, status, filed, granted, expires, family, technology, owner = (
+            values if self.in_order else [values[i] for i in self.index])
+        number = " ".join(number.split())
+        key = number.upper().translate(_KEY_DROP)
+        if not key:
+            return None
+        try:
+            return (line, number, key, title, jurisdiction, status,
+                    (_iso(filed) if len(filed) == 10 and filed[4] == "-" else _not_iso()) if filed else None,
+                    (_iso(granted) if len(granted) == 10 and granted[4] == "-" else _not_iso()) if granted else None,
+                    (_iso(expires) if len(expires) == 10 and expires[4] == "-" else _not_iso()) if expires else None,
+                    family, technology, owner)
+        except ValueError:
+            return None
+
+    def check(self, batch: list[tuple[int, list[str] | str]]) -> tuple[list[PatentRecord], list[RowError]]:
+        """The batch's valid rows, ready to stage, and its bad lines."""
+        good: list[PatentRecord] = []
+        bad: list[RowError] = []
+        seen, suspects = self.seen, self.suspects
+        for line, values in batch:
+            if isinstance(values, str):
+                bad.append(RowError(line, values))
+                continue
+            rec = self._fast(line, values) if self.fast else None
+            if rec is None:
+                got = self._slow(line, values)
+                if isinstance(got, str):
+                    bad.append(RowError(line, got))
+                    continue
+                rec = got
+            h = hash(rec[2])
+            if h in seen:
+                suspects.add(rec[2])
+            else:
+                seen.add(h)
+            good.append(rec)
+        return good, bad
