@@ -89,6 +89,8 @@ _COMPANY_PRONOUNS = frozenset({"they", "them", "their", "theirs"})
 
 
 _COLON = re.compile(r"(?<!\d):(?:\s+|$)")
+# what starts a list after a heading: "1.", "1)", "a)", "-", "•"
+_LIST_AFTER = re.compile(r"\s*(?:\(?\d{1,2}[.)]|\(?[a-z]\)|[-•*])\s")
 
 
 def _prefaces(deps: Deps, parts: list[str]) -> tuple[list[str], list[str], str]:
@@ -98,13 +100,18 @@ def _prefaces(deps: Deps, parts: list[str]) -> tuple[list[str], list[str], str]:
     out: list[str] = []
     remarks: list[str] = []
     mentioned = ""
-    for part in parts:
+    for i, part in enumerate(parts):
         part = followup.strip_lead(part)
         # an emoji's own colons (":sweat_smile:") do not end a preface
         colon = _COLON.search(EMOJI.sub(lambda m: " " * len(m.group(0)), part))
         if colon:
             left = read(part[: colon.start()], deps.now())
             kind = _part_kind(deps, left)
+            heading = _LIST_AFTER.match(part, colon.end()) or (not part[colon.end():].strip() and i < len(parts) - 1)
+            if kind == "question" and heading and "?" not in part[: colon.start()] \
+                    and not any(w.norm in _QUESTION_WORDS for w in left.words):
+                # "Three quick ones for the CLO:\n1. …": a heading over a list, not a question
+                kind = "remark"
             if kind == "remark" and _a_name(left):
                 # "Samsung: do we have a licence in place?": the company it is about, even
                 # one the store does not know (the answer then says so)
