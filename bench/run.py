@@ -313,8 +313,9 @@ NOTES = [
     "- *Answer latency in process*: `handlers.ask.ask()` on the running runtime, every question of "
     "`bench/questions.py` (metrics with typos, title searches, patent numbers, licensee names, unanswerable) "
     "once as warm-up then `--rounds` times. It includes the PostgreSQL reads a reply needs: the full records of "
-    "the ≤ 10 patents shown (~1 ms), and the logging of an unanswered question (a commit). Figures, licences and "
-    "licensee questions touch no database, hence their ~0.1 ms.",
+    "the ≤ 10 patents shown the first time (then cached), and the logging of an unanswered question (a commit; "
+    "over HTTP it is written after the acknowledgement). Figures, licences and licensee questions touch no "
+    "database, hence their ~0.2 ms.",
     "- *Naive baseline*: `bench/naive.py`, rapidfuzz `token_set_ratio` over every title, on the title questions "
     "in the same process; the ratio compares medians. At 1k patents the scan (1 ms) is cheaper than our answer, "
     "which includes the database read of the shown records; from 120k on it grows linearly, ours does not.",
@@ -329,10 +330,11 @@ NOTES = [
     "same 2 cores as the server (throughput-bound: their p99 is queueing).",
     "- *Title searches with several common words* scan at most `CANDIDATE_CAP` (20,000) titles of the rarest "
     "word's postings; at 1M patents every such list is longer than that, so those questions cost the full scan "
-    "(≈ 11 ms, the 1M p99); below the cap, and for one word, a rare word or a number, a question stays at ≈ 2 ms.",
-    "- *1M import and start-up* have no target. Every `ipbot` command loads the whole index at start, so "
-    "importing 87 facts into the 1M store also waits for the patent index (~8 s) it does not use. The patent "
-    "import itself is bounded by PostgreSQL inserts and holds the validated rows in memory (~2 GB at 1M).",
+    "(the 1M p99); below the cap, and for one word, a rare word or a number, a question stays at ≈ 2 ms.",
+    "- *Import*: a patents file is streamed, checked in batches in a worker thread and staged (COPY into a "
+    "temporary table on PostgreSQL), then written set-based in one transaction (`store/imports/patent_load.py`); "
+    "the first import into an empty PostgreSQL store loads with the secondary indexes dropped and rebuilt. "
+    "Commands that need no patent index (`import`, `set`, `export` …) never build it.",
 ]
 
 
