@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
-from bot import cli
+from bot.cli_command import CliCommand, Run
 from bot.console import render
 from bot.runtime import Runtime
 from handlers import admin
@@ -37,7 +38,7 @@ def _emit(reply: Reply) -> int:
     return 1
 
 
-def _run(verb: str) -> cli.Command:
+def _run(verb: str) -> Run:
     async def run(rt: Runtime, args: argparse.Namespace) -> int:
         req = _request(args, verb)
         rest = _words(args)
@@ -62,16 +63,16 @@ _HELP = {
     "admins": ("list, add or remove IP admins", "add U0123ABC"),
 }
 
-for _verb in _HELP:
-    cli.command(_verb)(_run(_verb))
-
-
-def _extend(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    for verb, (text, example) in _HELP.items():
-        p = sub.add_parser(verb, help=text, description=f"{text}. Example: ipbot {verb} {example}".strip())
+def _configure(verb: str) -> Callable[[argparse.ArgumentParser], None]:
+    def configure(p: argparse.ArgumentParser) -> None:
         p.add_argument("words", nargs="*", help="the command as you would type it after /ip " + verb)
         if verb == "set":
             p.add_argument("--yes", action="store_true", help="write a suspicious change without asking")
 
+    return configure
 
-cli._PARSER_EXTENSIONS.append(_extend)
+
+COMMANDS = tuple(
+    CliCommand(verb, text, _configure(verb), _run(verb), description=f"{text}. Example: ipbot {verb} {example}".strip())
+    for verb, (text, example) in _HELP.items()
+)

@@ -7,22 +7,17 @@ import argparse
 from pathlib import Path
 
 from bot import charts
-from bot.cli import _PARSER_EXTENSIONS, command
+from bot.cli_command import CliCommand
 from bot.runtime import Runtime
 from handlers import charts as chart_service
 
 
-def _extend(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    c = sub.add_parser("chart", help="draw a metric over its stored years as a PNG")
+def _configure(c: argparse.ArgumentParser) -> None:
     c.add_argument("metric", nargs="+", help="the metric, e.g. r&d spending (aliases and typos are read)")
     c.add_argument("--subject", default=None, help="whose figures (default: IPBOT_HOME_SUBJECT)")
     c.add_argument("--output", "-o", default=None, help="the PNG to write (default: a name from the metric)")
 
 
-_PARSER_EXTENSIONS.append(_extend)
-
-
-@command("chart")
 async def cmd_chart(rt: Runtime, args: argparse.Namespace) -> int:
     chart = chart_service.metric_chart(rt.deps, " ".join(args.metric), args.subject)
     path = Path(args.output or chart.filename)
@@ -30,3 +25,6 @@ async def cmd_chart(rt: Runtime, args: argparse.Namespace) -> int:
     print(f"wrote {path}")
     print(chart.alt_text)
     return 0
+
+
+COMMANDS = (CliCommand("chart", "draw a metric over its stored years as a PNG", _configure, cmd_chart),)

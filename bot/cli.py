@@ -8,9 +8,10 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from bot import admin_cli, chart_cli, digest_cli
+from bot.cli_command import CliCommand
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import render
 from bot.runtime import Runtime, running
@@ -18,19 +19,7 @@ from handlers import ask as ask_handler
 from handlers import exports
 from handlers.errors import IpbotError
 
-Command = Callable[[Runtime, argparse.Namespace], Awaitable[int]]
-_COMMANDS: dict[str, Command] = {}
 
-
-def command(name: str) -> Callable[[Command], Command]:
-    def deco(fn: Command) -> Command:
-        _COMMANDS[name] = fn
-        return fn
-
-    return deco
-
-
-@command("ask")
 async def cmd_ask(rt: Runtime, args: argparse.Namespace) -> int:
     if args.explain:
         await rt.deps.index.refresh(rt.deps.sessions)
@@ -48,14 +37,12 @@ async def cmd_ask(rt: Runtime, args: argparse.Namespace) -> int:
     return 0 if reply.answered else 1
 
 
-@command("import")
 async def cmd_import(rt: Runtime, args: argparse.Namespace) -> int:
     from bot import importing
 
     return await importing.run_import(rt, args)
 
 
-@command("export")
 async def cmd_export(rt: Runtime, args: argparse.Namespace) -> int:
     out = await exports.export(rt.deps, kind=args.kind, fmt=args.format)
     if args.output:
@@ -65,24 +52,19 @@ async def cmd_export(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
-@command("serve")
 async def cmd_serve(rt: Runtime, args: argparse.Namespace) -> int:
     from bot import serve
 
     return await serve.serve(rt, args)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="ipbot", description="Answers an IP team's questions from a fact store.")
-    p.add_argument("--as", dest="as_user", default="cli", help="who is recorded as making changes")
-    sub = p.add_subparsers(dest="command", required=True)
-
-    a = sub.add_parser("ask", help="answer one question")
+def _configure_ask(a: argparse.ArgumentParser) -> None:
     a.add_argument("text")
     a.add_argument("--json", action="store_true", help="print one JSON object (with the plan)")
     a.add_argument("--explain", action="store_true", help="print how the question is read; answer nothing")
 
-    i = sub.add_parser("import", help="import facts, patents or licences from CSV or JSON")
+
+def _configure_import(i: argparse.ArgumentParser) -> None:
     i.add_argument("file")
     i.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
     i.add_argument("--map", dest="mapping", default=None,
@@ -91,12 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the file's encoding when it is not UTF-8 (e.g. latin-1, cp1252); bytes it cannot "
                         "read reject the file")
 
-    e = sub.add_parser("export", help="export the store (what import reads back)")
+
+def _configure_export(e: argparse.ArgumentParser) -> None:
     e.add_argument("--format", choices=("csv", "json"), default="csv")
     e.add_argument("--kind", choices=("facts", "patents", "licences"), default="facts")
     e.add_argument("--output", "-o", default=None)
 
-    s = sub.add_parser("serve", help="run the bot (local console without Slack credentials)")
+
+def _configure_serve(s: argparse.ArgumentParser) -> None:
     mode = s.add_mutually_exclusive_group()
     mode.add_argument("--http", action="store_true", help="Slack over HTTP (Events API)")
     mode.add_argument("--socket", action="store_true", help="Slack over Socket Mode")
@@ -104,37 +88,42 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=None)
     s.add_argument("--host", default=None, help="address to listen on in HTTP mode (default IPBOT_HOST, 0.0.0.0)")
 
-    for extend in _PARSER_EXTENSIONS:
-        extend(sub)
+
+# Every subcommand, listed once: adding one is a CliCommand in a module plus its tuple here.
+COMMANDS: tuple[CliCommand, ...] = (
+    CliCommand("ask", "answer one question", _configure_ask, cmd_ask, searches_patents=True),
+    CliCommand("import", "import facts, patents or licences from CSV or JSON", _configure_import, cmd_import),
+    CliCommand("export", "export the store (what import reads back)", _configure_export, cmd_export),
+    CliCommand("serve", "run the bot (local console without Slack credentials)", _configure_serve, cmd_serve,
+               searches_patents=True),
+    *admin_cli.COMMANDS,
+    *digest_cli.COMMANDS,
+    *chart_cli.COMMANDS,
+)
+_BY_NAME = {c.name: c for c in COMMANDS}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ipbot", description="Answers an IP team's questions from a fact store.")
+    p.add_argument("--as", dest="as_user", default="cli", help="who is recorded as making changes")
+    sub = p.add_subparsers(dest="command", required=True)
+    for c in COMMANDS:
+        c.configure(sub.add_parser(c.name, help=c.help, description=c.description or None))
     return p
 
 
-# later modules (admin, digest) add their subcommands here
-_PARSER_EXTENSIONS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = []
-
-
-def _load_extensions() -> None:
-    import importlib
-
-    for mod in ("bot.admin_cli", "bot.digest_cli", "bot.chart_cli"):
-        importlib.import_module(mod)
-
-
-# commands that answer questions need the patent title index; the rest (set,
-# import, export, history, digest …) only read figures and licences
-_SEARCHING = {"ask", "serve"}
-
-
 async def _main(settings: Settings, args: argparse.Namespace) -> int:
-    kinds = None if args.command in _SEARCHING else ("facts", "licences")
-    # figures and licences answer at once; the patent index loads when first needed
-    # (`ask`) or in the background (`serve`: patent questions say it is warming up)
+    command = _BY_NAME[args.command]
+    # commands that answer questions need the patent title index, the rest (set, import,
+    # export, history, digest …) only figures and licences; figures and licences answer at
+    # once, and the patent index loads when first needed (`ask`) or in the background
+    # (`serve`: patent questions say it is warming up)
+    kinds = None if command.searches_patents else ("facts", "licences")
     async with running(settings, index_kinds=kinds, patents_later=kinds is None) as rt:
-        return await _COMMANDS[args.command](rt, args)
+        return await command.run(rt, args)
 
 
 def main(argv: list[str] | None = None) -> int:
-    _load_extensions()
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
@@ -167,8 +156,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # `python -m bot.cli` runs this file as __main__; command modules register into
-    # the importable bot.cli, so run that module's main, not this copy's
-    from bot import cli as _cli
-
-    raise SystemExit(_cli.main())
+    raise SystemExit(main())

@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 from bot.app import make_client
-from bot.cli import _PARSER_EXTENSIONS, command
+from bot.cli_command import CliCommand
 from bot.console import render
 from bot.digest_poster import SlackPoster
 from bot.runtime import Runtime
@@ -19,8 +19,7 @@ from handlers import schedule as sch
 from handlers.digest import build_digest
 
 
-def _extend(sub: Any) -> None:
-    d = sub.add_parser("digest", help="preview or send the licensing digest")
+def _configure(d: argparse.ArgumentParser) -> None:
     dsub = d.add_subparsers(dest="digest_command", required=True)
     p = dsub.add_parser("preview", help="print the digest that would be sent now (posts nothing)")
     p.add_argument("--channel", default=None, help="only this channel's subscription (Slack channel id)")
@@ -30,10 +29,6 @@ def _extend(sub: Any) -> None:
                    help="period to send instead of the current one: 2026-W48, 2026-11-25 or 2026-11")
 
 
-_PARSER_EXTENSIONS.append(_extend)
-
-
-@command("digest")
 async def cmd_digest(rt: Runtime, args: argparse.Namespace) -> int:
     if args.digest_command == "preview":
         return await _preview(rt, args.channel)
@@ -89,3 +84,6 @@ async def _send(rt: Runtime, channel: str | None, period: str | None) -> int:
     if not outcomes and not paused:
         print("No channel subscribes to the digest yet.")
     return 1 if any(o.status in ("failed", "wrong_period") for o in outcomes) else 0
+
+
+COMMANDS = (CliCommand("digest", "preview or send the licensing digest", _configure, cmd_digest),)
