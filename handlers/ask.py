@@ -112,7 +112,7 @@ def _prefaces(deps: Deps, parts: list[str]) -> tuple[list[str], list[str], str]:
                     and not any(w.norm in _QUESTION_WORDS for w in left.words):
                 # "Three quick ones for the CLO:\n1. …": a heading over a list, not a question
                 kind = "remark"
-            if kind == "remark" and _a_name(left):
+            if kind == "remark" and _a_name(left) and not followup.names_home(read(part[colon.end():], deps.now())):
                 # "Samsung: do we have a licence in place?": the company it is about, even
                 # one the store does not know (the answer then says so)
                 part = f"{part[colon.end():]} · {part[: colon.start()]}"

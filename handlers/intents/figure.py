@@ -8,7 +8,7 @@ from handlers import followup, wording
 from handlers import lexicon as lx
 from handlers.deps import Deps
 from handlers.intents import common
-from handlers.plan import Context, Plan
+from handlers.plan import LICENSEE, SUBJECT, Context, Plan
 from handlers.question import YEAR_TAG
 from handlers.replies import FactView, Reply, ReplyKind
 
@@ -38,7 +38,21 @@ def metric_plan(ctx: Context, intent: str, deps: Deps, op_kinds: set[str], opera
     if units:
         plan.filters["unit"] = ",".join(sorted(units))
     plan.unknown_subject = common.unknown_name(ctx, unexplained)
+    payer = _payer(ctx)
+    if payer:
+        # "our licensing revenue from Qualcomm": what one licensee pays is never stored,
+        # and Qualcomm's own licensing revenue is another figure
+        plan.unexplained = [*plan.unexplained, f"from {payer}"]
     return plan
+
+
+def _payer(ctx: Context) -> str:
+    """A company named as where money came from ("… from Nokia", "… paid by Sony")."""
+    words = ctx.q.words
+    for i, w in enumerate(words):
+        if i and w.tag in (SUBJECT, LICENSEE) and w.norm != ctx.home.lower() and words[i - 1].norm in ("from", "by"):
+            return w.surface
+    return ""
 
 
 def asked_subjects(ctx: Context) -> list[str]:
