@@ -47,12 +47,21 @@ def metric_plan(ctx: Context, intent: str, deps: Deps, op_kinds: set[str], opera
 
 
 def _payer(ctx: Context) -> str:
-    """A company named as where money came from ("… from Nokia", "… paid by Sony")."""
+    """A company named as where money came from ("… from Nokia", "… paid by Sony",
+    "… from our Nokia deal")."""
     words = ctx.q.words
     for i, w in enumerate(words):
-        if i and w.tag in (SUBJECT, LICENSEE) and w.norm != ctx.home.lower() and words[i - 1].norm in ("from", "by"):
+        if w.tag not in (SUBJECT, LICENSEE) or w.norm == ctx.home.lower():
+            continue
+        before = [x.norm for x in words[max(0, i - 3):i] if x.norm not in _BETWEEN]
+        after = words[i + 1].norm if i + 1 < len(words) else ""
+        if (before and before[-1] in ("from", "by")) or after in _DEAL:
             return w.surface
     return ""
+
+
+_BETWEEN = frozenset({"our", "the", "their", "its", "a"})
+_DEAL = frozenset({"deal", "license", "licence", "agreement", "contract", "licensee"})
 
 
 def asked_subjects(ctx: Context) -> list[str]:
