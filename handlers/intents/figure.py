@@ -51,17 +51,19 @@ def _payer(ctx: Context) -> str:
     "… from our Nokia deal")."""
     words = ctx.q.words
     for i, w in enumerate(words):
-        if w.tag not in (SUBJECT, LICENSEE) or w.norm == ctx.home.lower():
+        if w.tag not in (SUBJECT, LICENSEE):
             continue
         before = [x.norm for x in words[max(0, i - 3):i] if x.norm not in _BETWEEN]
         after = words[i + 1].norm if i + 1 < len(words) else ""
-        if (before and before[-1] in ("from", "by")) or after in _DEAL:
+        source = bool(before) and before[-1] in ("from", "by")
+        # "from Nokia", "from our Nokia deal", "from its Huawei licence"
+        if source and (w.norm != ctx.home.lower() or after in _DEAL):
             return w.surface
     return ""
 
 
-_BETWEEN = frozenset({"our", "the", "their", "its", "a"})
-_DEAL = frozenset({"deal", "license", "licence", "agreement", "contract", "licensee"})
+_BETWEEN = frozenset({"our", "the", "their", "its", "his", "her", "a"})
+_DEAL = frozenset({"deal", "license", "licence", "agreement", "contract"})
 
 
 def asked_subjects(ctx: Context) -> list[str]:
