@@ -88,12 +88,18 @@ def _years_by_metric(ctx: Context) -> dict[str, list[str]]:
         return {}
     pairs: dict[int, list[str]] = {}
     owner = {pos: i for i, m in enumerate(ctx.matches) for pos in m.positions}
+    words = ctx.q.words
     current: int | None = None
-    for pos, w in enumerate(ctx.q.words):
+    for pos, w in enumerate(words):
         if pos in owner:
             current = owner[pos]
-        elif w.tag == YEAR_TAG and current is not None:
-            pairs.setdefault(current, []).append(w.surface)
+        elif w.tag == YEAR_TAG:
+            # "R&D 2022 and 2023 revenue": a year written just before another metric, once
+            # the one before has its year, is that metric's
+            ahead = owner.get(pos + 1) if current is None or current in pairs else None
+            target = ahead if ahead is not None and ahead != current else current
+            if target is not None:
+                pairs.setdefault(target, []).append(w.surface)
     if len(pairs) != len(ctx.matches) or len({tuple(v) for v in pairs.values()}) == 1:
         return {}
     out: dict[str, list[str]] = {}
