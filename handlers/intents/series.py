@@ -37,9 +37,19 @@ def match(ctx: Context) -> Plan | None:
         op = "trend"
     if not op:
         return None
+    if op in ("highest", "lowest") and any(w.norm in _ACROSS for w in q.words):
+        # "which company has the highest licensing revenue": across companies, which is
+        # not one company's years (and figures in several currencies are not ranked)
+        plan = figure.metric_plan(ctx, "series", ctx.deps, {op, "when", "trend"}, operation=op)
+        plan.unexplained = [*plan.unexplained, "which company"]
+        return plan
     kinds = {op, "when", "trend"} | ({"sum"} if op == "sum" else set()) | (
         {"change"} if op == "trend" and ctx.any_of("change") else set())
     return figure.metric_plan(ctx, "series", ctx.deps, kinds, operation=op)
+
+
+_ACROSS = frozenset({"company", "companies", "competitor", "competitors", "who", "whose", "firm", "firms",
+                     "peer", "peers", "among", "rival", "rivals", "player", "players"})
 
 
 async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
