@@ -37,7 +37,10 @@ def match(ctx: Context) -> Plan | None:
         # "how many licensees in 2022": the published count (a figure); "… did we have in
         # 2023", not stored, is refused for that year, not answered with the licences signed in it
         return None
-    plan = Plan("licences", subject=ctx.home, years=list(q.years))
+    # "signed between 2021 and 2023": every year of the range, not its two ends
+    years = [str(y) for y in range(int(q.year_range[0]), int(q.year_range[1]) + 1)] if q.year_range \
+        else list(q.years)
+    plan = Plan("licences", subject=ctx.home, years=years)
     plan.filters = _filters(ctx)
     if ctx.licensees:
         plan.filters["licensee"] = "; ".join(ctx.licensees)
@@ -102,7 +105,10 @@ def _filters(ctx: Context) -> dict[str, str]:
         f["within_days"] = str(ctx.q.window_days)
     if ctx.q.since:
         f["since"] = ctx.q.since
-    others = [s for s in ctx.subjects if s.lower() != ctx.home.lower()]
+    # a company that is a licensee is filtered as one ("Nokia licence expiry and Ericsson
+    # licence expiry": both); a party is a company on the other side (Qualcomm as licensor)
+    named = {n.lower() for n in ctx.licensees}
+    others = [s for s in ctx.subjects if s.lower() != ctx.home.lower() and s.lower() not in named]
     if others:
         f["party"] = others[0]
     elif any(w.tag == SUBJECT for w in ctx.q.words) and not ctx.licensees and (
