@@ -79,8 +79,17 @@ _OWNED = frozenset({"own", "owned", "owner", "assigned", "assignee", "held", "ho
 
 
 def _owner(ctx: Context) -> str:
-    """"patents owned by Waymo": the words after "owned by" name the owner."""
+    """"patents owned by Waymo": the words after "owned by" name the owner; "patents does
+    Huawei own": a company right before "own" is the owner."""
     words = ctx.q.words
+    for i, w in enumerate(words):
+        named = w.tag in ("licensee", "subject") or (not w.tag and w.norm in ctx.q.capitalised and i > 0)
+        if w.norm == ctx.home.lower() and not ctx.any_of("store"):
+            continue  # "how many valid patents does Huawei hold": the published count
+        if named and any(
+                x.norm in _OWNED for x in words[i + 1 : i + 3]) and words[i + 1].norm not in ("by",):
+            w.tag = "owner"
+            return w.surface
     for i in range(1, len(words) - 1):
         if words[i].norm == "by" and words[i - 1].norm in _OWNED:
             name = []
