@@ -591,7 +591,7 @@ def _refusal(deps: Deps, ctx: Context, plan: Plan) -> Reply:
     payer = next((w[len("from "):] for w in plan.unexplained if w.startswith("from ")), "")
     if payer and len(plan.unexplained) == 1:
         name = payer.title() if payer.islower() else payer
-        return common.refuse(deps, ctx, f"I don't hold what we earn from {name}: "
+        return common.refuse(deps, ctx, f"I don't hold revenue from one licensee or licence ({name}): "
                              "amounts per licensee or per licence are not stored.",
                              note="I hold each company's own published figures and our total licensing revenue.")
     if plan.unknown_subject and plan.intent == "licences":
