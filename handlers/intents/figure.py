@@ -56,7 +56,7 @@ def _payer(ctx: Context) -> str:
         before = [x.norm for x in words[max(0, i - 3):i] if x.norm not in _BETWEEN]
         after = words[i + 1].norm if i + 1 < len(words) else ""
         source = bool(before) and before[-1] in ("from", "by")
-        # "from Nokia", "from our Nokia deal", "from its Huawei licence"
+        # "from Nokia", "from our Nokia deal", "from its licence with us"
         if source and (w.norm != ctx.home.lower() or after in _DEAL):
             return w.surface
     return ""

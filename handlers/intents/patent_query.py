@@ -80,12 +80,12 @@ _OWNED = frozenset({"own", "owned", "owner", "assigned", "assignee", "held", "ho
 
 def _owner(ctx: Context) -> str:
     """"patents owned by Waymo": the words after "owned by" name the owner; "patents does
-    Huawei own": a company right before "own" is the owner."""
+    Google own": a company right before "own" is the owner."""
     words = ctx.q.words
     for i, w in enumerate(words):
         named = w.tag in ("licensee", "subject") or (not w.tag and w.norm in ctx.q.capitalised and i > 0)
         if w.norm == ctx.home.lower() and not ctx.any_of("store"):
-            continue  # "how many valid patents does Huawei hold": the published count
+            continue  # "how many valid patents do we hold": the home company's published count
         if named and any(
                 x.norm in _OWNED for x in words[i + 1 : i + 3]) and words[i + 1].norm not in ("by",):
             w.tag = "owner"
