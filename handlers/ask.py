@@ -211,18 +211,18 @@ async def _several(deps: Deps, parts: list[str], topic: str | None, remarks: lis
             remarks.append(part)
             mentioned = named or mentioned
             continue
+        licence_detail = not named and _asks_only(q, _LICENCE_DETAIL_WORDS)
         if previous and kind == "refers back":
             part = f"{part} {_antecedent(previous)}".strip()
-        elif previous and _licence_named(previous) and not named and _licence_detail(q):
+        elif licence_detail and previous and _licence_named(previous):
             # "do we have a licence with Qualcomm? inbound or outbound?": asked of that licence
             part = f"{part} {_antecedent(previous)}".strip()
-        elif licence_part and not named and _licence_detail(q):
-            part = f"{part} · {licence_part}"
-        elif mentioned and not named and _licence_detail(q):
-            # "follow-up on the Sony licence: status + end date?": the licence of the preface
-            part = f"{part} · {mentioned}"
+        elif licence_detail and (licence_part or mentioned):
+            # "Is there a video codec licence? who's the licensee?": the licences the part
+            # before found; "follow-up on the Sony licence: status + end date?": the preface's
+            part = f"{part} · {licence_part or mentioned}"
         elif previous and (previous.get("filters") or {}).get("number") and not q.patent_numbers \
-                and _patent_detail(q):
+                and _asks_only(q, _PATENT_DETAIL_WORDS):
             # "noise reduction patent - jurisdiction and expiry?": asked of the patent shown
             part = f"{part} {_antecedent(previous)}".strip()
         elif mentioned and any(w.norm in _COMPANY_PRONOUNS for w in q.words) and not named:
@@ -306,19 +306,15 @@ def _licence_named(plan: dict[str, Any]) -> bool:
     return bool(filters.get("licensee") or filters.get("party"))
 
 
-def _licence_detail(q: Question) -> bool:
-    """A part that asks only what kind, status, territory or dates ("inbound or outbound?")."""
-    content = [w.norm for w in q.words if w.norm not in _FILLER]
-    return bool(content) and not q.years and all(n in _LICENCE_DETAIL_WORDS for n in content)
-
-
 _PATENT_DETAIL_WORDS = frozenset(lx.FIELDS) | lx.WHEN | {"date", "expiry", "number"}
 
 
-def _patent_detail(q: Question) -> bool:
-    """A part that asks only fields of a patent ("jurisdiction and expiry?")."""
+def _asks_only(q: Question, details: frozenset[str]) -> bool:
+    """A part that asks only these details of something named before: a licence's kind,
+    status, territory or dates ("inbound or outbound?"), a patent's fields
+    ("jurisdiction and expiry?")."""
     content = [w.norm for w in q.words if w.norm not in _FILLER]
-    return bool(content) and not q.years and all(n in _PATENT_DETAIL_WORDS for n in content)
+    return bool(content) and not q.years and all(n in details for n in content)
 
 
 def _split_timed_pairs(deps: Deps, parts: list[str]) -> list[str]:
@@ -339,7 +335,7 @@ _COMMA_AND = re.compile(r",\s*and\s+")
 
 def _timed_metric(deps: Deps, text: str) -> bool:
     q = read(text, deps.now())
-    return bool(q.years or q.year_range) and bool(context(deps, read(text, deps.now()), None).matches)
+    return bool(q.years or q.year_range) and bool(context(deps, q, None).matches)
 
 
 def _merge_year_notes(deps: Deps, parts: list[str]) -> list[str]:
@@ -355,7 +351,7 @@ def _merge_year_notes(deps: Deps, parts: list[str]) -> list[str]:
             part = f"{part} · {ahead}"
         ahead = ""
         if q.years and not q.patent_numbers and not any(w.norm in _QUESTION_WORDS for w in q.words):
-            ctx = context(deps, read(part, deps.now()), None)
+            ctx = context(deps, q, None)
             if not (ctx.matches or ctx.licensees or ctx.subjects):
                 if merged and not read(merged[-1], deps.now()).years:
                     merged[-1] = f"{merged[-1]} {part}"
@@ -588,9 +584,8 @@ def _plan(ctx: Context) -> tuple[Plan, Intent | None]:
 
 
 def _refusal(deps: Deps, ctx: Context, plan: Plan) -> Reply:
-    payer = next((w[len("from "):] for w in plan.unexplained if w.startswith("from ")), "")
-    if payer and len(plan.unexplained) == 1:
-        name = payer.title() if payer.islower() else payer
+    if plan.payer and len(plan.unexplained) == 1:
+        name = plan.payer.title() if plan.payer.islower() else plan.payer
         return common.refuse(deps, ctx, f"I don't hold revenue from one licensee or licence ({name}): "
                              "amounts per licensee or per licence are not stored.",
                              note="I hold each company's own published figures and our total licensing revenue.")

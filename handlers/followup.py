@@ -36,14 +36,14 @@ _CONTINUES = re.compile(r"^\s*(?:and|also|plus|or|what\s+about|how\s+about|same\
 REFERS = frozenset({"it", "its", "that", "this", "those", "these", "one", "ones", "same", "they", "them", "there",
                     "then"})
 # "our"/"ours"/"us" name the home company; "we" does not ("do we have it?" asks the store)
-_HOME_WORDS = frozenset({"our", "ours", "us", "ourselves"})
+HOME_WORDS = frozenset({"our", "ours", "us", "ourselves"})
 _REFERS_TEXT = re.compile(r"\b(?:" + "|".join(sorted(REFERS)) + r")\b", re.IGNORECASE)
 # "us" in lower case only: "US" is the jurisdiction
 _HOME_TEXT = re.compile(r"\b(?:[Oo]urs|[Oo]ur|[Oo]urselves|us)\b")
 # what a part can name without asking anything of its own: it swaps that slot of the part before
 _SLOT_KINDS = ("tech", "juris", "territory", "status", "kind")
 _TIME_KINDS = frozenset({"latest", "earliest", "highest", "lowest", "trend"})
-_COMPARE = frozenset({"compare", "compared", "comparison", "vs", "versus", "against", "relative"})
+COMPARE = frozenset({"compare", "compared", "comparison", "vs", "versus", "against", "relative"})
 
 
 # "licensing income over the same years": the years written last before it
@@ -93,7 +93,7 @@ def _slots(ctx: Context) -> _Slots:
     kinds: set[str] = set()
     for w in q.words:
         kinds |= ctx.kinds(w) & set(_SLOT_KINDS)
-    home = any(w.norm in _HOME_WORDS and ctx.kinds(w) == frozenset() for w in q.words) or any(
+    home = any(w.norm in HOME_WORDS and ctx.kinds(w) == frozenset() for w in q.words) or any(
         s.lower() == ctx.home.lower() for s in ctx.subjects)
     return _Slots(
         time=bool(q.years or q.year_range or q.since or q.window_days
@@ -102,7 +102,7 @@ def _slots(ctx: Context) -> _Slots:
         home=home,
         metric=any(w.tag == METRIC for w in q.words),
         kinds=kinds,
-        compare=any(w.norm in _COMPARE for w in q.words),
+        compare=any(w.norm in COMPARE for w in q.words),
         # "… in 2021 — how did it change vs 2020?": one year to compare the year before with
         versus=len(q.years) == 1 and not q.year_range and any("change" in ctx.kinds(w) for w in q.words),
     )
@@ -115,7 +115,7 @@ def names_home(q: Question) -> bool:
 def refers(ctx: Context) -> bool:
     """The part points back ("is that up from 2022?", "how does it compare to ours?")."""
     return any(w.norm in REFERS for w in ctx.q.words) or (
-        names_home(ctx.q) and any(w.norm in _COMPARE for w in ctx.q.words))
+        names_home(ctx.q) and any(w.norm in COMPARE for w in ctx.q.words))
 
 
 _RELATIVE = re.compile(r"\b(?:the\s+year\s+before|(?:previous|prior)\s+year|(?:a\s+)?year\s+earlier)\b", re.IGNORECASE)
@@ -146,7 +146,7 @@ def elliptical(ctx: Context) -> bool:
     """A part that names only what changes ("And Ericsson?", "and in 2023?", "the 4G
     one?", "how many in the US?") and asks nothing of its own."""
     own = [w for w in ctx.q.words
-           if w.tag not in (FILLER, YEAR_TAG, SUBJECT, LICENSEE) and w.norm not in REFERS | _HOME_WORDS
+           if w.tag not in (FILLER, YEAR_TAG, SUBJECT, LICENSEE) and w.norm not in REFERS | HOME_WORDS
            and not (ctx.kinds(w) & {*_SLOT_KINDS, "count", "how_much"})]
     return not own and not ctx.q.patent_numbers
 
@@ -174,7 +174,7 @@ def inherit(prev: Context, new: Context, home: str, *, keep_metric: bool = False
     what share of revenue was that?" is the R&D share)."""
     have = _slots(new)
     # "patents on lidar? and on tailgating?": the new part's own free words replace those before
-    new_free = any(not w.tag and not new.kinds(w) and w.norm not in REFERS | _HOME_WORDS for w in new.q.words)
+    new_free = any(not w.tag and not new.kinds(w) and w.norm not in REFERS | HOME_WORDS for w in new.q.words)
     lend: list[str] = []
     for w in prev.q.words:
         kinds = prev.kinds(w)

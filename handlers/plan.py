@@ -39,6 +39,9 @@ class Plan:
     words: list[str] = field(default_factory=list)  # title words of a patent search
     unexplained: list[str] = field(default_factory=list)
     unknown_subject: str = ""
+    # "our licensing revenue from Qualcomm": the company named as where money came from
+    # (what one licensee pays is never stored)
+    payer: str = ""
     # "R&D 2023, revenue 2024": each metric with the years written after it
     years_by_metric: dict[str, list[str]] = field(default_factory=dict)
 

@@ -12,9 +12,10 @@ from handlers.plan import LICENSEE, SUBJECT, Context, Plan
 from handlers.question import YEAR_TAG
 from handlers.replies import FactView, Reply, ReplyKind
 
-_COMPARE = frozenset({"compare", "compared", "comparison", "vs", "versus", "against", "than", "stack"})
-# "我们和 Qualcomm … 对比": the home company, as the Chinese reading writes it
-_WE = frozenset({"we", "us", "our", "ours"})
+# comparison words, with "than" ("more than Qualcomm's?") and "stack" ("stack up against")
+_COMPARE = followup.COMPARE | {"than", "stack"}
+# "我们和 Qualcomm … 对比": the home company, as the Chinese reading writes it ("we")
+_WE = followup.HOME_WORDS | {"we"}
 
 
 def chosen_metrics(ctx: Context) -> list[str]:
@@ -38,11 +39,11 @@ def metric_plan(ctx: Context, intent: str, deps: Deps, op_kinds: set[str], opera
     if units:
         plan.filters["unit"] = ",".join(sorted(units))
     plan.unknown_subject = common.unknown_name(ctx, unexplained)
-    payer = _payer(ctx)
-    if payer:
-        # "our licensing revenue from Qualcomm": what one licensee pays is never stored,
-        # and Qualcomm's own licensing revenue is another figure
-        plan.unexplained = [*plan.unexplained, f"from {payer}"]
+    plan.payer = _payer(ctx)
+    if plan.payer:
+        # what one licensee pays is never stored, and Qualcomm's own licensing revenue
+        # is another figure
+        plan.unexplained = [*plan.unexplained, f"from {plan.payer}"]
     return plan
 
 
