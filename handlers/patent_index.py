@@ -209,7 +209,7 @@ def prepare_delta(pidx: PatentIndex, rows: list[tuple[int, str, str]]) -> Patent
         toks = tokens(title or "")
         d.ids.append(pid)
         d.titles.append(" " + " ".join(toks) + " ")
-        d.words.append([t for t in dict.fromkeys(toks) if t not in tx.STOPWORDS])
+        d.words.append(_indexed(toks))
         d.keys.append(nkey)
     d.nokind = pidx.by_number_nokind.with_added([(k, start + i) for i, k in enumerate(d.keys)])
     return d
@@ -252,8 +252,13 @@ class PatentChanges:
     nokind: NumberIndex
 
 
+def _indexed(tokens: Iterable[str]) -> list[str]:
+    """A title's words that have postings: each once, stopwords left out."""
+    return [t for t in dict.fromkeys(tokens) if t not in tx.STOPWORDS]
+
+
 def _words_of(padded: str) -> list[str]:
-    return [t for t in dict.fromkeys(padded.split()) if t not in tx.STOPWORDS]
+    return _indexed(padded.split())
 
 
 def prepare_changes(pidx: PatentIndex, changes: list[IndexChange]) -> PatentChanges | None:
@@ -281,7 +286,7 @@ def prepare_changes(pidx: PatentIndex, changes: list[IndexChange]) -> PatentChan
             continue
         toks = tokens(c.title or "")
         padded = " " + " ".join(toks) + " "
-        updates.append((pos, c.number_key, padded, [t for t in dict.fromkeys(toks) if t not in tx.STOPWORDS]))
+        updates.append((pos, c.number_key, padded, _indexed(toks)))
     new_rows = sorted((c.id, c.number_key, c.title) for c in latest.values() if c.id > last_id and not c.removed)
     appended = prepare_delta(pidx, new_rows)
     moved = [(key, pos) for pos, key, _, _ in updates if key != pidx.keys[pos]]
