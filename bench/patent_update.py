@@ -11,7 +11,6 @@ first patent is retitled (and put back afterwards)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import csv
 import json
 import subprocess
@@ -24,27 +23,13 @@ from typing import Any
 
 import aiohttp
 
-from bench.run import PY, ROOT, SECRET, TOKEN, env_for, free_port, signed_command
+from bench.run import PY, ROOT, SECRET, TOKEN, ask_text, env_for, free_port, start_server, stop_all
 from tests.standin_slack import StandinSlack
 
 
 async def _serve(env: dict[str, str], procs: list[asyncio.subprocess.Process]) -> str:
     port = free_port()
-    proc = await asyncio.create_subprocess_exec(PY, "-m", "bot.cli", "serve", "--http", "--port", str(port),
-                                                env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
-                                                stderr=asyncio.subprocess.DEVNULL)
-    procs.append(proc)
-    assert proc.stdout is not None
-    line = await asyncio.wait_for(proc.stdout.readline(), 600)
-    if b"listening" not in line:
-        raise RuntimeError(f"serve --http did not start: {line!r}")
-    return f"http://127.0.0.1:{port}/slack/events"
-
-
-async def _ask(http: aiohttp.ClientSession, base: str, text: str) -> str:
-    body, headers = signed_command(text, 1)
-    async with http.post(base, data=body, headers=headers) as resp:
-        return await resp.text()
+    return await start_server(["bot.cli", "serve", "--http", "--port", str(port)], port, env, procs, 600)
 
 
 def _retitle(folder: Path, title: str | None, out: Path) -> tuple[str, str]:
@@ -76,7 +61,7 @@ async def measure(url: str, folder: Path, replicas: int = 2) -> dict[str, Any]:
             async with aiohttp.ClientSession() as http:
                 for base in bases:  # every replica has its patent index loaded
                     for _ in range(3000):
-                        if "still loading" not in await _ask(http, base, "patents tailgaters"):
+                        if "still loading" not in await ask_text(http, base, "patents tailgaters"):
                             break
                         await asyncio.sleep(0.2)
                 t0 = time.perf_counter()
@@ -89,18 +74,14 @@ async def measure(url: str, folder: Path, replicas: int = 2) -> dict[str, Any]:
 
                 async def seen(base: str) -> float:
                     for _ in range(6000):
-                        if number in await _ask(http, base, f"patents {word}"):
+                        if number in await ask_text(http, base, f"patents {word}"):
                             return time.perf_counter() - imported
                         await asyncio.sleep(0.01)
                     raise RuntimeError("the new title was never found")
 
                 out["visible_s"] = max(await asyncio.gather(*(seen(b) for b in bases)))
         finally:
-            for p in procs:
-                with contextlib.suppress(ProcessLookupError):
-                    p.terminate()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(p.wait(), 30)
+            await stop_all(procs, 30)
             await slack.stop()
             await asyncio.to_thread(subprocess.run, [PY, "-m", "bot.cli", "import", str(restore)],
                                     env=env_for(url), cwd=ROOT, capture_output=True, check=False)

@@ -156,25 +156,17 @@ async def http_bench(url: str, sequential: int, concurrent_total: int, senders: 
     port = free_port()
     env = env_for(url, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.api_url)
     t0 = time.perf_counter()
-    proc = await asyncio.create_subprocess_exec(PY, "-m", "bot.cli", "serve", "--http", "--port", str(port),
-                                                env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
-                                                stderr=asyncio.subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}/slack/events"
     floor_port = free_port()
-    procs: list[asyncio.subprocess.Process] = [proc]
+    procs: list[asyncio.subprocess.Process] = []
     questions = [q.text for q in QUESTIONS]
     out: dict[str, Any] = {}
     try:
-        assert proc.stdout is not None
-        line = await asyncio.wait_for(proc.stdout.readline(), 120)
-        if b"listening" not in line:
-            raise RuntimeError(f"serve --http did not start: {line!r}")
+        base = await start_server(["bot.cli", "serve", "--http", "--port", str(port)], port, env, procs, 120)
+        proc = procs[0]
         out["serve_start_s"] = time.perf_counter() - t0
         async with aiohttp.ClientSession() as http:
             async def reply_text(text: str, n: int) -> str:
-                body, headers = signed_command(text, n)
-                async with http.post(base, data=body, headers=headers) as resp:
-                    return (await resp.text()) if resp.status == 200 else ""
+                return await ask_text(http, base, text, n)
 
             # a figure answers as soon as the server listens; patent questions say the
             # index is warming up until it is loaded
@@ -237,25 +229,42 @@ async def http_bench(url: str, sequential: int, concurrent_total: int, senders: 
             out["conc_failed"] = sum(1 for r in results if not r[1])
         out["serve_rss_mb"] = psutil.Process(proc.pid).memory_info().rss / 1e6
     finally:
-        for p in procs:
-            with contextlib.suppress(ProcessLookupError):
-                p.terminate()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(p.wait(), 20)
+        await stop_all(procs, 20)
         await slack.stop()
     return out
 
 
 async def start_floor(env: dict[str, str], port: int, procs: list[asyncio.subprocess.Process]) -> str:
     """bench/floor.py on `port`; its URL once it listens."""
-    proc = await asyncio.create_subprocess_exec(PY, "-m", "bench.floor", "--port", str(port), env=env, cwd=ROOT,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+    return await start_server(["bench.floor", "--port", str(port)], port, env, procs, 60)
+
+
+async def start_server(args: list[str], port: int, env: dict[str, str], procs: list[asyncio.subprocess.Process],
+                       start_within: float) -> str:
+    """`python -m ARGS` (kept in `procs` for `stop_all`); its events URL once it says it listens."""
+    proc = await asyncio.create_subprocess_exec(PY, "-m", *args, env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
+                                                stderr=asyncio.subprocess.DEVNULL)
     procs.append(proc)
     assert proc.stdout is not None
-    line = await asyncio.wait_for(proc.stdout.readline(), 60)
+    line = await asyncio.wait_for(proc.stdout.readline(), start_within)
     if b"listening" not in line:
-        raise RuntimeError(f"the floor app did not start: {line!r}")
+        raise RuntimeError(f"{' '.join(args[:2])} did not start: {line!r}")
     return f"http://127.0.0.1:{port}/slack/events"
+
+
+async def stop_all(procs: list[asyncio.subprocess.Process], wait: float) -> None:
+    for p in procs:
+        with contextlib.suppress(ProcessLookupError):
+            p.terminate()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(p.wait(), wait)
+
+
+async def ask_text(http: aiohttp.ClientSession, base: str, text: str, n: int = 1) -> str:
+    """The body of a signed `/ip TEXT` to `base` ("" unless 200)."""
+    body, headers = signed_command(text, n)
+    async with http.post(base, data=body, headers=headers) as resp:
+        return (await resp.text()) if resp.status == 200 else ""
 
 
 # ---- one size ------------------------------------------------------------------------
