@@ -502,7 +502,8 @@ def context(deps: Deps, q: Question, topic: str | None) -> Context:
     for w in q.words:
         # a word some patent title holds is a real word, not a typo ("charging")
         if w.norm not in _FILLER and w.norm not in titles:
-            w.norm = idx.correct(w.norm, vocabulary)
+            fixed = idx.correct(w.norm, vocabulary)
+            w.corrected, w.norm = fixed != w.norm, fixed
     ctx = Context(q, deps, deps.home_subject, topic=topic)
     norms = [w.norm for w in q.words]
     subjects = {**{k: v for k, v in idx.facts.subjects.items()}, deps.home_subject.lower(): deps.home_subject}

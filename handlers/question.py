@@ -70,6 +70,9 @@ class Word:
     norm: str  # as the matcher compares it
     surface: str  # as typed, to name it when not understood
     tag: str = ""  # what explained it; "" = nothing yet
+    # norm is a typo correction of what was typed ("signl" -> "sign"): a guess, so it
+    # may not be the only word that turns a patent question into another kind
+    corrected: bool = False
     # lexicon kinds, worked out once (handlers.plan.Context.kinds)
     kinds: frozenset[str] | None = field(default=None, compare=False, repr=False)
 

@@ -24,6 +24,10 @@ def match(ctx: Context) -> Plan | None:
     if ctx.strong and not _listing_of_licences(ctx):
         return None
     has_noun = ctx.any_of("licence", "kind") or any(any("licen" in x for x in m.metrics) for m in ctx.matches)
+    nouns = ctx.words_of("licence", "kind")
+    patent_asked = any(w.norm in lx.PATENT_NOUN for w in ctx.q.words)
+    if patent_asked and not ctx.licensees and nouns and all(w.corrected for w in nouns):
+        return None  # "patents signl": a misspelt title word, not "patents sign(ed)" — a licence list
     if not (ctx.licensees or has_noun):
         return None
     if (ctx.any_of("patent") or any(m.weak and "licen" not in " ".join(m.metrics) for m in ctx.matches)) \
