@@ -3,6 +3,7 @@ the CLI, Slack and the tests share one code path with their own clock and store.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -26,6 +27,14 @@ def _utcnow() -> datetime:
 
 
 @dataclass
+class SeenAdmins:
+    ids: frozenset[str] | None = None  # None: not read yet, or forgotten after a change here
+    read_at: float = 0.0  # time.monotonic()
+    # the re-read after SEEN_FOR runs beside the answers, never inside one
+    rereading: asyncio.Task[None] | None = None
+
+
+@dataclass
 class Deps:
     sessions: async_sessionmaker[AsyncSession]
     index: Index
@@ -36,10 +45,10 @@ class Deps:
     clock: Callable[[], datetime] = _utcnow
     # Slack user ids allowed to change facts, from IPBOT_ADMINS (more are kept in the database)
     admins: frozenset[str] = frozenset()
-    # user -> (admin in the database, monotonic time read): only for showing admin
-    # buttons on answers without a database read inside Slack's ack; every change
-    # checks the database (handlers/permissions.py)
-    admin_seen: dict[str, tuple[bool, float]] = field(default_factory=dict)
+    # the database's admins as last read: only for showing admin buttons on answers
+    # without a database read inside Slack's ack; every change checks the database
+    # (handlers/permissions.py)
+    seen_admins: SeenAdmins = field(default_factory=lambda: SeenAdmins())
     # the verbs, buttons and forms besides questions (handlers/registry.py: build() at start-up)
     registry: Registry = field(default_factory=Registry)
 

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -326,19 +327,22 @@ class Index:
             # one word: its posting list is the answer, counted exactly at no cost
             return SearchResult(list(rarest[:keep]), len(rarest), True, shown, [])
         exact = len(rarest) <= CANDIDATE_CAP
-        matched = list(rarest if exact else rarest[:CANDIDATE_CAP])
-        titles = pidx.titles
-        # one flat pass per word, rarest first, so later passes see few candidates
+        matched = np.array(rarest[:CANDIDATE_CAP], dtype=np.int32)
+        # one vectorised pass per word, rarest first: a candidate stays when some form of
+        # the word lists it (postings are sorted, so a binary search finds it)
         for g in sized[1:]:
-            padded = [f" {f} " for f in g]
-            if len(padded) == 1:
-                one = padded[0]
-                matched = [p for p in matched if one in titles[p]]
-            else:
-                matched = [p for p in matched if any(f in titles[p] for f in padded)]
-            if not matched:
+            keep_mask = np.zeros(len(matched), dtype=bool)
+            for f in g:
+                # a copy, not a view: a view would pin the array the next update resizes
+                plist = np.array(pidx.postings[f], dtype=np.int32)
+                at = np.searchsorted(plist, matched)
+                at[at == len(plist)] = 0
+                keep_mask |= plist[at] == matched
+            matched = matched[keep_mask]
+            if not len(matched):
                 break
-        return SearchResult(matched, len(matched), exact, shown, [])
+        positions: list[int] = matched.tolist()
+        return SearchResult(positions, len(positions), exact, shown, [])
 
     def search_titles(self, words: list[str], limit: int = 10) -> SearchResult:
         res = self.title_matches(words, keep=RERANK)

@@ -3,12 +3,18 @@ The CLI and console run as a trusted operator (Request.trusted)."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from handlers.deps import Deps
 from handlers.dispatch import Request
 from handlers.errors import NotAllowed
 from store import audit
+
+log = logging.getLogger(__name__)
 
 
 async def is_admin(deps: Deps, user: str) -> bool:
@@ -25,22 +31,37 @@ async def is_admin(deps: Deps, user: str) -> bool:
 SEEN_FOR = 60.0
 
 
+async def _read_admins(deps: Deps) -> frozenset[str]:
+    async with deps.sessions() as session:
+        ids = frozenset(a.user_id for a in await audit.list_admins(session=session))
+    deps.seen_admins.ids, deps.seen_admins.read_at = ids, time.monotonic()
+    return ids
+
+
+async def _reread(deps: Deps) -> None:
+    try:
+        await _read_admins(deps)
+    except (SQLAlchemyError, OSError) as exc:
+        # the buttons keep following the list read before; the next answer tries again
+        log.warning("re-reading the admins failed: %s", type(exc).__name__)
+
+
 async def shows_admin_tools(deps: Deps, user: str) -> bool:
-    """Whether answers to `user` may carry admin buttons: `is_admin`, read at most once
-    a minute per user."""
+    """Whether answers to `user` may carry admin buttons. The database's admins are
+    read once (at start-up, or after a change on this replica) and then again at
+    most once a minute beside the answers, so no answer waits for the database."""
     if not user or user in deps.admins:
         return bool(user)
-    now = time.monotonic()
-    seen = deps.admin_seen.get(user)
-    if seen is None or now - seen[1] > SEEN_FOR:
-        if len(deps.admin_seen) > 10_000:
-            deps.admin_seen.clear()
-        seen = deps.admin_seen[user] = (await is_admin(deps, user), now)
-    return seen[0]
+    seen = deps.seen_admins
+    if seen.ids is None:
+        return user in await _read_admins(deps)
+    if time.monotonic() - seen.read_at > SEEN_FOR and (seen.rereading is None or seen.rereading.done()):
+        seen.rereading = asyncio.create_task(_reread(deps))
+    return user in seen.ids
 
 
 def forget_admins(deps: Deps) -> None:
-    deps.admin_seen.clear()
+    deps.seen_admins.ids = None
 
 
 async def require_admin(deps: Deps, req: Request) -> None:

@@ -180,6 +180,16 @@ async def test_a_unit_change_is_confirmed_too(bot: Bot) -> None:
 # ---- Correct this -------------------------------------------------------------------------
 
 
+async def test_correct_this_follows_admins_granted_and_revoked_in_the_database(bot: Bot) -> None:
+    # U7 is no admin: no button; made one through `/ip admins add`, their next answer
+    # has it; removed again, it is gone at once on this replica
+    assert "correct_fact" not in _buttons((await _command(bot, "licensing revenue 2022", user="U7"))["blocks"])
+    assert "U7" in all_text((await _command(bot, "admins add <@U7>"))["blocks"])
+    assert "correct_fact" in _buttons((await _command(bot, "licensing revenue 2022", user="U7"))["blocks"])
+    await _command(bot, "admins remove <@U7>")
+    assert "correct_fact" not in _buttons((await _command(bot, "licensing revenue 2022", user="U7"))["blocks"])
+
+
 async def test_correct_this_is_on_an_admins_private_answers_only(bot: Bot) -> None:
     mine = await _command(bot, "licensing revenue 2022")
     [button] = [b for b in _all_buttons(mine["blocks"]) if b["action_id"].startswith("correct_fact")]
