@@ -6,18 +6,16 @@ index (handlers/index.py) and PostgreSQL (store/patent_search.py). The intents a
 from __future__ import annotations
 
 import dataclasses
-import heapq
 from dataclasses import dataclass
 from typing import Protocol
 
-from rapidfuzz import fuzz
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import text as tx
 from handlers.deps import Deps
 from handlers.errors import StoreUnavailable
-from handlers.index import CANDIDATE_CAP, RERANK, Index
+from handlers.index import CANDIDATE_CAP, RERANK, Index, closest
 from handlers.patent_index import word_stem
 from handlers.replies import PatentView
 from store import patent_search as search_repo
@@ -172,8 +170,8 @@ class PostgresPatentSearch:
             return TitleHits([], 0, complete, shown, [])
         query = " ".join(shown)
         # the in-memory engine's ranking, on the same tokens
-        best = heapq.nlargest(limit, rows, key=lambda r: (fuzz.token_set_ratio(query, f" {r[1]} "), -len(r[1])))
-        return TitleHits([pid for pid, _ in best], total, complete, shown, [], condition=cond)
+        best = closest(query, [f" {title} " for _, title in rows], limit)
+        return TitleHits([rows[i][0] for i in best], total, complete, shown, [], condition=cond)
 
     async def title_filter(self, words: list[str]) -> TitleHits:
         try:

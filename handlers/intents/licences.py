@@ -10,6 +10,7 @@ from handlers import lexicon as lx
 from handlers import text as tx
 from handlers import wording
 from handlers.deps import Deps
+from handlers.index import LicenceIndex
 from handlers.intents import common
 from handlers.plan import SUBJECT, Context, Plan
 from handlers.replies import LicenceView, Reply, ReplyKind
@@ -131,10 +132,16 @@ def _tech_tokens(text: str) -> set[str]:
     return set(tx.tokens(text.replace("/", " ")))
 
 
-def matching(licences: list[LicenceView], plan: Plan, today: date) -> list[LicenceView]:
+def matching(lidx: LicenceIndex, plan: Plan, today: date) -> list[LicenceView]:
     f = plan.filters
     out = []
-    for lc in licences:
+    # only the licences the licensee or signing-year filter can keep (the checks below still apply)
+    pool = lidx.licences
+    if "licensee" in f:
+        pool = lidx.picked(p for name in f["licensee"].split("; ") for p in lidx.by_licensee.get(name, ()))
+    elif plan.years and f.get("date") != "expires" and all(y.isdigit() for y in plan.years):
+        pool = lidx.picked(p for y in plan.years for p in lidx.signed_in.get(int(y), ()))
+    for lc in pool:
         if "licensee" in f and lc.licensee not in f["licensee"].split("; "):
             continue
         if "licensee_is" in f and lc.licensee != f["licensee_is"]:
@@ -214,13 +221,13 @@ async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
                              "not stored.", note="I can tell who holds a licence, its kind, dates and status.",
                              suggestions=["licensing revenue"])
     today = deps.now().date()
-    found = matching(deps.index.licences.licences, plan, today)
+    found = matching(deps.index.licences, plan, today)
     what = _describe(plan)
     if not found and "licensee" in plan.filters and "status" in plan.filters:
         # "is Kyocera's licence still active?": no, and here is what it is
         unfiltered = Plan(plan.intent, subject=plan.subject, years=plan.years,
                           filters={k: v for k, v in plan.filters.items() if k != "status"})
-        theirs = matching(deps.index.licences.licences, unfiltered, today)
+        theirs = matching(deps.index.licences, unfiltered, today)
         if theirs:
             return Reply(ReplyKind.ANSWER,
                          f"No — none of the {_describe(unfiltered)} on record is {plan.filters['status']}:",

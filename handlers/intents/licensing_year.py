@@ -41,8 +41,8 @@ async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
     years_with: set[str] = set()
     for m in LICENSING_METRICS:
         years_with |= {k for k in fidx.periods(subject, m) if k}
-    licences = deps.index.licences.licences
-    years_with |= {str(lc.signed_on.year) for lc in licences if lc.signed_on}
+    lidx = deps.index.licences
+    years_with |= {str(y) for y in lidx.signed_in}
     have = ", ".join(sorted(years_with, reverse=True)) or "none"
     if not plan.years:
         if not years_with:
@@ -51,7 +51,7 @@ async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
     else:
         year = plan.years[0]
     facts = [fidx.periods(subject, m)[year] for m in LICENSING_METRICS if year in fidx.periods(subject, m)]
-    signed = [lc for lc in licences if lc.signed_on and lc.signed_on.year == int(year)]
+    signed = lidx.picked(lidx.signed_in.get(int(year), ()))
     if not facts and not signed:
         return Reply(
             ReplyKind.NOT_KNOWN,
