@@ -104,7 +104,9 @@ def build_fact_index(facts: Iterable[FactView], aliases: dict[str, str]) -> Fact
     idx.facts = dict(by_key)
     idx.metrics = frozenset(metrics)
     vocab: set[str] = set()
-    for phrase, metric in [(m, m) for m in metrics] + list(aliases.items()):
+    # in a fixed order: which phrase a tie in matching or suggesting lands on must not
+    # depend on the process's string hashing
+    for phrase, metric in [(m, m) for m in sorted(metrics)] + sorted(aliases.items()):
         k = tx.key(phrase)
         if not k:
             continue
@@ -122,7 +124,7 @@ def build_licence_index(licences: Iterable[LicenceView]) -> LicenceIndex:
     idx = LicenceIndex(licences=list(licences))
     names: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
     all_tokens: set[str] = set()
-    for name in {lc.licensee for lc in idx.licences}:
+    for name in sorted({lc.licensee for lc in idx.licences}):
         toks = tuple(tx.tokens(name))
         if toks:
             names[toks[0]].append((toks, name))

@@ -196,3 +196,14 @@ def test_questions_get_the_figure_asked_or_a_refusal(
     assert phrase.lower() in out["text"].lower()
     if not facts:
         assert out["answered"] is False
+
+
+def test_the_same_question_gets_the_same_reply_in_every_process(db_url: str, tmp_path: Path) -> None:
+    # the store's metrics were once gathered in a set, so which "Did you mean" a refusal
+    # offered (and which metric won a tie) changed with each process's string hashing
+    for name in ("facts.csv", "eval_facts.csv"):
+        assert ipbot(db_url, "import", str(FIXTURES / name), cwd=tmp_path).returncode == 0
+    replies = {ipbot(db_url, "ask", "patents signl", "--json", cwd=tmp_path, env={"PYTHONHASHSEED": str(seed)}
+                     ).stdout for seed in range(6)}
+    assert len(replies) == 1
+    assert json.loads(replies.pop())["suggestions"]
