@@ -76,6 +76,66 @@ def _run_worker(url: str, engine: str, rounds: int) -> dict[str, Any]:
     return result
 
 
+def database(db: str, size: int, fresh: bool = False) -> tuple[str, dict[str, Any] | None]:
+    """The URL of `ipbot_engines_N` on the server of `db`, holding N generated patents
+    (imported when it does not, or when `fresh`), and the import's figures (None: reused)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db).set(database=f"ipbot_engines_{size}").render_as_string(hide_password=False)
+    exists = asyncio.run(_admin(db, f"SELECT 1 FROM pg_database WHERE datname = 'ipbot_engines_{size}'"))
+    if not fresh and exists and asyncio.run(patent_count(url)) == size:
+        return url, None
+    folder = portfolio.write(size)
+    asyncio.run(_admin(db, f'DROP DATABASE IF EXISTS "ipbot_engines_{size}" WITH (FORCE)'))
+    asyncio.run(_admin(db, f'CREATE DATABASE "ipbot_engines_{size}"'))
+    imported: dict[str, Any] = {}
+    for kind in ("patents", "licences", "facts"):
+        wall, peak, out = run_measured([PY, "-m", "bot.cli", "import", str(folder / f"{kind}.csv")], env_for(url))
+        imported[kind] = {"s": wall, "peak_rss_mb": peak, "summary": out.strip()}
+        print(f"  import {kind}: {wall:.1f} s, peak {peak:.0f} MB — {out.strip()}", flush=True)
+    return url, imported
+
+
+def compare(url: str, size: int, rounds: int) -> dict[str, Any]:
+    """Both engines on the database at `url` (holding `size` patents), one process each."""
+    first = _run_worker(url, "postgres", 0)
+    print(f"  postgres first start (writes pending search columns): {first['start_s']:.2f} s", flush=True)
+    results = {engine: _run_worker(url, engine, rounds) for engine in ("memory", "postgres")}
+    mem, pg = results["memory"]["answers"], results["postgres"]["answers"]
+    differ = [q for q in PATENT_QUESTIONS if mem[q] != pg[q]]
+    for engine, r in results.items():
+        lat = [v for vs in r["latency_ms"].values() for v in vs]
+        print(f"  {engine}: start {r['start_s']:.2f} s, RSS {r['rss_after_questions_mb']:.0f} MB, "
+              f"p50 {pct(lat, 50):.2f} ms, p99 {pct(lat, 99):.2f} ms", flush=True)
+    print(f"  replies {'identical' if not differ else f'DIFFER on {len(differ)} question(s)'}", flush=True)
+    return {"size": size, "rounds": rounds, "first_pg_start_s": first["start_s"], "results": results,
+            "differ": differ}
+
+
+CATEGORIES = {"title": [q.text for q in QUESTIONS if q.category == "title"],
+              "number": [q.text for q in QUESTIONS if q.category == "number"], "count/list": COUNTS}
+
+
+def table(comparisons: list[dict[str, Any]]) -> list[str]:
+    """Markdown rows: per size and engine, start-up, RSS, p50/p99 overall and by category."""
+    lines = ["| patents | engine | start-up | RSS after questions | p50 | p99 | title p50 / p99 | number p50 / p99 "
+             "| count/list p50 / p99 | replies |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for c in comparisons:
+        same = "identical" if not c["differ"] else f"**differ on {len(c['differ'])}**"
+        for engine, r in c["results"].items():
+            lat = [v for vs in r["latency_ms"].values() for v in vs]
+            cats = []
+            for qs in CATEGORIES.values():
+                vals = [v for q in qs for v in r["latency_ms"][q]]
+                cats.append(f"{pct(vals, 50):.2f} / {pct(vals, 99):.2f} ms")
+            start = f"{r['start_s']:.2f} s" + (f" (first: {c['first_pg_start_s']:.1f} s)" if engine == "postgres"
+                                               else "")
+            lines.append(f"| {c['size']:,} | {engine} | {start} | {r['rss_after_questions_mb']:.0f} MB "
+                         f"| {pct(lat, 50):.2f} ms | {pct(lat, 99):.2f} ms | {' | '.join(cats)} | {same} |")
+    return lines
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--patents", type=int, default=100_000)
@@ -88,48 +148,14 @@ def main() -> int:
     if args.worker:
         print(json.dumps(asyncio.run(worker(args.db, args.worker, args.rounds))))
         return 0
-
-    from sqlalchemy.engine import make_url
-
-    size = args.patents
-    url = make_url(args.db).set(database=f"ipbot_engines_{size}").render_as_string(hide_password=False)
-    exists = asyncio.run(_admin(args.db, f"SELECT 1 FROM pg_database WHERE datname = 'ipbot_engines_{size}'"))
-    if args.fresh or not exists or asyncio.run(patent_count(url)) != size:
-        folder = portfolio.write(size)
-        asyncio.run(_admin(args.db, f'DROP DATABASE IF EXISTS "ipbot_engines_{size}" WITH (FORCE)'))
-        asyncio.run(_admin(args.db, f'CREATE DATABASE "ipbot_engines_{size}"'))
-        for kind in ("patents", "licences", "facts"):
-            wall, peak, out = run_measured([PY, "-m", "bot.cli", "import", str(folder / f"{kind}.csv")], env_for(url))
-            print(f"import {kind}: {wall:.1f} s, peak {peak:.0f} MB — {out.strip()}", flush=True)
-    first = _run_worker(url, "postgres", 0)
-    print(f"postgres first start (writes pending search columns): {first['start_s']:.2f} s", flush=True)
-    results = {engine: _run_worker(url, engine, args.rounds) for engine in ("memory", "postgres")}
-
-    mem, pg = results["memory"]["answers"], results["postgres"]["answers"]
-    differ = [q for q in PATENT_QUESTIONS if mem[q] != pg[q]]
-    print(f"\n{size:,} patents, {len(PATENT_QUESTIONS)} patent questions × {args.rounds} rounds")
-    print("| engine | start-up | RSS after questions | p50 | p99 | slowest question (p99) |")
-    print("|---|---|---|---|---|---|")
-    for engine, r in results.items():
-        lat = [v for vs in r["latency_ms"].values() for v in vs]
-        slow = max(r["latency_ms"], key=lambda q: pct(r["latency_ms"][q], 99))
-        print(f"| {engine} | {r['start_s']:.2f} s | {r['rss_after_questions_mb']:.0f} MB | {pct(lat, 50):.2f} ms "
-              f"| {pct(lat, 99):.2f} ms | {slow} ({pct(r['latency_ms'][slow], 99):.1f} ms) |")
-    print("\nper category, p50 / p99 ms (memory | postgres):")
-    cats = {"title": [q.text for q in QUESTIONS if q.category == "title"],
-            "number": [q.text for q in QUESTIONS if q.category == "number"], "count/list": COUNTS}
-    for cat, qs in cats.items():
-        cells = []
-        for r in results.values():
-            lat = [v for q in qs for v in r["latency_ms"][q]]
-            cells.append(f"{pct(lat, 50):.2f} / {pct(lat, 99):.2f}")
-        print(f"  {cat}: {' | '.join(cells)}")
-    if differ:
-        print(f"\nREPLIES DIFFER on {len(differ)} question(s):")
-        for q in differ:
+    url, _ = database(args.db, args.patents, args.fresh)
+    c = compare(url, args.patents, args.rounds)
+    print("\n".join(["", *table([c])]))
+    if c["differ"]:
+        mem, pg = c["results"]["memory"]["answers"], c["results"]["postgres"]["answers"]
+        for q in c["differ"]:
             print(f"--- {q}\nmemory:   {mem[q]!r}\npostgres: {pg[q]!r}")
         return 1
-    print("\nreplies identical on every question")
     return 0
 
 
