@@ -86,6 +86,8 @@ def build_app(settings: Settings, deps: Deps) -> AsyncApp:
         # Socket Mode), and Slack disables the subscriptions of an app failing 5 % of them
         raise_error_for_unhandled_request=True,
     )
+    # answers go out inside Slack's ack: an unanswered question is written a moment later
+    deps.unanswered.batched = True
     refresher = HomeRefresher(deps, client)
     refresher.attach()
     state = BotState(deps=deps, bot_token=client.token or "", api_url=client.base_url, home=refresher)

@@ -2,8 +2,8 @@
 the ack budget (Slack allows 3 s); otherwise acknowledged with "Working on it…" and
 answered through response_url after the ack (`after_ack`). A form (`/ip set`
 alone) opens as a modal and the ack says so. A domain error before the ack reaches
-bot/errors.py's on_error, which acknowledges with it. Work the answer can leave
-for later (`Request.after`: logging an unanswered question) runs after the ack."""
+bot/errors.py's on_error, which acknowledges with it. An unanswered question is
+only noted inside the ack and written a moment later (handlers/unanswered.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from bot.blocks import render
 from bot.logs import request_line
 from bot.payload import read_text, request_key
 from bot.send import command_reply, too_long
-from bot.state import BotState, after_ack, state
+from bot.state import after_ack, state
 from handlers import dispatch
 
 
@@ -38,7 +38,7 @@ async def on_ip(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContex
         return
     req = dispatch.Request(text, user=user, channel=channel,
                            is_dm=command.get("channel_name") == "directmessage" or channel.startswith("D"),
-                           request_key=request_key(command), private=True, after=[])
+                           request_key=request_key(command), private=True)
     task = asyncio.ensure_future(dispatch.handle(st.deps, req))
     done, _ = await asyncio.wait({task}, timeout=st.ack_budget)
     if not done:
@@ -47,7 +47,6 @@ async def on_ip(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContex
         async def finish() -> None:
             reply = await task
             await respond(response_type="ephemeral", replace_original=True, **command_reply(reply, text).as_kwargs())
-            _run_deferred(st, req, context, client)
             request_line("command", user=user, started=started, answered=reply.answered, kind=reply.kind,
                          late="yes")
 
@@ -63,11 +62,3 @@ async def on_ip(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContex
         return
     await ack(response_type="ephemeral", **command_reply(reply, text).as_kwargs())
     request_line("command", user=user, started=started, answered=reply.answered, kind=reply.kind)
-    _run_deferred(st, req, context, client)
-
-
-def _run_deferred(st: BotState, req: dispatch.Request, context: AsyncBoltContext, client: AsyncWebClient) -> None:
-    """What the answer left for later (`req.after`: logging an unanswered question),
-    once Slack has the answer; a failure is logged, never shown to the person who asked."""
-    for work in req.after or ():
-        after_ack(st, work(), {"command": "/ip", "user_id": req.user}, context, client)

@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import on_error
 from bot.send import Responder
+from handlers import unanswered
 from handlers.deps import Deps
 
 if TYPE_CHECKING:
@@ -61,9 +62,11 @@ class BotState:
         task.add_done_callback(self.tasks.discard)
 
     async def drain(self) -> None:
-        """Wait for every acknowledged request to be answered (shutdown, tests)."""
+        """Wait for every acknowledged request to be answered (shutdown, tests), and
+        write the unanswered questions noted meanwhile."""
         while self.tasks:
             await asyncio.gather(*list(self.tasks), return_exceptions=True)
+        await unanswered.write(self.deps)
 
     async def http(self) -> aiohttp.ClientSession:
         if self._http is None or self._http.closed:

@@ -14,12 +14,9 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Callable, Coroutine
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from handlers import followup
+from handlers import followup, unanswered
 from handlers import lexicon as lx
 from handlers import text as tx
 from handlers.deps import Deps
@@ -27,7 +24,6 @@ from handlers.intents import INTENTS, Intent, common
 from handlers.plan import FILLER, LICENSEE, SUBJECT, Context, Plan, match_metrics
 from handlers.question import EMOJI, MAX_QUESTION_CHARS, Question, read, split_parts
 from handlers.replies import Reply, ReplyKind
-from store import questions as question_repo
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +38,10 @@ _LEXICON_WORDS = frozenset().union(
 
 
 async def ask(deps: Deps, question: str, *, user: str = "", channel: str = "",
-              topic: str | None = None, log: bool = True,
-              later: Callable[[Callable[[], Coroutine[Any, Any, None]]], None] | None = None) -> Reply:
+              topic: str | None = None, log: bool = True) -> Reply:
     """Answer one message. `topic` is the metric of an earlier reply in the same
     thread, so "and 2021?" follows up on it. `log=False` for a question asked again
-    on someone's behalf (a gap just taught), which is not a new unanswered one.
-    `later`: where to put the logging of an unanswered question, so that a caller
-    answering inside Slack's acknowledgement writes it after the ack."""
+    on someone's behalf (a gap just taught), which is not a new unanswered one."""
     text = question[:MAX_QUESTION_CHARS]
     split = _split_timed_pairs(deps, split_parts(followup.same_years(text)))
     parts, remarks, mentioned = _prefaces(deps, split)
@@ -64,13 +57,7 @@ async def ask(deps: Deps, question: str, *, user: str = "", channel: str = "",
         # a part may have been refused only because no patent title is loaded yet
         return _warming_up(reply)
     if reply.kind is ReplyKind.NOT_KNOWN and log and (reply.plan or {}).get("intent") != "thanks":
-        async def log_it() -> None:
-            await _log_unanswered(deps, text, user, channel)
-
-        if later is not None:
-            later(log_it)
-        else:
-            await log_it()
+        await unanswered.note(deps, text, user, channel)
     return reply
 
 
@@ -602,20 +589,6 @@ def _refusal(deps: Deps, ctx: Context, plan: Plan) -> Reply:
     if not plan.unexplained:
         return common.refuse(deps, ctx, "I don't know that.")
     return common.not_understood(deps, ctx, plan.unexplained)
-
-
-async def _log_unanswered(deps: Deps, text: str, user: str, channel: str) -> None:
-    # best effort: an answer must still go out when the log cannot be written
-    try:
-        async with deps.unit_of_work() as session:
-            # PostgreSQL text cannot hold NUL; no database takes a lone surrogate (undecodable
-            # bytes in `ipbot ask` arguments): the question is kept as it reads
-            kept = text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
-            await question_repo.log_unanswered(session=session, text=kept, user=user,
-                                               channel=channel,
-                                               at=deps.clock())
-    except (SQLAlchemyError, OSError):
-        log.warning("could not log an unanswered question: store unavailable")
 
 
 def help_reply(deps: Deps | None = None) -> Reply:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.index import Index
 from handlers.registry import Registry
+from store.questions import Unanswered
 
 T = TypeVar("T")
 # how often a change is tried when another writer inserts the same key meanwhile
@@ -35,6 +36,16 @@ class SeenAdmins:
 
 
 @dataclass
+class UnansweredBuffer:
+    """Unanswered questions not written yet (handlers/unanswered.py)."""
+
+    pending: list[Unanswered] = field(default_factory=list)
+    # True where answers go out inside Slack's ack: written together a moment later
+    batched: bool = False
+    writer: asyncio.Task[None] | None = None
+
+
+@dataclass
 class Deps:
     sessions: async_sessionmaker[AsyncSession]
     index: Index
@@ -49,6 +60,7 @@ class Deps:
     # without a database read inside Slack's ack; every change checks the database
     # (handlers/permissions.py)
     seen_admins: SeenAdmins = field(default_factory=lambda: SeenAdmins())
+    unanswered: UnansweredBuffer = field(default_factory=lambda: UnansweredBuffer())
     # the verbs, buttons and forms besides questions (handlers/registry.py: build() at start-up)
     registry: Registry = field(default_factory=Registry)
 

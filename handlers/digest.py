@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from handlers import dispatch, limits, permissions
+from handlers import dispatch, limits, permissions, unanswered
 from handlers import schedule as sch
 from handlers.deps import Deps
 from handlers.digest_sections import SECTIONS, DigestContext, Section
@@ -81,6 +81,7 @@ async def build_digest(deps: Deps, subscription: Subscription | sch.Schedule, pe
     schedule = sch.Schedule.of(subscription)
     sub_id = stored.id if stored is not None else None
     built: list[tuple[Section, DigestSection]] = []
+    await unanswered.write(deps)  # questions noted a moment ago belong to this period
     try:
         async with deps.sessions() as session:
             since = None

@@ -7,9 +7,8 @@ all see the same set and `/ip help` lists them."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 from handlers import ask as ask_handler
 from handlers import deliveries
@@ -33,10 +32,6 @@ class Request:
     # the reply is seen by this person only (`/ip`'s ephemeral answer, a DM): it may
     # carry buttons meant for them alone ("Correct this" for an admin)
     private: bool = False
-    # work that can wait until the reply is out (logging an unanswered question): an
-    # entry point that acknowledges first (Slack's `/ip`) passes a list and runs it after
-    # the ack; None runs it before the reply is returned
-    after: list[Callable[[], Coroutine[Any, Any, None]]] | None = None
 
 
 # a verb: handler(deps, request, rest_of_text); a button (by action id value):
@@ -67,9 +62,8 @@ async def handle(deps: Deps, req: Request) -> Reply:
         if req.request_key and not await _first_time(deps, req.request_key):
             return Reply(ReplyKind.ERROR, ALREADY_HANDLED)
         return await command(deps, req, words[1] if len(words) > 1 else "")
-    later = req.after.append if req.after is not None else None
     return await _answered(deps, req, await ask_handler.ask(deps, req.text, user=req.user, channel=req.channel,
-                                                            topic=req.topic, later=later))
+                                                            topic=req.topic))
 
 
 async def _answered(deps: Deps, req: Request, reply: Reply) -> Reply:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from handlers import admin, admin_forms, limits, pickers
+from handlers import admin, admin_forms, limits, pickers, unanswered
 from handlers import ask as ask_handler
 from handlers import text as tx
 from handlers.deps import Deps
@@ -93,6 +93,7 @@ def _scope(req: Request) -> str | None:
 
 
 async def _gaps(deps: Deps, req: Request) -> list[Gap]:
+    await unanswered.write(deps)  # the questions noted a moment ago are gaps already
     async with deps.sessions() as session:
         rows = await feedback_repo.open_gaps(session=session, channel=_scope(req))
     return group(rows)

@@ -9,7 +9,7 @@ answered with the nearest metric."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from handlers import lexicon as lx
@@ -46,9 +46,18 @@ class Plan:
     years_by_metric: dict[str, list[str]] = field(default_factory=dict)
 
     def public(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["year_range"] = list(self.year_range) if self.year_range else None
-        return {k: v for k, v in d.items() if v or k in ("intent", "unexplained")}
+        # copied by hand, one level deep as the fields are (asdict's recursion was a
+        # tenth of answering a question)
+        d: dict[str, Any] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, dict):
+                v = {k: list(x) if isinstance(x, list) else x for k, x in v.items()}
+            elif isinstance(v, list | tuple):
+                v = list(v)
+            if v or f.name in ("intent", "unexplained"):
+                d[f.name] = v
+        return d
 
 
 @dataclass
@@ -149,15 +158,7 @@ def match_metrics(words: list[Word], phrase_tokens: dict[str, frozenset[str]], p
     as the first match: after another metric it is a modifier ("companies licensed
     acme patents")."""
     asked_tech = {w.norm for w in words if w.tag == "" and (w.norm in lx.TECHNOLOGY or w.norm.startswith("wifi"))}
-    vocab: dict[str, set[str]] = {}
-    for key, toks in phrase_tokens.items():
-        vocab.setdefault(phrases[key], set()).update(toks)
-    # each name's technology and core words, worked out once rather than per segment and round
-    names = []
-    for key, toks in phrase_tokens.items():
-        tech = {t for t in toks if t in lx.TECHNOLOGY or t.startswith("wifi")}
-        core = toks - lx.SOFT - tech - ({"royalty"} if tech else set())
-        names.append((toks, phrases[key], tech, core or toks))
+    vocab, names = _prepared(phrase_tokens, phrases)
     segments = _segments(words)
     out: list[MetricMatch] = []
     # each round scans the whole question: "R&D " * 1,000 took 1,000 rounds and a second.
@@ -200,6 +201,28 @@ def match_metrics(words: list[Word], phrase_tokens: dict[str, frozenset[str]], p
         positions = _tag_nearest(words, segments, best[winners[0]][3], core, extra, seeds)
         out.append(MetricMatch(winners, frozenset(words[i].norm for i in positions), weak, positions))
     return out
+
+
+# (metric -> every word of its names, [(name's words, metric, its technology words, its
+# core words)]) for the fact index's phrases, worked out once per index snapshot (a
+# refresh swaps in new dicts) rather than for every question
+_Prepared = tuple[dict[str, set[str]], list[tuple[frozenset[str], str, set[str], frozenset[str]]]]
+_last_prepared: list[tuple[dict[str, frozenset[str]], dict[str, str], _Prepared]] = []
+
+
+def _prepared(phrase_tokens: dict[str, frozenset[str]], phrases: dict[str, str]) -> _Prepared:
+    if _last_prepared and _last_prepared[0][0] is phrase_tokens and _last_prepared[0][1] is phrases:
+        return _last_prepared[0][2]
+    vocab: dict[str, set[str]] = {}
+    for key, toks in phrase_tokens.items():
+        vocab.setdefault(phrases[key], set()).update(toks)
+    names = []
+    for key, toks in phrase_tokens.items():
+        tech = {t for t in toks if t in lx.TECHNOLOGY or t.startswith("wifi")}
+        core = toks - lx.SOFT - tech - ({"royalty"} if tech else set())
+        names.append((toks, phrases[key], tech, core or toks))
+    _last_prepared[:] = [(phrase_tokens, phrases, (vocab, names))]
+    return vocab, names
 
 
 _SEPARATORS = frozenset({"and", "or", "vs", "versus", "v", "plus"})

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import UnansweredQuestion
@@ -12,12 +14,24 @@ from store.models import UnansweredQuestion
 MAX_LOGGED_CHARS = 2000
 
 
-async def log_unanswered(
-    *, session: AsyncSession, text: str, user: str, channel: str = "", at: datetime
-) -> None:
-    session.add(UnansweredQuestion(text=text[:MAX_LOGGED_CHARS], user=user[:100], channel=channel[:100],
-                                   asked_at=at))
-    await session.flush()
+@dataclass(frozen=True)
+class Unanswered:
+    text: str
+    user: str
+    channel: str
+    at: datetime
+
+
+async def log_unanswered(*, session: AsyncSession, questions: Sequence[Unanswered]) -> None:
+    """One insert for all of them. PostgreSQL text cannot hold NUL, and no database
+    takes a lone surrogate (undecodable bytes in `ipbot ask` arguments): each question
+    is kept as it reads."""
+    if not questions:
+        return
+    await session.execute(insert(UnansweredQuestion), [
+        {"text": q.text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")[:MAX_LOGGED_CHARS],
+         "user": q.user[:100], "channel": q.channel[:100], "asked_at": q.at, "status": "open"}
+        for q in questions])
 
 
 async def count_unanswered_elsewhere(*, session: AsyncSession, since: datetime | None, channel: str) -> int:

@@ -11,8 +11,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from slack_sdk.models.views import View
+from sqlalchemy import select
 
 from tests.bot import modals, slack_harness
+from store.models import UnansweredQuestion
 from tests.bot.slack_harness import Bot, all_text
 
 bot = slack_harness.bot
@@ -83,6 +85,20 @@ async def test_a_down_vote_reaches_gaps_and_teaching_answers_the_question(bot: B
     # the same question, from anyone, is answered now
     again = json.loads((await bot.send.command("what is our royalty payload in 2022", user="U8")).text)
     assert "about US$560 million" in all_text(again["blocks"])
+
+
+async def test_an_unanswered_question_is_in_gaps_at_once_and_kept_when_the_bot_stops(bot: Bot) -> None:
+    # inside the ack the question is only noted; `gaps` writes the notes before it reads
+    refused = json.loads((await bot.send.command("what is our royalty payload in 2022", user="U7")).text)
+    assert "did not understand" in all_text(refused["blocks"])
+    gaps = json.loads((await bot.send.command("gaps", user=ADMIN)).text)
+    assert "what is our royalty payload in 2022" in all_text(gaps["blocks"])
+    # one noted after that is written when the bot stops, not lost
+    await bot.send.command("what is our royalty payload in 2023", user="U7")
+    await slack_harness.stop_bot(bot)
+    async with bot.server.state.deps.sessions() as session:
+        texts = list((await session.scalars(select(UnansweredQuestion.text))).all())
+    assert sorted(texts) == ["what is our royalty payload in 2022", "what is our royalty payload in 2023"]
 
 
 async def test_set_alone_opens_a_form_whose_mistakes_show_on_their_field(bot: Bot) -> None:

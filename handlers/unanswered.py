@@ -1,0 +1,51 @@
+"""The log of questions the store could not answer (for `/ip gaps` and the digest).
+
+Inside Slack's ack (`UnansweredBuffer.batched`), a question is only noted; the notes
+are written together, in one transaction, a moment later. A commit per question
+right after each ack took the event loop for a millisecond while the next
+questions waited for their answers. Everything that reads the log (`gaps`, the
+digest) and every shutdown writes the notes first."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from handlers.deps import Deps
+from store import questions as question_repo
+
+log = logging.getLogger(__name__)
+
+# how long notes gather before they are written
+WRITE_AFTER = 1.0
+
+
+async def note(deps: Deps, text: str, user: str, channel: str) -> None:
+    buf = deps.unanswered
+    buf.pending.append(question_repo.Unanswered(text, user, channel, deps.clock()))
+    if not buf.batched:
+        await write(deps)
+    elif buf.writer is None or buf.writer.done():
+        buf.writer = asyncio.create_task(_write_soon(deps))
+
+
+async def _write_soon(deps: Deps) -> None:
+    # notes made while a write is under way go in the next one
+    while deps.unanswered.pending:
+        await asyncio.sleep(WRITE_AFTER)
+        await write(deps)
+
+
+async def write(deps: Deps) -> None:
+    """Write every note taken so far. Best effort: an answer has gone out already, and
+    a store that is down loses these notes (logged), never a reply."""
+    rows, deps.unanswered.pending = deps.unanswered.pending, []
+    if not rows:
+        return
+    try:
+        async with deps.unit_of_work() as session:
+            await question_repo.log_unanswered(session=session, questions=rows)
+    except (SQLAlchemyError, OSError):
+        log.warning("could not log %d unanswered question(s): store unavailable", len(rows))
