@@ -27,9 +27,10 @@ from handlers.dispatch import Request
 from handlers.errors import BadCommand, NotAllowed, StoreUnavailable
 from handlers.metrics import resolve_metric
 from handlers.permissions import forget_admins, require_admin
-from handlers.replies import ActionId, Button, FactView, Reply, ReplyKind
+from handlers.replies import ActionId, Button, Reply, ReplyKind
 from store import audit
 from store import changes as change_repo
+from store.records import FactRecord
 from store.values import format_value
 
 log = logging.getLogger(__name__)
@@ -136,7 +137,7 @@ def _ratio(a: float, b: float) -> float:
     return max(a, b) / min(a, b)
 
 
-def suspicion(new: dict[str, Any], refs: list[tuple[str, FactView | None]]) -> str:
+def suspicion(new: dict[str, Any], refs: list[tuple[str, FactRecord | None]]) -> str:
     """Why a change looks wrong ('' when it does not): another unit than the value
     it replaces or the previous year's, or more than 10× off."""
     if new.get("numeric") is None:
@@ -224,7 +225,7 @@ async def set_parsed(deps: Deps, req: Request, cmd: ap.SetCmd, *, subject: str =
     return _set_done(metric, cmd.period, applied, note)
 
 
-def _view_snapshot(v: FactView) -> dict[str, Any]:
+def _view_snapshot(v: FactRecord) -> dict[str, Any]:
     return {"subject": v.subject, "metric": v.metric, "period": v.period, "value": v.value, "numeric": v.numeric,
             "unit": v.unit, "qualifier": v.qualifier, "source": v.source}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.replies import FactView, LicenceView, PatentView
+from store.records import FactRecord, LicenceRecord, PatentRecord
 from store.values import format_amount, format_value
 
 # How the seed metrics read best in a sentence; other metrics use the generic form.
@@ -32,11 +32,11 @@ def metric_label(metric: str) -> str:
     return " ".join(_CASED.get(w, w) for w in metric.split())
 
 
-def value_of(f: FactView) -> str:
+def value_of(f: FactRecord) -> str:
     return format_value(f.numeric, f.unit, f.qualifier, f.value)
 
 
-def fact_sentence(f: FactView, *, source: bool = True) -> str:
+def fact_sentence(f: FactRecord, *, source: bool = True) -> str:
     template = PHRASES.get(f.metric, "{subject}'s {metric}{in_period}: {value}")
     text = template.format(
         subject=f.subject,
@@ -49,7 +49,7 @@ def fact_sentence(f: FactView, *, source: bool = True) -> str:
     return text + (f" (source: {f.source or 'not recorded'})" if source else "")
 
 
-def sources(facts: list[FactView]) -> str:
+def sources(facts: list[FactRecord]) -> str:
     names = list(dict.fromkeys(f.source or "not recorded" for f in facts))
     return "Sources: " + "; ".join(names) + "."
 
@@ -61,17 +61,17 @@ def amount(numeric: float, unit: str, qualifier: str = "") -> str:
     return f"{qualifier} {text}" if qualifier else text
 
 
-def carried_qualifier(*facts: FactView) -> str:
+def carried_qualifier(*facts: FactRecord) -> str:
     """A figure computed from an "over"/"about" figure is itself only "about"."""
     return "about" if any(f.qualifier for f in facts) else ""
 
 
-def licence_short(lc: LicenceView) -> str:
+def licence_short(lc: LicenceRecord) -> str:
     bits = [b for b in (lc.kind, lc.technology) if b]
     return f"{lc.licensee} ({', '.join(bits)})" if bits else lc.licensee
 
 
-def licence_line(lc: LicenceView) -> str:
+def licence_line(lc: LicenceRecord) -> str:
     parts = [lc.kind or "licence", f"licensor {lc.licensor}"]
     if lc.technology:
         parts.append(lc.technology)
@@ -86,7 +86,7 @@ def licence_line(lc: LicenceView) -> str:
     return f"{lc.licensee}: " + ", ".join(parts)
 
 
-def patent_line(pt: PatentView) -> str:
+def patent_line(pt: PatentRecord) -> str:
     bits = [b for b in (pt.jurisdiction, pt.status, pt.owner) if b]
     if pt.expiry_date:
         bits.append(f"expires {pt.expiry_date.isoformat()}")

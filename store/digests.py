@@ -8,14 +8,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.claims import FAILED, claim_run
 from store.models import DigestRun, DigestSubscription, FactChange, Licence, Patent
+from store.records import LicenceRecord, PatentRecord
 
 # run statuses besides the claim's own `claimed` and `failed` (store/claims.py)
 SENT, SKIPPED = "sent", "skipped"
@@ -200,24 +201,33 @@ async def last_delivered(*, session: AsyncSession, subscription_id: int) -> date
 
 # --- what a digest reports ---------------------------------------------------
 
-async def licences_signed(*, session: AsyncSession, start: date, end: date, limit: int) -> tuple[list[Licence], int]:
+async def licences_signed(*, session: AsyncSession, start: date, end: date,
+                          limit: int) -> tuple[list[LicenceRecord], int]:
     """Licences signed on or after `start` and before `end`, newest first, with the total."""
     cond = and_(Licence.signed_on >= start, Licence.signed_on < end)
-    return await _page(session, Licence, cond, (Licence.signed_on.desc(), Licence.licensee), limit)
+    rows, total = await _page(session, Licence, cond, (Licence.signed_on.desc(), Licence.licensee), limit)
+    return [r.record() for r in rows], total
 
 
-async def licences_expiring(*, session: AsyncSession, start: date, end: date, limit: int) -> tuple[list[Licence], int]:
+async def licences_expiring(*, session: AsyncSession, start: date, end: date,
+                            limit: int) -> tuple[list[LicenceRecord], int]:
     cond = and_(Licence.expires_on >= start, Licence.expires_on <= end)
-    return await _page(session, Licence, cond, (Licence.expires_on, Licence.licensee), limit)
+    rows, total = await _page(session, Licence, cond, (Licence.expires_on, Licence.licensee), limit)
+    return [r.record() for r in rows], total
 
 
-async def patents_expiring(*, session: AsyncSession, start: date, end: date, limit: int) -> tuple[list[Patent], int]:
+async def patents_expiring(*, session: AsyncSession, start: date, end: date,
+                           limit: int) -> tuple[list[PatentRecord], int]:
     cond = and_(Patent.expiry_date >= start, Patent.expiry_date <= end)
-    return await _page(session, Patent, cond, (Patent.expiry_date, Patent.number), limit)
+    rows, total = await _page(session, Patent, cond, (Patent.expiry_date, Patent.number), limit)
+    return [r.record() for r in rows], total
 
 
-async def _page(session: AsyncSession, model: Any, cond: Any, order: tuple[Any, ...],
-                limit: int) -> tuple[list[Any], int]:
+_Row = TypeVar("_Row", Licence, Patent)
+
+
+async def _page(session: AsyncSession, model: type[_Row], cond: ColumnElement[bool], order: tuple[Any, ...],
+                limit: int) -> tuple[list[_Row], int]:
     total = await session.scalar(select(func.count()).select_from(model).where(cond)) or 0
     rows = (await session.scalars(select(model).where(cond).order_by(*order).limit(limit))).all()
     return list(rows), int(total)

@@ -12,7 +12,8 @@ from handlers import wording
 from handlers.deps import Deps
 from handlers.intents import common
 from handlers.plan import SUBJECT, Context, Plan
-from handlers.replies import LicenceView, Reply, ReplyKind
+from handlers.replies import Reply, ReplyKind
+from store.records import LicenceRecord
 
 _FILTERS = ("kind", "tech", "territory", "status", "expire", "amount", "latest", "earliest", "when")
 _ACCEPTS = {"licence", "kind", "tech", "territory", "juris", "status", "expire", "amount", "count", "latest",
@@ -127,7 +128,7 @@ def _tech_tokens(text: str) -> set[str]:
     return set(tx.tokens(text.replace("/", " ")))
 
 
-def matching(licences: list[LicenceView], plan: Plan, today: date) -> list[LicenceView]:
+def matching(licences: list[LicenceRecord], plan: Plan, today: date) -> list[LicenceRecord]:
     f = plan.filters
     out = []
     for lc in licences:

@@ -17,7 +17,7 @@ from store import audit
 from store import revisions as revision_repo
 from store.imports.columns import COLUMNS
 from store.imports.patent_load import PatentLoad
-from store.imports.rows import ImportRow, patent_record
+from store.imports.rows import ImportRow, staged_patent
 from store.models import Fact, FactChange, Licence, Patent
 
 _MODELS: dict[str, Any] = {"facts": Fact, "patents": Patent, "licences": Licence}
@@ -135,7 +135,7 @@ async def apply(
     if kind == "patents":
         load = await PatentLoad.start(session=session, expected_rows=len(rows), dry_run=dry_run)
         for start in range(0, len(rows), BATCH):
-            await load.add([patent_record(start + i + 1, r) for i, r in enumerate(rows[start : start + BATCH])])
+            await load.add([staged_patent(start + i + 1, r) for i, r in enumerate(rows[start : start + BATCH])])
         summary.added, summary.updated, summary.unchanged = await load.finish(columns=columns, dry_run=dry_run)
         if progress:
             progress(len(rows))
