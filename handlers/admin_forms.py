@@ -203,8 +203,7 @@ async def offer_corrections(deps: Deps, req: Request, reply: Reply) -> Reply:
     facts = reply.facts[:MAX_CORRECTIONS]
     for f in facts:
         label = "Correct this" if len(facts) == 1 else f"Correct {f.metric} {f.period}".strip()
-        key = audit.FactKey(f.subject, f.metric, f.period)
-        reply.buttons.append(Button(label, ActionId.CORRECT_FACT.value, audit.key_value(key)))
+        reply.buttons.append(Button(label, ActionId.CORRECT_FACT.value, audit.key_value(f.key)))
     return reply
 
 

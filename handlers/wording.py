@@ -4,9 +4,7 @@ a fact the same way."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from store.records import FactRecord, LicenceRecord, PatentRecord
+from store.records import AliasRecord, FactRecord, LicenceRecord, PatentRecord, Record
 from store.values import format_amount, format_value
 
 # How the seed metrics read best in a sentence; other metrics use the generic form.
@@ -100,21 +98,20 @@ def plural(n: int, noun: str, many: str | None = None) -> str:
     return f"{n:,} {noun if n == 1 else (many or noun + 's')}"
 
 
-def change_text(kind: str, snap: dict[str, Any] | None, *, parties: bool = True) -> str:
-    """A fact, licence or alias as an audit snapshot holds it, for history, undo,
-    admin replies and the digest. `parties=False` where the label already names the
-    licensee and licensor (the digest)."""
-    if snap is None:
+def change_text(record: Record | None, *, parties: bool = True) -> str:
+    """A fact, licence or alias as a change shows it, for history, undo, admin replies
+    and the digest. `parties=False` where the label already names the licensee and
+    licensor (the digest)."""
+    if record is None:
         return "none"
-    if kind == "fact":
-        return format_value(snap.get("numeric"), snap.get("unit") or "", snap.get("qualifier") or "",
-                            str(snap.get("value") or ""))
-    if kind == "alias":
-        return str(snap.get("metric") or "")
-    bits = [f"{snap.get('licensor')} → {snap.get('licensee')}"] if parties else []
-    bits += [str(snap[c]) for c in ("kind", "technology", "territory", "status") if snap.get(c)]
-    if parties and snap.get("signed_on"):
-        bits.append(f"signed {snap['signed_on']}")
-    if snap.get("expires_on"):
-        bits.append(f"expires {snap['expires_on']}")
+    if isinstance(record, FactRecord):
+        return value_of(record)
+    if isinstance(record, AliasRecord):
+        return record.metric
+    bits = [f"{record.licensor} → {record.licensee}"] if parties else []
+    bits += [b for b in (record.kind, record.technology, record.territory, record.status) if b]
+    if parties and record.signed_on:
+        bits.append(f"signed {record.signed_on.isoformat()}")
+    if record.expires_on:
+        bits.append(f"expires {record.expires_on.isoformat()}")
     return ", ".join(bits) or "on record"

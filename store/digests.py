@@ -14,9 +14,10 @@ from sqlalchemy import ColumnElement, and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.audit import change_record
 from store.claims import FAILED, claim_run
 from store.models import DigestRun, DigestSubscription, FactChange, Licence, Patent
-from store.records import LicenceRecord, PatentRecord
+from store.records import ChangeRecord, LicenceRecord, PatentRecord
 
 # run statuses besides the claim's own `claimed` and `failed` (store/claims.py)
 SENT, SKIPPED = "sent", "skipped"
@@ -234,11 +235,11 @@ async def _page(session: AsyncSession, model: type[_Row], cond: ColumnElement[bo
 
 
 async def changes_since(*, session: AsyncSession, since: datetime, until: datetime,
-                        limit: int) -> tuple[list[FactChange], int]:
+                        limit: int) -> tuple[list[ChangeRecord], int]:
     """Audit rows in [since, until), oldest first, with the total."""
     cond = and_(FactChange.at >= since, FactChange.at < until)
     total = await session.scalar(select(func.count()).select_from(FactChange).where(cond)) or 0
-    rows = (await session.scalars(
+    rows = await session.scalars(
         select(FactChange).where(cond).order_by(FactChange.at, FactChange.id).limit(limit)
-    )).all()
-    return list(rows), int(total)
+    )
+    return [change_record(r) for r in rows], int(total)
