@@ -15,13 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.audit import change_record
-from store.claims import FAILED, claim_run
+from store.claims import SENT, Runs, claim_run
 from store.models import DigestRun, DigestSubscription, FactChange, Licence, Patent
 from store.records import ChangeRecord, LicenceRecord, PatentRecord
 
-# run statuses besides the claim's own `claimed` and `failed` (store/claims.py)
-SENT, SKIPPED = "sent", "skipped"
-MAX_ERROR_CHARS = 1000
+# a run's status besides the claim's own (store/claims.py): posted nothing, as asked
+SKIPPED = "skipped"
 
 
 # --- subscriptions ---------------------------------------------------------
@@ -157,23 +156,13 @@ async def claim(
                            retry_failed_before=retry_failed_before, stale_claim_before=stale_claim_before)
 
 
-async def _finish(session: AsyncSession, run_id: int, **values: Any) -> None:
-    await session.execute(
-        update(DigestRun).where(DigestRun.id == run_id).values(**values)
-        .execution_options(synchronize_session=False)
-    )
-
-
-async def mark_sent(*, session: AsyncSession, run_id: int, message_ts: str, at: datetime) -> None:
-    await _finish(session, run_id, status=SENT, message_ts=message_ts, sent_at=at, error="")
+_runs = Runs(DigestRun)
+mark_sent = _runs.mark_sent
+mark_failed = _runs.mark_failed
 
 
 async def mark_skipped(*, session: AsyncSession, run_id: int, at: datetime) -> None:
-    await _finish(session, run_id, status=SKIPPED, sent_at=at, error="")
-
-
-async def mark_failed(*, session: AsyncSession, run_id: int, error: str) -> None:
-    await _finish(session, run_id, status=FAILED, error=error[:MAX_ERROR_CHARS])
+    await _runs.finish(session=session, run_id=run_id, status=SKIPPED, sent_at=at, error="")
 
 
 async def get_run(*, session: AsyncSession, subscription_id: int, period_key: str) -> DigestRun | None:
