@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from bot.app import make_client
 from bot.cli_command import CliCommand
@@ -16,7 +15,7 @@ from bot.digest_poster import SlackPoster
 from bot.runtime import Runtime
 from handlers import digest_run
 from handlers import schedule as sch
-from handlers.digest import build_digest
+from handlers.digest import DigestTarget, build_digest
 
 
 def _configure(d: argparse.ArgumentParser) -> None:
@@ -43,7 +42,7 @@ async def _preview(rt: Runtime, channel: str | None) -> int:
         if not subs:
             print(f"ipbot: {channel} has no digest subscription; this is the default weekly digest.",
                   file=sys.stderr)
-    targets: list[Any] = subs or [sch.Schedule(timezone=deps.tz.key)]
+    targets: list[DigestTarget] = [*subs] if subs else [sch.Schedule(timezone=deps.tz.key)]
     if not subs and channel is None:
         print("No channel subscribes to the digest yet; this is the default weekly digest.", file=sys.stderr)
     for i, sub in enumerate(targets):
@@ -52,9 +51,8 @@ async def _preview(rt: Runtime, channel: str | None) -> int:
         reply = await build_digest(deps, sub, period, now)
         if i:
             print()
-        name = getattr(sub, "channel", None)
-        if name:
-            print(f"── {name} ({schedule.describe()}{', paused' if sub.paused else ''}) ──")
+        if not isinstance(sub, sch.Schedule):
+            print(f"── {sub.channel} ({schedule.describe()}{', paused' if sub.paused else ''}) ──")
         print(render(reply))
     return 0
 

@@ -9,6 +9,7 @@ author's Confirm button instead of being written."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import secrets
@@ -27,10 +28,11 @@ from handlers.dispatch import Request
 from handlers.errors import BadCommand, NotAllowed, StoreUnavailable
 from handlers.metrics import resolve_metric
 from handlers.permissions import forget_admins, require_admin
-from handlers.replies import ActionId, Button, FactView, Reply, ReplyKind
+from handlers.replies import ActionId, Button, Reply, ReplyKind
+from handlers.wording import change_text
 from store import audit
 from store import changes as change_repo
-from store.values import format_value
+from store.records import AliasKey, FactKey, FactRecord, LicenceRecord, Record, RecordKey
 
 log = logging.getLogger(__name__)
 
@@ -95,31 +97,20 @@ def _fact_label(metric: str, period: str) -> str:
     return f"{metric}, {period}" if period else metric
 
 
-def _fact_text(snap: dict[str, Any] | None) -> str:
-    return wording.change_text("fact", snap)
-
-
-def _with_source(snap: dict[str, Any] | None) -> str:
-    text = _fact_text(snap)
-    if snap and snap.get("source"):
-        text += f" (source {snap['source']})"
+def _with_source(fact: Record | None) -> str:
+    text = change_text(fact)
+    if isinstance(fact, FactRecord) and fact.source:
+        text += f" (source {fact.source})"
     return text
 
 
-def _licence_text(snap: dict[str, Any] | None) -> str:
-    return wording.change_text("licence", snap)
-
-
-def _key_label(key: audit.RecordKey) -> str:
-    if isinstance(key, audit.FactKey):
+def _key_label(key: RecordKey) -> str:
+    if isinstance(key, FactKey):
         return _fact_label(key.metric, key.period)
-    if isinstance(key, audit.AliasKey):
+    if isinstance(key, AliasKey):
         return f"alias “{key.alias}”"
     signed = f" signed {key.signed_on.isoformat()}" if key.signed_on else ""
     return f"licence {key.licensor} → {key.licensee}{signed}"
-
-
-_change_text = wording.change_text
 
 
 # ---- metric names ------------------------------------------------------------------
@@ -136,18 +127,18 @@ def _ratio(a: float, b: float) -> float:
     return max(a, b) / min(a, b)
 
 
-def suspicion(new: dict[str, Any], refs: list[tuple[str, FactView | None]]) -> str:
+def suspicion(new: FactRecord, refs: list[tuple[str, FactRecord | None]]) -> str:
     """Why a change looks wrong ('' when it does not): another unit than the value
     it replaces or the previous year's, or more than 10× off."""
-    if new.get("numeric") is None:
+    if new.numeric is None:
         return ""
     for label, old in refs:
         if old is None or old.numeric is None:
             continue
-        old_text = format_value(old.numeric, old.unit, old.qualifier, old.value)
-        if old.unit != new["unit"]:
-            return f"the unit changes from {old.unit or 'none'} to {new['unit'] or 'none'} ({label}: {old_text})"
-        r = _ratio(new["numeric"], old.numeric)
+        old_text = wording.value_of(old)
+        if old.unit != new.unit:
+            return f"the unit changes from {old.unit or 'none'} to {new.unit or 'none'} ({label}: {old_text})"
+        r = _ratio(new.numeric, old.numeric)
         if r > SUSPICIOUS_RATIO:
             return f"it is {r:,.0f}× {label} ({old_text})"
     return ""
@@ -157,11 +148,9 @@ def suspicion(new: dict[str, Any], refs: list[tuple[str, FactView | None]]) -> s
 
 
 def _set_done(metric: str, period: str, applied: change_repo.Applied, note: str) -> Reply:
-    after = applied.after or {}
-    src = f" (source {after['source']})" if after.get("source") else ""
     return Reply(
         ReplyKind.DONE,
-        f"Set {_fact_label(metric, period)}: {_fact_text(after)}{src} — was: {_fact_text(applied.before)}",
+        f"Set {_fact_label(metric, period)}: {_with_source(applied.after)} — was: {change_text(applied.before)}",
         lines=[note] if note else [],
         topic=metric,
     )
@@ -185,23 +174,20 @@ async def set_parsed(deps: Deps, req: Request, cmd: ap.SetCmd, *, subject: str =
     subject = subject or deps.home_subject
     metric, note = resolve_metric(deps, cmd.metric, create=True)
     pv = cmd.value
-    fact = {"subject": subject, "metric": metric, "period": cmd.period, "value": pv.value,
-            "numeric": pv.numeric, "unit": pv.unit, "qualifier": pv.qualifier, "source": cmd.source}
+    fact = FactRecord(subject, metric, cmd.period, pv.value, pv.unit, pv.qualifier, cmd.source, pv.numeric)
     periods = deps.index.facts.periods(subject, metric)
     current = periods.get(cmd.period)
-    if current is not None and not cmd.source:
+    if current is not None and not cmd.source and dataclasses.replace(current, source="") == fact:
         # retyping the same figure without a source must not wipe the stored source
-        same = {k: v for k, v in _view_snapshot(current).items() if k != "source"}
-        if same == {k: v for k, v in fact.items() if k != "source"}:
-            fact["source"] = current.source
-    if current is not None and audit.fact_snapshot(_view_snapshot(current)) == audit.fact_snapshot(fact):
+        fact = current
+    if fact == current:
         return Reply(ReplyKind.DONE, f"{_fact_label(metric, cmd.period)} is already {_with_source(fact)}; "
                                      "nothing changed.", lines=[note] if note else [], topic=metric)
     prev = _previous_year(cmd.period)
     why = suspicion(fact, [("the value it replaces", current),
                            (f"the {prev} value", periods.get(prev) if prev else None)])
     if why and not confirmed:
-        was = _with_source(_view_snapshot(current)) if current else "none"
+        was = _with_source(current)
         question = (f"Please confirm: set {_fact_label(metric, cmd.period)}: {_with_source(fact)} — was: {was}. "
                     f"This looks unusual: {why}.")
         lines = [note] if note else []
@@ -210,7 +196,7 @@ async def set_parsed(deps: Deps, req: Request, cmd: ap.SetCmd, *, subject: str =
         token = secrets.token_urlsafe(16)
         async with deps.unit_of_work() as session:
             await audit.add_pending(session=session, token=token, actor=req.user,
-                                    payload={"op": "set", "fact": fact, "note": note}, at=_now(deps))
+                                    change=audit.PendingSet(fact, note), at=_now(deps))
         return Reply(
             ReplyKind.CONFIRM, question, lines=lines,
             note="Nothing is written until you press Confirm.",
@@ -222,11 +208,6 @@ async def set_parsed(deps: Deps, req: Request, cmd: ap.SetCmd, *, subject: str =
         lambda s: change_repo.set_fact(session=s, fact=fact, actor=req.user, at=_now(deps)))
     await _refresh(deps)
     return _set_done(metric, cmd.period, applied, note)
-
-
-def _view_snapshot(v: FactView) -> dict[str, Any]:
-    return {"subject": v.subject, "metric": v.metric, "period": v.period, "value": v.value, "numeric": v.numeric,
-            "unit": v.unit, "qualifier": v.qualifier, "source": v.source}
 
 
 async def _pending_problem(deps: Deps, req: Request, token: str) -> Reply:
@@ -253,11 +234,11 @@ async def confirm_change(deps: Deps, req: Request, token: str) -> Reply:
     except change_repo.NotPending:
         return await _pending_problem(deps, req, token)
     await _refresh(deps)
-    after = applied.after or {}
     async with deps.sessions() as session:
         pending = await audit.get_pending(session=session, token=token)
-    note = (audit.loads(pending.payload) or {}).get("note", "") if pending else ""
-    return _set_done(after.get("metric", ""), after.get("period", ""), applied, note)
+    note = pending.change.note if pending and pending.change else ""
+    assert isinstance(applied.key, FactKey)  # a confirmation only ever sets a figure
+    return _set_done(applied.key.metric, applied.key.period, applied, note)
 
 
 @safe
@@ -312,7 +293,7 @@ async def alias(deps: Deps, req: Request, rest: str) -> Reply:
     applied = await deps.in_transaction(
         lambda s: change_repo.set_alias(session=s, alias=cmd.alias, metric=metric, actor=req.user, at=_now(deps)))
     await _refresh(deps)
-    was = f" — was: {applied.before['metric']}" if applied.before else ""
+    was = f" — was: {change_text(applied.before)}" if applied.before else ""
     return Reply(ReplyKind.DONE, f"“{cmd.alias}” now means {metric}{was}", topic=metric)
 
 
@@ -332,15 +313,13 @@ async def licensee(deps: Deps, req: Request, rest: str) -> Reply:
     stored = {lc.licensee.lower(): lc.licensee for lc in deps.index.licences.licences}
     name = stored.get(cmd.licensee.lower(), cmd.licensee)
     if cmd.op == "add":
-        lic: dict[str, Any] = {c: "" for c in ("kind", "technology", "territory", "status")}
-        lic.update({"licensee": name, "licensor": deps.home_subject, "signed_on": None, "expires_on": None})
-        lic.update(cmd.fields)
+        lic = LicenceRecord.from_mapping({"licensee": name, "licensor": deps.home_subject, **cmd.fields})
         applied = await deps.in_transaction(
             lambda s: change_repo.add_licence(session=s, licence=lic, actor=req.user, at=_now(deps)))
         await _refresh(deps)
-        was = f" — was: {_licence_text(applied.before)}" if applied.before else ""
+        was = f" — was: {change_text(applied.before)}" if applied.before else ""
         verb = "Updated" if applied.before else "Added"
-        return Reply(ReplyKind.DONE, f"{verb} licence: {_licence_text(applied.after)}{was}")
+        return Reply(ReplyKind.DONE, f"{verb} licence: {change_text(applied.after)}{was}")
     signed = cmd.fields.get("signed_on")
     try:
         removed = await deps.in_transaction(lambda s: change_repo.remove_licences(
@@ -352,7 +331,7 @@ async def licensee(deps: Deps, req: Request, rest: str) -> Reply:
     await _refresh(deps)
     n = len(removed)
     return Reply(ReplyKind.DONE, f"Removed {n} licence{'s' if n > 1 else ''} of {name}",
-                 lines=[_licence_text(a.before) for a in removed], note="`undo` brings them back.")
+                 lines=[change_text(a.before) for a in removed], note="`undo` brings them back.")
 
 
 # ---- history and undo --------------------------------------------------------------
@@ -390,9 +369,8 @@ async def history(deps: Deps, req: Request, rest: str) -> Reply:
                      note=f"Use: {ap.HISTORY_USAGE}")
     lines = []
     for r in rows:
-        before, after = audit.loads(r.before), audit.loads(r.after)
-        line = (f"{_when(deps, r.at)} — {r.actor} {r.action} {_key_label(audit.key_of(r))}: "
-                f"{_change_text(r.kind, before)} → {_change_text(r.kind, after)}")
+        line = (f"{_when(deps, r.at)} — {r.actor} {r.action} {_key_label(r.key)}: "
+                f"{change_text(r.before)} → {change_text(r.after)}")
         if r.source and r.action != "undo":
             line += f" (source {r.source})"
         if r.undone_by:
@@ -404,10 +382,10 @@ async def history(deps: Deps, req: Request, rest: str) -> Reply:
 def _undone_text(a: change_repo.Applied) -> str:
     label = _key_label(a.key)
     if a.after is None:
-        return f"{label} removed again (it was {_change_text(a.kind, a.before)})"
+        return f"{label} removed again (it was {change_text(a.before)})"
     if a.before is None:
-        return f"{label} is back: {_change_text(a.kind, a.after)}"
-    return f"{label} is back to {_change_text(a.kind, a.after)} (was {_change_text(a.kind, a.before)})"
+        return f"{label} is back: {change_text(a.after)}"
+    return f"{label} is back to {change_text(a.after)} (was {change_text(a.before)})"
 
 
 @safe

@@ -13,8 +13,9 @@ from handlers.deps import Deps
 from handlers.dispatch import Request
 from handlers.errors import BadCommand
 from handlers.permissions import require_admin, shows_admin_tools
-from handlers.replies import ActionId, Button, FactView, Field, Form, Reply, ReplyKind
+from handlers.replies import ActionId, Button, Field, Form, Reply, ReplyKind
 from store import audit
+from store.records import FactRecord
 from store.safe_text import problem
 from store.values import QUALIFIERS, BadValue, ParsedValue, format_amount, format_value, parse_period, parse_value
 
@@ -35,7 +36,7 @@ def _subjects(deps: Deps) -> tuple[str, ...]:
     return (deps.home_subject, *others)
 
 
-def _number(fact: FactView) -> str:
+def _number(fact: FactRecord) -> str:
     """A stored figure's number as the form shows it, its unit in the unit field:
     "161.5 billion", not "161.5 billion yuan (CNY)" (the dollar form minus its sign
     is the one unit-free wording store.values has)."""
@@ -44,7 +45,7 @@ def _number(fact: FactView) -> str:
     return format_amount(fact.numeric, "USD").removeprefix("US$")
 
 
-def _fact_fields(deps: Deps, fact: FactView | None, metric: str = "", period: str = "") -> tuple[Field, ...]:
+def _fact_fields(deps: Deps, fact: FactRecord | None, metric: str = "", period: str = "") -> tuple[Field, ...]:
     metric = fact.metric if fact else metric
     unit = "" if fact is None else ("text" if fact.numeric is None else fact.unit)
     return (
@@ -202,8 +203,7 @@ async def offer_corrections(deps: Deps, req: Request, reply: Reply) -> Reply:
     facts = reply.facts[:MAX_CORRECTIONS]
     for f in facts:
         label = "Correct this" if len(facts) == 1 else f"Correct {f.metric} {f.period}".strip()
-        key = audit.FactKey(f.subject, f.metric, f.period)
-        reply.buttons.append(Button(label, ActionId.CORRECT_FACT.value, audit.key_value(key)))
+        reply.buttons.append(Button(label, ActionId.CORRECT_FACT.value, audit.key_value(f.key)))
     return reply
 
 

@@ -10,7 +10,7 @@ from handlers import wording
 from handlers.deps import Deps
 from handlers.errors import BadCommand
 from handlers.metrics import resolve_metric
-from handlers.replies import FactView
+from store.records import FactRecord
 
 # a line needs two points; more than this many years would not read at Slack's image width
 MIN_POINTS = 2
@@ -49,7 +49,7 @@ class Chart:
         return f"{slug}-{self.points[0].period}-{self.points[-1].period}.png"
 
 
-def from_facts(facts: list[FactView]) -> Chart | None:
+def from_facts(facts: list[FactRecord]) -> Chart | None:
     """The chart of these facts when they are one metric of one subject, dated,
     numeric and in one unit, with at least two years; else None (never a chart
     that mixes units or companies)."""

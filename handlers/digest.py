@@ -68,7 +68,12 @@ def empty_line(frequency: str) -> str:
     return {"daily": "No changes today.", "monthly": "No changes this month."}.get(frequency, "No changes this week.")
 
 
-async def build_digest(deps: Deps, subscription: Subscription | sch.Schedule, period: str, now: datetime, *,
+# what a digest is built for: a stored subscription, or a bare Schedule for one not
+# stored (a preview of the default digest)
+DigestTarget = Subscription | sch.Schedule
+
+
+async def build_digest(deps: Deps, subscription: DigestTarget, period: str, now: datetime, *,
                        channel: str | None = None) -> DigestReply:
     """What the digest of `period` says at `now`: each registered section
     (handlers/digest_sections) in turn, over one read of the store. `subscription`
@@ -238,7 +243,7 @@ async def _preview(deps: Deps, req: dispatch.Request) -> Reply:
         except (SQLAlchemyError, OSError) as exc:
             raise StoreUnavailable() from exc
     # no subscription yet: preview the default schedule (a Schedule has the columns build_digest reads)
-    subscription: Subscription | sch.Schedule = row if row is not None else sch.Schedule(timezone=deps.tz.key)
+    subscription: DigestTarget = row if row is not None else sch.Schedule(timezone=deps.tz.key)
     schedule = sch.Schedule.of(subscription)
     at = sch.next_fire(schedule, now)
     period = sch.period_key(schedule, at)

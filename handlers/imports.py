@@ -35,7 +35,7 @@ from store.imports.errors import ImportRejected, RowError
 from store.imports.mapping import ColumnMap, load_mapping
 from store.imports.patent_load import PatentLoad
 from store.imports.readers import RawRecords, RecordSource, collect, open_records
-from store.imports.rows import ImportRow, PatentChecker, PatentRecord, duplicate, validate
+from store.imports.rows import ImportRow, PatentChecker, StagedPatent, duplicate, validate
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ async def import_bytes(
     return summary
 
 
-_Checked = tuple[list[PatentRecord], list[RowError], int]
+_Checked = tuple[list[StagedPatent], list[RowError], int]
 
 
 def _check_next(batches: Iterator[list[tuple[int, list[str] | str]]], checker: PatentChecker) -> _Checked | None:

@@ -31,11 +31,11 @@ from handlers.patent_index import (
     word_stem,
 )
 from handlers.patent_records import PatentRecords
-from handlers.replies import FactView, LicenceView
 from store import facts as fact_repo
 from store import licences as licence_repo
 from store import patents as patent_repo
 from store import revisions as revision_repo
+from store.records import AliasRecord, FactRecord, LicenceRecord
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ SEARCH_STOPWORDS = tx.STOPWORDS | frozenset(
 @dataclass
 class FactIndex:
     # (subject lower, metric) -> period -> fact
-    facts: dict[tuple[str, str], dict[str, FactView]] = field(default_factory=dict)
+    facts: dict[tuple[str, str], dict[str, FactRecord]] = field(default_factory=dict)
     # canonical key of a metric name or alias -> metric
     phrases: dict[str, str] = field(default_factory=dict)
     # phrase key -> its tokens, for coverage scoring
@@ -65,13 +65,13 @@ class FactIndex:
     vocabulary: frozenset[str] = frozenset()
     metrics: frozenset[str] = frozenset()
 
-    def periods(self, subject: str, metric: str) -> dict[str, FactView]:
+    def periods(self, subject: str, metric: str) -> dict[str, FactRecord]:
         return self.facts.get((subject.lower(), metric), {})
 
 
 @dataclass
 class LicenceIndex:
-    licences: list[LicenceView] = field(default_factory=list)
+    licences: list[LicenceRecord] = field(default_factory=list)
     # first token of a licensee name -> names starting with it (lower-cased key, as stored)
     names: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
     name_tokens: frozenset[str] = frozenset()
@@ -80,7 +80,7 @@ class LicenceIndex:
     by_licensee: dict[str, list[int]] = field(default_factory=dict)
     signed_in: dict[int, list[int]] = field(default_factory=dict)
 
-    def picked(self, positions: Iterable[int]) -> list[LicenceView]:
+    def picked(self, positions: Iterable[int]) -> list[LicenceRecord]:
         return [self.licences[p] for p in sorted(set(positions))]
 
 
@@ -93,9 +93,9 @@ class SearchResult:
     unknown_words: list[str]
 
 
-def build_fact_index(facts: Iterable[FactView], aliases: dict[str, str]) -> FactIndex:
+def build_fact_index(facts: Iterable[FactRecord], aliases: Iterable[AliasRecord]) -> FactIndex:
     idx = FactIndex()
-    by_key: dict[tuple[str, str], dict[str, FactView]] = defaultdict(dict)
+    by_key: dict[tuple[str, str], dict[str, FactRecord]] = defaultdict(dict)
     metrics: set[str] = set()
     for f in facts:
         by_key[(f.subject.lower(), f.metric)][f.period] = f
@@ -106,7 +106,7 @@ def build_fact_index(facts: Iterable[FactView], aliases: dict[str, str]) -> Fact
     vocab: set[str] = set()
     # in a fixed order: which phrase a tie in matching or suggesting lands on must not
     # depend on the process's string hashing
-    for phrase, metric in [(m, m) for m in sorted(metrics)] + sorted(aliases.items()):
+    for phrase, metric in [(m, m) for m in sorted(metrics)] + sorted((a.alias, a.metric) for a in aliases):
         k = tx.key(phrase)
         if not k:
             continue
@@ -120,7 +120,7 @@ def build_fact_index(facts: Iterable[FactView], aliases: dict[str, str]) -> Fact
     return idx
 
 
-def build_licence_index(licences: Iterable[LicenceView]) -> LicenceIndex:
+def build_licence_index(licences: Iterable[LicenceRecord]) -> LicenceIndex:
     idx = LicenceIndex(licences=list(licences))
     names: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
     all_tokens: set[str] = set()
@@ -224,22 +224,11 @@ class Index:
         return True
 
     async def _load_facts(self, session: AsyncSession) -> None:
-        rows = await fact_repo.list_facts(session=session)
-        aliases = await fact_repo.list_aliases(session=session)
-        views = [
-            FactView(f.subject, f.metric, f.period, f.value, f.unit, f.qualifier, f.source, f.numeric)
-            for f in rows
-        ]
-        self.facts = build_fact_index(views, aliases)
+        self.facts = build_fact_index(await fact_repo.list_facts(session=session),
+                                      await fact_repo.list_aliases(session=session))
 
     async def _load_licences(self, session: AsyncSession) -> None:
-        rows = await licence_repo.list_licences(session=session)
-        views = [
-            LicenceView(r.licensee, r.licensor, r.kind, r.technology, r.signed_on, r.expires_on,
-                        r.territory, r.status)
-            for r in rows
-        ]
-        self.licences = build_licence_index(views)
+        self.licences = build_licence_index(await licence_repo.list_licences(session=session))
 
     async def _load_patents(self, session: AsyncSession) -> bool:
         """Returns False when the index was updated in place (no rebuild)."""

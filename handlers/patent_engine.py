@@ -17,12 +17,11 @@ from handlers.deps import Deps
 from handlers.errors import StoreUnavailable
 from handlers.index import CANDIDATE_CAP, RERANK, Index, closest
 from handlers.patent_index import word_stem
-from handlers.replies import PatentView
 from store import patent_search as search_repo
 from store import patents as patent_repo
-from store.models import Patent
 from store.patent_search import TitleCondition
 from store.patents import PatentFilter
+from store.records import PatentRecord
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,7 @@ class PatentSearch(Protocol):
         ...
 
     async def query(self, where: PatentFilter, titles: TitleHits | None,
-                    limit: int) -> tuple[int, list[PatentView]]:
+                    limit: int) -> tuple[int, list[PatentRecord]]:
         """How many patents meet the conditions (and hold the title words), and the
         first `limit` of them by number."""
         ...
@@ -68,11 +67,6 @@ def of(deps: Deps) -> PatentSearch:
     if deps.index.patent_search == "postgres":
         return PostgresPatentSearch(deps.index, deps.sessions)
     return MemoryPatentSearch(deps.index, deps.sessions)
-
-
-def patent_view(r: Patent) -> PatentView:
-    return PatentView(r.number, r.title, r.jurisdiction, r.status, r.filing_date, r.grant_date, r.expiry_date,
-                      r.family_id, r.technology, r.owner)
 
 
 class MemoryPatentSearch:
@@ -100,15 +94,14 @@ class MemoryPatentSearch:
         return [pidx.ids[p] for p in pidx.positions_of(tx.number_without_kind(nkey))]
 
     async def query(self, where: PatentFilter, titles: TitleHits | None,
-                    limit: int) -> tuple[int, list[PatentView]]:
+                    limit: int) -> tuple[int, list[PatentRecord]]:
         if titles is not None:
             where = dataclasses.replace(where, ids=tuple(titles.ids))
         try:
             async with self.sessions() as session:
-                total, rows = await patent_repo.query(session=session, where=where, limit=limit)
+                return await patent_repo.query(session=session, where=where, limit=limit)
         except (SQLAlchemyError, OSError) as exc:
             raise StoreUnavailable() from exc
-        return total, [patent_view(r) for r in rows]
 
 
 class PostgresPatentSearch:
@@ -196,11 +189,10 @@ class PostgresPatentSearch:
             raise StoreUnavailable() from exc
 
     async def query(self, where: PatentFilter, titles: TitleHits | None,
-                    limit: int) -> tuple[int, list[PatentView]]:
+                    limit: int) -> tuple[int, list[PatentRecord]]:
         try:
             async with self.sessions() as session:
-                total, rows = await search_repo.query(
+                return await search_repo.query(
                     session=session, where=where, title=titles.condition if titles else None, limit=limit)
         except (SQLAlchemyError, OSError) as exc:
             raise StoreUnavailable() from exc
-        return total, [patent_view(r) for r in rows]

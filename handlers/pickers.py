@@ -21,7 +21,8 @@ from handlers import text as tx
 from handlers.deps import Deps
 from handlers.dispatch import Request
 from handlers.metrics import resolve_metric
-from handlers.replies import Choice, LicenceView
+from handlers.replies import Choice
+from store.records import LicenceRecord
 from store.safe_text import problem
 
 MAX_CHOICES = 100
@@ -121,9 +122,9 @@ class LicencePick:
         return f"remove {self.licensee}{signed}"
 
 
-def _picks(licences: list[LicenceView]) -> dict[str, tuple[LicencePick, str]]:
+def _picks(licences: list[LicenceRecord]) -> dict[str, tuple[LicencePick, str]]:
     """value -> (what it removes, its label)."""
-    by_name: dict[str, list[LicenceView]] = {}
+    by_name: dict[str, list[LicenceRecord]] = {}
     for lc in licences:
         by_name.setdefault(lc.licensee.lower(), []).append(lc)
     out: dict[str, tuple[LicencePick, str]] = {}
@@ -134,7 +135,7 @@ def _picks(licences: list[LicenceView]) -> dict[str, tuple[LicencePick, str]]:
             label = f"{name}: all {len(group)} licences" if len(group) > 1 else f"{name}: no signing date"
             out[ALL_LICENCES + _digest(low)] = (LicencePick(name, None, len(group)), label)
             continue
-        dates: dict[date, list[LicenceView]] = {}
+        dates: dict[date, list[LicenceRecord]] = {}
         for lc in group:
             assert lc.signed_on is not None
             dates.setdefault(lc.signed_on, []).append(lc)

@@ -22,6 +22,7 @@ from handlers.replies import ActionId, Button, Reply, ReplyKind
 from store import audit
 from store import freshness as freshness_repo
 from store import reminders as reminder_repo
+from store.records import FactKey
 
 # a Slack user id: the only kind of actor a DM can reach ("cli" or "fixture" cannot)
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,30}$")
@@ -39,7 +40,7 @@ class Reminder:
         headline = (f"{self.due[0].metric} is due for update" if n == 1
                     else f"{n} figures you last set are due for update")
         buttons = [Button(f"Update {d.metric}"[:75], ActionId.REMIND_UPDATE.value,
-                          audit.key_value(audit.FactKey("", d.metric, next_period(d.latest))), "primary")
+                          audit.key_value(FactKey("", d.metric, next_period(d.latest))), "primary")
                    for d in self.due[:MAX_UPDATES]]
         more = f" {n - MAX_UPDATES} more are listed by `/ip freshness`." if n > MAX_UPDATES else ""
         return Reply(ReplyKind.ANSWER, headline, lines=[d.text() for d in self.due], buttons=buttons,

@@ -6,10 +6,11 @@ renderer's job because only it knows the target format."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from datetime import date
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
+
+from store.records import FactRecord, LicenceRecord, PatentRecord
 
 if TYPE_CHECKING:
     from handlers.charts import Chart
@@ -27,67 +28,6 @@ class ReplyKind(StrEnum):
     DIGEST = "digest"
     # the patent index is still loading after a start: ask again in a moment
     WARMING_UP = "warming_up"
-
-
-@dataclass(frozen=True)
-class FactView:
-    subject: str
-    metric: str
-    period: str
-    value: str
-    unit: str
-    qualifier: str
-    source: str
-    numeric: float | None = None
-
-    def public(self) -> dict[str, Any]:
-        return {
-            "subject": self.subject,
-            "metric": self.metric,
-            "period": self.period,
-            "value": self.value,
-            "unit": self.unit,
-            "qualifier": self.qualifier,
-            "source": self.source,
-        }
-
-
-@dataclass(frozen=True)
-class PatentView:
-    number: str
-    title: str
-    jurisdiction: str = ""
-    status: str = ""
-    filing_date: date | None = None
-    grant_date: date | None = None
-    expiry_date: date | None = None
-    family_id: str = ""
-    technology: str = ""
-    owner: str = ""
-
-    def public(self) -> dict[str, Any]:
-        d = asdict(self)
-        for k in ("filing_date", "grant_date", "expiry_date"):
-            d[k] = d[k].isoformat() if d[k] else None
-        return d
-
-
-@dataclass(frozen=True)
-class LicenceView:
-    licensee: str
-    licensor: str
-    kind: str = ""
-    technology: str = ""
-    signed_on: date | None = None
-    expires_on: date | None = None
-    territory: str = ""
-    status: str = ""
-
-    def public(self) -> dict[str, Any]:
-        d = asdict(self)
-        for k in ("signed_on", "expires_on"):
-            d[k] = d[k].isoformat() if d[k] else None
-        return d
 
 
 class ActionId(StrEnum):
@@ -180,9 +120,9 @@ class Reply:
     lines: list[str] = field(default_factory=list)
     # a closing line (sources, "narrow the question", …)
     note: str = ""
-    facts: list[FactView] = field(default_factory=list)
-    patents: list[PatentView] = field(default_factory=list)
-    licences: list[LicenceView] = field(default_factory=list)
+    facts: list[FactRecord] = field(default_factory=list)
+    patents: list[PatentRecord] = field(default_factory=list)
+    licences: list[LicenceRecord] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
     buttons: list[Button] = field(default_factory=list)
     # the metric this reply was about, so a follow-up ("and 2021?") keeps the topic

@@ -4,9 +4,7 @@ a fact the same way."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from handlers.replies import FactView, LicenceView, PatentView
+from store.records import AliasRecord, FactRecord, LicenceRecord, PatentRecord, Record
 from store.values import format_amount, format_value
 
 # How the seed metrics read best in a sentence; other metrics use the generic form.
@@ -32,11 +30,11 @@ def metric_label(metric: str) -> str:
     return " ".join(_CASED.get(w, w) for w in metric.split())
 
 
-def value_of(f: FactView) -> str:
+def value_of(f: FactRecord) -> str:
     return format_value(f.numeric, f.unit, f.qualifier, f.value)
 
 
-def fact_sentence(f: FactView, *, source: bool = True) -> str:
+def fact_sentence(f: FactRecord, *, source: bool = True) -> str:
     template = PHRASES.get(f.metric, "{subject}'s {metric}{in_period}: {value}")
     text = template.format(
         subject=f.subject,
@@ -49,7 +47,7 @@ def fact_sentence(f: FactView, *, source: bool = True) -> str:
     return text + (f" (source: {f.source or 'not recorded'})" if source else "")
 
 
-def sources(facts: list[FactView]) -> str:
+def sources(facts: list[FactRecord]) -> str:
     names = list(dict.fromkeys(f.source or "not recorded" for f in facts))
     return "Sources: " + "; ".join(names) + "."
 
@@ -61,17 +59,17 @@ def amount(numeric: float, unit: str, qualifier: str = "") -> str:
     return f"{qualifier} {text}" if qualifier else text
 
 
-def carried_qualifier(*facts: FactView) -> str:
+def carried_qualifier(*facts: FactRecord) -> str:
     """A figure computed from an "over"/"about" figure is itself only "about"."""
     return "about" if any(f.qualifier for f in facts) else ""
 
 
-def licence_short(lc: LicenceView) -> str:
+def licence_short(lc: LicenceRecord) -> str:
     bits = [b for b in (lc.kind, lc.technology) if b]
     return f"{lc.licensee} ({', '.join(bits)})" if bits else lc.licensee
 
 
-def licence_line(lc: LicenceView) -> str:
+def licence_line(lc: LicenceRecord) -> str:
     parts = [lc.kind or "licence", f"licensor {lc.licensor}"]
     if lc.technology:
         parts.append(lc.technology)
@@ -86,7 +84,7 @@ def licence_line(lc: LicenceView) -> str:
     return f"{lc.licensee}: " + ", ".join(parts)
 
 
-def patent_line(pt: PatentView) -> str:
+def patent_line(pt: PatentRecord) -> str:
     bits = [b for b in (pt.jurisdiction, pt.status, pt.owner) if b]
     if pt.expiry_date:
         bits.append(f"expires {pt.expiry_date.isoformat()}")
@@ -100,21 +98,20 @@ def plural(n: int, noun: str, many: str | None = None) -> str:
     return f"{n:,} {noun if n == 1 else (many or noun + 's')}"
 
 
-def change_text(kind: str, snap: dict[str, Any] | None, *, parties: bool = True) -> str:
-    """A fact, licence or alias as an audit snapshot holds it, for history, undo,
-    admin replies and the digest. `parties=False` where the label already names the
-    licensee and licensor (the digest)."""
-    if snap is None:
+def change_text(record: Record | None, *, parties: bool = True) -> str:
+    """A fact, licence or alias as a change shows it, for history, undo, admin replies
+    and the digest. `parties=False` where the label already names the licensee and
+    licensor (the digest)."""
+    if record is None:
         return "none"
-    if kind == "fact":
-        return format_value(snap.get("numeric"), snap.get("unit") or "", snap.get("qualifier") or "",
-                            str(snap.get("value") or ""))
-    if kind == "alias":
-        return str(snap.get("metric") or "")
-    bits = [f"{snap.get('licensor')} → {snap.get('licensee')}"] if parties else []
-    bits += [str(snap[c]) for c in ("kind", "technology", "territory", "status") if snap.get(c)]
-    if parties and snap.get("signed_on"):
-        bits.append(f"signed {snap['signed_on']}")
-    if snap.get("expires_on"):
-        bits.append(f"expires {snap['expires_on']}")
+    if isinstance(record, FactRecord):
+        return value_of(record)
+    if isinstance(record, AliasRecord):
+        return record.metric
+    bits = [f"{record.licensor} → {record.licensee}"] if parties else []
+    bits += [b for b in (record.kind, record.technology, record.territory, record.status) if b]
+    if parties and record.signed_on:
+        bits.append(f"signed {record.signed_on.isoformat()}")
+    if record.expires_on:
+        bits.append(f"expires {record.expires_on.isoformat()}")
     return ", ".join(bits) or "on record"

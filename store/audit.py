@@ -8,51 +8,38 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import Admin, Fact, FactChange, Licence, PendingChange
+from store.models import Admin, FactChange, PendingChange
+from store.records import (
+    AliasKey,
+    AliasRecord,
+    ChangeRecord,
+    FactKey,
+    FactRecord,
+    LicenceKey,
+    Record,
+    RecordKey,
+    decode,
+    encode,
+    kind_of,
+)
 
 ACTIONS = ("set", "remove", "alias", "licensee_add", "licensee_remove", "undo", "import")
-FACT_FIELDS = ("subject", "metric", "period", "value", "numeric", "unit", "qualifier", "source")
-LICENCE_FIELDS = ("licensee", "licensor", "kind", "technology", "signed_on", "expires_on", "territory", "status")
 
 
-# ---- snapshots and keys ------------------------------------------------------------
+# ---- keys --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FactKey:
-    subject: str
-    metric: str
-    period: str
-
-
-@dataclass(frozen=True)
-class LicenceKey:
-    licensee: str
-    licensor: str
-    signed_on: date | None
-
-
-@dataclass(frozen=True)
-class AliasKey:
-    alias: str
-
-
-# which record a change is about; kept in columns of their own (migration 0006),
-# never joined into one string a name could break
-RecordKey = FactKey | LicenceKey | AliasKey
-
-
-def key_columns(kind: str, key: RecordKey, before: dict[str, Any] | None,
-                after: dict[str, Any] | None) -> dict[str, Any]:
+def _key_columns(key: RecordKey, before: Record | None, after: Record | None) -> dict[str, Any]:
     """The fact_changes columns that hold `key`. `key` (the text column) is a JSON
     list of the parts, for reading only; an alias row's `metric` is what the alias
     points at (after the change, or before a removal), so `history <metric>` finds it."""
+    kind = kind_of(key)
     if isinstance(key, FactKey):
         return {"kind": kind, "key": _key_text(key.subject, key.metric, key.period), "subject": key.subject,
                 "metric": key.metric, "period": key.period}
@@ -61,68 +48,37 @@ def key_columns(kind: str, key: RecordKey, before: dict[str, Any] | None,
                                                key.signed_on.isoformat() if key.signed_on else ""),
                 "licensee": key.licensee, "licensee_key": key.licensee.lower(), "licensor": key.licensor,
                 "signed_on": key.signed_on}
-    target = (after or before or {}).get("metric") or ""
-    return {"kind": kind, "key": _key_text(key.alias), "alias": key.alias, "metric": target}
+    target = after or before
+    return {"kind": kind, "key": _key_text(key.alias), "alias": key.alias,
+            "metric": target.metric if isinstance(target, AliasRecord) else ""}
 
 
 def _key_text(*parts: str) -> str:
     return json.dumps(list(parts), ensure_ascii=False)[:500]
 
 
-def key_of(row: FactChange) -> RecordKey:
+def _key_of(row: FactChange, snapshot: Record | None) -> RecordKey:
     """The record a change row is about, from its columns (or, for a row written
-    without them, from its snapshots)."""
-    snap = loads(row.after) or loads(row.before) or {}
+    without them, from its snapshot)."""
+    if row.kind == "fact" and row.metric:
+        return FactKey(row.subject, row.metric, row.period)
+    if row.kind == "licence" and row.licensee:
+        return LicenceKey(row.licensee, row.licensor, row.signed_on)
+    if row.kind not in ("fact", "licence") and row.alias:
+        return AliasKey(row.alias)
+    if snapshot is not None:
+        return snapshot.key
     if row.kind == "fact":
-        if row.metric:
-            return FactKey(row.subject, row.metric, row.period)
-        return FactKey(str(snap.get("subject") or ""), str(snap.get("metric") or ""), str(snap.get("period") or ""))
-    if row.kind == "licence":
-        if row.licensee:
-            return LicenceKey(row.licensee, row.licensor, row.signed_on)
-        signed = snap.get("signed_on")
-        return LicenceKey(str(snap.get("licensee") or ""), str(snap.get("licensor") or ""),
-                          date.fromisoformat(signed) if signed else None)
-    return AliasKey(row.alias or str(snap.get("alias") or row.key))
+        return FactKey("", "", "")
+    return LicenceKey("", "", None) if row.kind == "licence" else AliasKey(row.key)
 
 
-def fact_snapshot(f: Fact | dict[str, Any]) -> dict[str, Any]:
-    if isinstance(f, dict):
-        return {c: f.get(c) for c in FACT_FIELDS}
-    return {c: getattr(f, c) for c in FACT_FIELDS}
-
-
-def licence_snapshot(lc: Licence | dict[str, Any]) -> dict[str, Any]:
-    get = lc.get if isinstance(lc, dict) else lambda c: getattr(lc, c)
-    out: dict[str, Any] = {}
-    for c in LICENCE_FIELDS:
-        v = get(c)
-        out[c] = v.isoformat() if isinstance(v, date) else v
-    return out
-
-
-def licence_columns(snapshot: dict[str, Any]) -> dict[str, Any]:
-    """A licence snapshot back into column values (ISO dates -> date)."""
-    out = dict(snapshot)
-    for c in ("signed_on", "expires_on"):
-        out[c] = date.fromisoformat(out[c]) if out.get(c) else None
-    return out
-
-
-def dumps(snapshot: dict[str, Any] | None) -> str | None:
-    return None if snapshot is None else json.dumps(snapshot, ensure_ascii=False, sort_keys=True)
-
-
-def loads(text: str | None) -> dict[str, Any] | None:
-    """A stored snapshot; None for none, and for text that is not one (an audit row
-    written by hand or cut short is shown as "none", never a traceback)."""
-    if not text:
-        return None
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
+def change_record(row: FactChange) -> ChangeRecord:
+    """An audit row as the rest of the code reads it: its snapshots decoded once."""
+    before, after = decode(row.kind, row.before), decode(row.kind, row.after)
+    return ChangeRecord(id=row.id, at=row.at, actor=row.actor, action=row.action, kind=row.kind,
+                        key=_key_of(row, after or before), before=before, after=after, source=row.source,
+                        undone_by=row.undone_by)
 
 
 def key_value(key: FactKey) -> str:
@@ -150,36 +106,35 @@ async def record(
     at: datetime,
     actor: str,
     action: str,
-    kind: str,
     key: RecordKey,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
+    before: Record | None,
+    after: Record | None,
     source: str = "",
     undo_of: int | None = None,
-) -> FactChange:
-    row = FactChange(at=at, actor=actor, action=action, before=dumps(before), after=dumps(after), source=source,
-                     undo_of=undo_of, **key_columns(kind, key, before, after))
+) -> int:
+    """Write one audit row; its id."""
+    row = FactChange(at=at, actor=actor, action=action, before=encode(before), after=encode(after), source=source,
+                     undo_of=undo_of, **_key_columns(key, before, after))
     session.add(row)
     await session.flush()
-    return row
+    return row.id
 
 
-def record_rows(*, at: datetime, actor: str, action: str, kind: str,
-                changes: Sequence[tuple[RecordKey, dict[str, Any] | None, dict[str, Any] | None, str]]
-                ) -> list[dict[str, Any]]:
+def record_rows(*, at: datetime, actor: str, action: str,
+                changes: Sequence[tuple[RecordKey, Record | None, Record | None, str]]) -> list[dict[str, Any]]:
     """Rows for a bulk insert (import): (key, before, after, source) each. Every
     row carries every key column, as one executemany needs."""
     blank = {"subject": "", "metric": "", "period": "", "licensee": "", "licensee_key": "", "licensor": "",
              "signed_on": None, "alias": ""}
     return [
-        {"at": at, "actor": actor, "action": action, "before": dumps(b), "after": dumps(a), "source": src,
-         **blank, **key_columns(kind, key, b, a)}
+        {"at": at, "actor": actor, "action": action, "before": encode(b), "after": encode(a), "source": src,
+         **blank, **_key_columns(key, b, a)}
         for key, b, a, src in changes
     ]
 
 
 async def history(*, session: AsyncSession, kind: str, metric: str | None = None,
-                  licensee: str | None = None, limit: int = 20) -> list[FactChange]:
+                  licensee: str | None = None, limit: int = 20) -> list[ChangeRecord]:
     """Newest first, at most `limit` rows, filtered and limited by the database
     (indexes of migration 0006). `metric` matches every period of a fact metric
     and the aliases pointing at it; `licensee` every licence of that licensee
@@ -191,10 +146,10 @@ async def history(*, session: AsyncSession, kind: str, metric: str | None = None
         q = q.where(FactChange.licensee_key == licensee.lower(), FactChange.kind == "licence")
     else:
         q = q.where(FactChange.kind == kind)
-    return list((await session.scalars(q)).all())
+    return [change_record(r) for r in await session.scalars(q)]
 
 
-async def last_undoable(*, session: AsyncSession, actor: str) -> list[FactChange]:
+async def last_undoable(*, session: AsyncSession, actor: str) -> list[ChangeRecord]:
     """The rows of the actor's newest change that is not undone yet (undo rows and
     imports are not themselves undone). A licensee removal may have written several
     rows in one command; they share actor, time and action and go back together."""
@@ -208,13 +163,13 @@ async def last_undoable(*, session: AsyncSession, actor: str) -> list[FactChange
     if last is None:
         return []
     if last.action != "licensee_remove":
-        return [last]
-    return list((await session.scalars(
+        return [change_record(last)]
+    return [change_record(r) for r in await session.scalars(
         select(FactChange)
         .where(FactChange.actor == actor, FactChange.undone_by.is_(None), FactChange.action == last.action,
                FactChange.at == last.at)
         .order_by(FactChange.id.desc())
-    )).all())
+    )]
 
 
 async def claim_undo(*, session: AsyncSession, change_id: int, undo_id: int) -> bool:
@@ -230,15 +185,45 @@ async def claim_undo(*, session: AsyncSession, change_id: int, undo_id: int) -> 
 # ---- pending_changes ---------------------------------------------------------------
 
 
-async def add_pending(*, session: AsyncSession, token: str, actor: str, payload: dict[str, Any],
-                      at: datetime) -> None:
-    session.add(PendingChange(token=token, actor=actor, payload=json.dumps(payload, ensure_ascii=False),
-                              created_at=at, status="pending"))
+@dataclass(frozen=True)
+class PendingSet:
+    """A `set` that waits for its author's Confirm: the fact it writes and the note
+    its reply carried."""
+
+    fact: FactRecord
+    note: str = ""
+
+    def payload(self) -> str:
+        # the fact as the audit log keeps it; the same payload as before records existed
+        return json.dumps({"op": "set", "fact": self.fact.plain(), "note": self.note}, ensure_ascii=False)
+
+    @classmethod
+    def of(cls, payload: str) -> PendingSet | None:
+        """None for a payload that holds no fact (cut short, written by hand)."""
+        try:
+            data = json.loads(payload)
+        except ValueError:
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("fact"), dict):
+            return None
+        return cls(FactRecord.from_mapping(data["fact"]), str(data.get("note") or ""))
+
+
+@dataclass(frozen=True)
+class Pending:
+    actor: str
+    status: str  # pending, applied or cancelled
+    change: PendingSet | None
+
+
+async def add_pending(*, session: AsyncSession, token: str, actor: str, change: PendingSet, at: datetime) -> None:
+    session.add(PendingChange(token=token, actor=actor, payload=change.payload(), created_at=at, status="pending"))
     await session.flush()
 
 
-async def get_pending(*, session: AsyncSession, token: str) -> PendingChange | None:
-    return await session.scalar(select(PendingChange).where(PendingChange.token == token))
+async def get_pending(*, session: AsyncSession, token: str) -> Pending | None:
+    row = await session.scalar(select(PendingChange).where(PendingChange.token == token))
+    return None if row is None else Pending(row.actor, row.status, PendingSet.of(row.payload))
 
 
 async def claim_pending(*, session: AsyncSession, token: str, actor: str, status: str,

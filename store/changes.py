@@ -11,7 +11,7 @@ the service runs the change again (Deps.in_transaction)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -21,14 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store import audit
 from store import revisions as revision_repo
 from store.models import Fact, Licence, MetricAlias
+from store.records import AliasKey, AliasRecord, FactKey, FactRecord, LicenceKey, LicenceRecord, Record, RecordKey
 
 
 class ChangeConflict(Exception):
     """Undo refused: the record was changed by someone after the change to undo."""
 
-    def __init__(self, kind: str, key: audit.RecordKey) -> None:
+    def __init__(self, key: RecordKey) -> None:
         super().__init__(str(key))
-        self.kind, self.key = kind, key
+        self.key = key
 
 
 class NothingToUndo(Exception):
@@ -48,131 +49,124 @@ class NotPending(Exception):
 @dataclass(frozen=True)
 class Applied:
     change_id: int
-    kind: str
-    key: audit.RecordKey
+    key: RecordKey
     action: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
+    before: Record | None
+    after: Record | None
+
+
+async def _audited(session: AsyncSession, *, at: datetime, actor: str, action: str, key: RecordKey,
+                 before: Record | None, after: Record | None, source: str = "",
+                 undo_of: int | None = None) -> Applied:
+    """The audit row of a change made, and the change as the service reports it."""
+    change_id = await audit.record(session=session, at=at, actor=actor, action=action, key=key, before=before,
+                                   after=after, source=source, undo_of=undo_of)
+    return Applied(change_id, key, action, before, after)
 
 
 # ---- facts -------------------------------------------------------------------------
 
 
-async def _fact_row(session: AsyncSession, subject: str, metric: str, period: str) -> Fact | None:
+async def _fact_row(session: AsyncSession, key: FactKey) -> Fact | None:
     return await session.scalar(
-        select(Fact).where(Fact.subject == subject, Fact.metric == metric, Fact.period == period).with_for_update()
+        select(Fact).where(Fact.subject == key.subject, Fact.metric == key.metric, Fact.period == key.period)
+        .with_for_update()
     )
 
 
-async def _write_fact(session: AsyncSession, snap: dict[str, Any] | None, *, subject: str, metric: str,
-                      period: str, actor: str, at: datetime) -> dict[str, Any] | None:
-    """Make the fact equal to `snap` (None: absent); returns the snapshot before."""
-    row = await _fact_row(session, subject, metric, period)
-    before = audit.fact_snapshot(row) if row else None
-    if snap is None:
+async def _write_fact(session: AsyncSession, key: FactKey, fact: FactRecord | None, *, actor: str,
+                      at: datetime) -> FactRecord | None:
+    """Make the fact under `key` equal to `fact` (None: absent); returns the one before."""
+    row = await _fact_row(session, key)
+    before = row.record() if row else None
+    if fact is None:
         if row is not None:
             await session.delete(row)
     else:
         if row is None:
-            row = Fact(subject=subject, metric=metric, period=period)
+            row = Fact(subject=key.subject, metric=key.metric, period=key.period)
             session.add(row)
-        for c in ("value", "numeric", "unit", "qualifier", "source"):
-            setattr(row, c, snap.get(c))
+        row.value, row.numeric, row.unit, row.qualifier, row.source = (fact.value, fact.numeric, fact.unit,
+                                                                        fact.qualifier, fact.source)
         row.updated_at, row.updated_by = at, actor
     await session.flush()
     return before
 
 
-async def set_fact(*, session: AsyncSession, fact: dict[str, Any], actor: str, at: datetime) -> Applied:
+async def set_fact(*, session: AsyncSession, fact: FactRecord, actor: str, at: datetime) -> Applied:
     await revision_repo.bump(session=session, kind="facts")
-    after = audit.fact_snapshot(fact)
-    before = await _write_fact(session, after, subject=fact["subject"], metric=fact["metric"],
-                               period=fact["period"], actor=actor, at=at)
-    key = audit.FactKey(fact["subject"], fact["metric"], fact["period"])
-    row = await audit.record(session=session, at=at, actor=actor, action="set", kind="fact", key=key,
-                             before=before, after=after, source=fact.get("source") or "")
-    return Applied(row.id, "fact", key, "set", before, after)
+    before = await _write_fact(session, fact.key, fact, actor=actor, at=at)
+    return await _audited(session, at=at, actor=actor, action="set", key=fact.key, before=before, after=fact,
+                        source=fact.source)
 
 
 async def remove_fact(*, session: AsyncSession, subject: str, metric: str, period: str, actor: str,
                       at: datetime) -> Applied:
     """Raises NothingToRemove when no such fact is stored."""
     await revision_repo.bump(session=session, kind="facts")
-    before = await _write_fact(session, None, subject=subject, metric=metric, period=period, actor=actor, at=at)
+    key = FactKey(subject, metric, period)
+    before = await _write_fact(session, key, None, actor=actor, at=at)
     if before is None:
         raise NothingToRemove()
-    key = audit.FactKey(subject, metric, period)
-    row = await audit.record(session=session, at=at, actor=actor, action="remove", kind="fact", key=key,
-                             before=before, after=None, source=before.get("source") or "")
-    return Applied(row.id, "fact", key, "remove", before, None)
+    return await _audited(session, at=at, actor=actor, action="remove", key=key, before=before, after=None,
+                        source=before.source)
 
 
 # ---- aliases -----------------------------------------------------------------------
 
 
-async def _write_alias(session: AsyncSession, alias: str, metric: str | None) -> dict[str, Any] | None:
-    row = await session.get(MetricAlias, alias, with_for_update=True)
-    before = {"alias": row.alias, "metric": row.metric} if row else None
-    if metric is None:
+async def _write_alias(session: AsyncSession, key: AliasKey, alias: AliasRecord | None) -> AliasRecord | None:
+    row = await session.get(MetricAlias, key.alias, with_for_update=True)
+    before = row.record() if row else None
+    if alias is None:
         if row is not None:
-            await session.execute(delete(MetricAlias).where(MetricAlias.alias == alias))
+            await session.execute(delete(MetricAlias).where(MetricAlias.alias == key.alias))
     elif row is None:
-        session.add(MetricAlias(alias=alias, metric=metric))
+        session.add(MetricAlias(alias=key.alias, metric=alias.metric))
     else:
-        row.metric = metric
+        row.metric = alias.metric
     await session.flush()
     return before
 
 
 async def set_alias(*, session: AsyncSession, alias: str, metric: str, actor: str, at: datetime) -> Applied:
     await revision_repo.bump(session=session, kind="facts")
-    before = await _write_alias(session, alias, metric)
-    after = {"alias": alias, "metric": metric}
-    key = audit.AliasKey(alias)
-    row = await audit.record(session=session, at=at, actor=actor, action="alias", kind="alias", key=key,
-                             before=before, after=after)
-    return Applied(row.id, "alias", key, "alias", before, after)
+    after = AliasRecord(alias, metric)
+    before = await _write_alias(session, after.key, after)
+    return await _audited(session, at=at, actor=actor, action="alias", key=after.key, before=before, after=after)
 
 
 # ---- licences ----------------------------------------------------------------------
 
 
-def _licence_where(licensee: str, licensor: str, signed_on: date | None) -> Any:
-    cond = [Licence.licensee == licensee, Licence.licensor == licensor]
-    cond.append(Licence.signed_on.is_(None) if signed_on is None else Licence.signed_on == signed_on)
+def _licence_where(key: LicenceKey) -> Any:
+    cond = [Licence.licensee == key.licensee, Licence.licensor == key.licensor]
+    cond.append(Licence.signed_on.is_(None) if key.signed_on is None else Licence.signed_on == key.signed_on)
     return cond
 
 
-async def _write_licence(session: AsyncSession, snap: dict[str, Any] | None, *, licensee: str, licensor: str,
-                         signed_on: date | None) -> dict[str, Any] | None:
-    row = await session.scalar(select(Licence).where(*_licence_where(licensee, licensor, signed_on))
-                               .with_for_update())
-    before = audit.licence_snapshot(row) if row else None
-    if snap is None:
+async def _write_licence(session: AsyncSession, key: LicenceKey,
+                         licence: LicenceRecord | None) -> LicenceRecord | None:
+    row = await session.scalar(select(Licence).where(*_licence_where(key)).with_for_update())
+    before = row.record() if row else None
+    if licence is None:
         if row is not None:
             await session.delete(row)
+    elif row is None:
+        session.add(Licence(**asdict(licence)))
     else:
-        cols = audit.licence_columns(snap)
-        if row is None:
-            row = Licence(**cols)
-            session.add(row)
-        else:
-            for c, v in cols.items():
-                setattr(row, c, v)
+        for c, v in asdict(licence).items():
+            setattr(row, c, v)
     await session.flush()
     return before
 
 
-async def add_licence(*, session: AsyncSession, licence: dict[str, Any], actor: str, at: datetime) -> Applied:
+async def add_licence(*, session: AsyncSession, licence: LicenceRecord, actor: str, at: datetime) -> Applied:
     """Add a licence, or update the one with the same licensee, licensor and signing date."""
     await revision_repo.bump(session=session, kind="licences")
-    after = audit.licence_snapshot(licence)
-    before = await _write_licence(session, after, licensee=licence["licensee"], licensor=licence["licensor"],
-                                  signed_on=licence["signed_on"])
-    key = audit.LicenceKey(licence["licensee"], licence["licensor"], licence["signed_on"])
-    row = await audit.record(session=session, at=at, actor=actor, action="licensee_add", kind="licence",
-                             key=key, before=before, after=after)
-    return Applied(row.id, "licence", key, "licensee_add", before, after)
+    before = await _write_licence(session, licence.key, licence)
+    return await _audited(session, at=at, actor=actor, action="licensee_add", key=licence.key, before=before,
+                        after=licence)
 
 
 async def remove_licences(*, session: AsyncSession, licensee: str, actor: str, at: datetime,
@@ -188,12 +182,10 @@ async def remove_licences(*, session: AsyncSession, licensee: str, actor: str, a
         raise NothingToRemove()
     out = []
     for r in hits:
-        before = audit.licence_snapshot(r)
-        key = audit.LicenceKey(r.licensee, r.licensor, r.signed_on)
+        before = r.record()
         await session.delete(r)
-        rec = await audit.record(session=session, at=at, actor=actor, action="licensee_remove",
-                                 kind="licence", key=key, before=before, after=None)
-        out.append(Applied(rec.id, "licence", key, "licensee_remove", before, None))
+        out.append(await _audited(session, at=at, actor=actor, action="licensee_remove", key=before.key,
+                                before=before, after=None))
     await session.flush()
     return out
 
@@ -201,30 +193,29 @@ async def remove_licences(*, session: AsyncSession, licensee: str, actor: str, a
 # ---- undo --------------------------------------------------------------------------
 
 
-async def _current(session: AsyncSession, key: audit.RecordKey) -> dict[str, Any] | None:
-    if isinstance(key, audit.FactKey):
-        row = await _fact_row(session, key.subject, key.metric, key.period)
-        return audit.fact_snapshot(row) if row else None
-    if isinstance(key, audit.AliasKey):
+async def _current(session: AsyncSession, key: RecordKey) -> Record | None:
+    if isinstance(key, FactKey):
+        row = await _fact_row(session, key)
+        return row.record() if row else None
+    if isinstance(key, AliasKey):
         a = await session.get(MetricAlias, key.alias)
-        return {"alias": a.alias, "metric": a.metric} if a else None
-    lc = await session.scalar(select(Licence).where(*_licence_where(key.licensee, key.licensor, key.signed_on)))
-    return audit.licence_snapshot(lc) if lc else None
+        return a.record() if a else None
+    lc = await session.scalar(select(Licence).where(*_licence_where(key)))
+    return lc.record() if lc else None
 
 
-async def _restore(session: AsyncSession, key: audit.RecordKey, snap: dict[str, Any] | None, *, actor: str,
+async def _restore(session: AsyncSession, key: RecordKey, record: Record | None, *, actor: str,
                    at: datetime) -> None:
-    if isinstance(key, audit.FactKey):
-        await _write_fact(session, snap, subject=key.subject, metric=key.metric, period=key.period, actor=actor,
-                          at=at)
-    elif isinstance(key, audit.AliasKey):
-        await _write_alias(session, key.alias, snap["metric"] if snap else None)
+    # an audit row's snapshots are of its key's kind (store/audit.py decodes them by it)
+    if isinstance(key, FactKey):
+        assert record is None or isinstance(record, FactRecord)
+        await _write_fact(session, key, record, actor=actor, at=at)
+    elif isinstance(key, AliasKey):
+        assert record is None or isinstance(record, AliasRecord)
+        await _write_alias(session, key, record)
     else:
-        await _write_licence(session, snap, licensee=key.licensee, licensor=key.licensor, signed_on=key.signed_on)
-
-
-def _same(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
-    return (a is None and b is None) or (a is not None and b is not None and audit.dumps(a) == audit.dumps(b))
+        assert record is None or isinstance(record, LicenceRecord)
+        await _write_licence(session, key, record)
 
 
 async def undo_last(*, session: AsyncSession, actor: str, at: datetime) -> list[Applied]:
@@ -238,17 +229,16 @@ async def undo_last(*, session: AsyncSession, actor: str, at: datetime) -> list[
         raise NothingToUndo()
     out = []
     for t in targets:
-        before, after = audit.loads(t.before), audit.loads(t.after)
-        key = audit.key_of(t)
-        now = await _current(session, key)
-        if not _same(now, after):
-            raise ChangeConflict(t.kind, key)
-        await _restore(session, key, before, actor=actor, at=at)
-        rec = await audit.record(session=session, at=at, actor=actor, action="undo", kind=t.kind, key=key,
-                                 before=after, after=before, source=t.source, undo_of=t.id)
-        if not await audit.claim_undo(session=session, change_id=t.id, undo_id=rec.id):
+        # records compare by value: the row read now and the snapshot decoded from the
+        # log are equal when the record is as the change left it
+        if await _current(session, t.key) != t.after:
+            raise ChangeConflict(t.key)
+        await _restore(session, t.key, t.before, actor=actor, at=at)
+        undo = await _audited(session, at=at, actor=actor, action="undo", key=t.key, before=t.after,
+                            after=t.before, source=t.source, undo_of=t.id)
+        if not await audit.claim_undo(session=session, change_id=t.id, undo_id=undo.change_id):
             raise NothingToUndo()
-        out.append(Applied(rec.id, t.kind, key, "undo", after, before))
+        out.append(undo)
     return out
 
 
@@ -267,11 +257,10 @@ async def confirm_pending(*, session: AsyncSession, token: str, actor: str, at: 
                                      created_after=at - PENDING_TTL):
         raise NotPending(token)
     pending = await audit.get_pending(session=session, token=token)
-    assert pending is not None
-    payload = audit.loads(pending.payload) or {}
-    return await set_fact(session=session, fact=payload["fact"], actor=actor, at=at)
+    if pending is None or pending.change is None:
+        raise NotPending(token)  # a payload that holds no fact: nothing to apply
+    return await set_fact(session=session, fact=pending.change.fact, actor=actor, at=at)
 
 
 async def cancel_pending(*, session: AsyncSession, token: str, actor: str) -> bool:
     return await audit.claim_pending(session=session, token=token, actor=actor, status="cancelled")
-

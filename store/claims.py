@@ -7,11 +7,13 @@ the first takes the key with an INSERT (the unique constraint refuses every othe
 insert, inside a savepoint so the caller's transaction goes on); a row that exists
 is taken back only by a conditional UPDATE whose WHERE still sees it failed (or
 abandoned), so of several claimers exactly one updates a row. The caller commits
-the claim before sending, so other senders see it."""
+the claim before sending, so other senders see it, and then finishes the run
+(`Runs`: sent, or failed to be taken back later)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
@@ -21,8 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Base
 
-# the statuses the claim reads and writes (a run's other statuses are its table's own)
-CLAIMED, FAILED = "claimed", "failed"
+# the statuses the claim reads and writes, and the one a run that went out ends in
+# (a table may have others of its own: a digest is `skipped` when empty)
+CLAIMED, FAILED, SENT = "claimed", "failed", "sent"
+MAX_ERROR_CHARS = 1000
+# the message_ts column's length (a Slack ts is far shorter)
+MAX_TS_CHARS = 40
 
 Run = TypeVar("Run", bound=Base)
 
@@ -69,3 +75,25 @@ async def claim_run(
     if not res.rowcount:  # type: ignore[attr-defined]
         return None
     return await session.scalar(select(model).where(*same_key).execution_options(populate_existing=True))
+
+
+@dataclass(frozen=True)
+class Runs:
+    """How a claimed run of `model` ends. `model` has the columns id, status,
+    sent_at, message_ts and error."""
+
+    model: type[Base]
+
+    async def finish(self, *, session: AsyncSession, run_id: int, **values: object) -> None:
+        await session.execute(
+            update(self.model).where(self.model.__table__.c.id == run_id).values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def mark_sent(self, *, session: AsyncSession, run_id: int, message_ts: str, at: datetime) -> None:
+        await self.finish(session=session, run_id=run_id, status=SENT, message_ts=message_ts[:MAX_TS_CHARS],
+                          sent_at=at, error="")
+
+    async def mark_failed(self, *, session: AsyncSession, run_id: int, error: str) -> None:
+        """Failed: the claim is taken back by a later claimer (`claim_run`)."""
+        await self.finish(session=session, run_id=run_id, status=FAILED, error=error[:MAX_ERROR_CHARS])

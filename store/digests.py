@@ -8,18 +8,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.claims import FAILED, claim_run
+from store.audit import change_record
+from store.claims import SENT, Runs, claim_run
 from store.models import DigestRun, DigestSubscription, FactChange, Licence, Patent
+from store.records import ChangeRecord, LicenceRecord, PatentRecord
 
-# run statuses besides the claim's own `claimed` and `failed` (store/claims.py)
-SENT, SKIPPED = "sent", "skipped"
-MAX_ERROR_CHARS = 1000
+# a run's status besides the claim's own (store/claims.py): posted nothing, as asked
+SKIPPED = "skipped"
 
 
 # --- subscriptions ---------------------------------------------------------
@@ -155,23 +156,13 @@ async def claim(
                            retry_failed_before=retry_failed_before, stale_claim_before=stale_claim_before)
 
 
-async def _finish(session: AsyncSession, run_id: int, **values: Any) -> None:
-    await session.execute(
-        update(DigestRun).where(DigestRun.id == run_id).values(**values)
-        .execution_options(synchronize_session=False)
-    )
-
-
-async def mark_sent(*, session: AsyncSession, run_id: int, message_ts: str, at: datetime) -> None:
-    await _finish(session, run_id, status=SENT, message_ts=message_ts, sent_at=at, error="")
+_runs = Runs(DigestRun)
+mark_sent = _runs.mark_sent
+mark_failed = _runs.mark_failed
 
 
 async def mark_skipped(*, session: AsyncSession, run_id: int, at: datetime) -> None:
-    await _finish(session, run_id, status=SKIPPED, sent_at=at, error="")
-
-
-async def mark_failed(*, session: AsyncSession, run_id: int, error: str) -> None:
-    await _finish(session, run_id, status=FAILED, error=error[:MAX_ERROR_CHARS])
+    await _runs.finish(session=session, run_id=run_id, status=SKIPPED, sent_at=at, error="")
 
 
 async def get_run(*, session: AsyncSession, subscription_id: int, period_key: str) -> DigestRun | None:
@@ -200,35 +191,44 @@ async def last_delivered(*, session: AsyncSession, subscription_id: int) -> date
 
 # --- what a digest reports ---------------------------------------------------
 
-async def licences_signed(*, session: AsyncSession, start: date, end: date, limit: int) -> tuple[list[Licence], int]:
+async def licences_signed(*, session: AsyncSession, start: date, end: date,
+                          limit: int) -> tuple[list[LicenceRecord], int]:
     """Licences signed on or after `start` and before `end`, newest first, with the total."""
     cond = and_(Licence.signed_on >= start, Licence.signed_on < end)
-    return await _page(session, Licence, cond, (Licence.signed_on.desc(), Licence.licensee), limit)
+    rows, total = await _page(session, Licence, cond, (Licence.signed_on.desc(), Licence.licensee), limit)
+    return [r.record() for r in rows], total
 
 
-async def licences_expiring(*, session: AsyncSession, start: date, end: date, limit: int) -> tuple[list[Licence], int]:
+async def licences_expiring(*, session: AsyncSession, start: date, end: date,
+                            limit: int) -> tuple[list[LicenceRecord], int]:
     cond = and_(Licence.expires_on >= start, Licence.expires_on <= end)
-    return await _page(session, Licence, cond, (Licence.expires_on, Licence.licensee), limit)
+    rows, total = await _page(session, Licence, cond, (Licence.expires_on, Licence.licensee), limit)
+    return [r.record() for r in rows], total
 
 
-async def patents_expiring(*, session: AsyncSession, start: date, end: date, limit: int) -> tuple[list[Patent], int]:
+async def patents_expiring(*, session: AsyncSession, start: date, end: date,
+                           limit: int) -> tuple[list[PatentRecord], int]:
     cond = and_(Patent.expiry_date >= start, Patent.expiry_date <= end)
-    return await _page(session, Patent, cond, (Patent.expiry_date, Patent.number), limit)
+    rows, total = await _page(session, Patent, cond, (Patent.expiry_date, Patent.number), limit)
+    return [r.record() for r in rows], total
 
 
-async def _page(session: AsyncSession, model: Any, cond: Any, order: tuple[Any, ...],
-                limit: int) -> tuple[list[Any], int]:
+_Row = TypeVar("_Row", Licence, Patent)
+
+
+async def _page(session: AsyncSession, model: type[_Row], cond: ColumnElement[bool], order: tuple[Any, ...],
+                limit: int) -> tuple[list[_Row], int]:
     total = await session.scalar(select(func.count()).select_from(model).where(cond)) or 0
     rows = (await session.scalars(select(model).where(cond).order_by(*order).limit(limit))).all()
     return list(rows), int(total)
 
 
 async def changes_since(*, session: AsyncSession, since: datetime, until: datetime,
-                        limit: int) -> tuple[list[FactChange], int]:
+                        limit: int) -> tuple[list[ChangeRecord], int]:
     """Audit rows in [since, until), oldest first, with the total."""
     cond = and_(FactChange.at >= since, FactChange.at < until)
     total = await session.scalar(select(func.count()).select_from(FactChange).where(cond)) or 0
-    rows = (await session.scalars(
+    rows = await session.scalars(
         select(FactChange).where(cond).order_by(FactChange.at, FactChange.id).limit(limit)
-    )).all()
-    return list(rows), int(total)
+    )
+    return [change_record(r) for r in rows], int(total)

@@ -3,18 +3,17 @@ records it in the audit log (history, undo, digests) and bumps the store revisio
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Fact, MetricAlias
+from store.records import AliasRecord, FactRecord
 
 
-async def list_facts(*, session: AsyncSession) -> Sequence[Fact]:
-    return (await session.scalars(select(Fact).order_by(Fact.subject, Fact.metric, Fact.period))).all()
+async def list_facts(*, session: AsyncSession) -> list[FactRecord]:
+    rows = await session.scalars(select(Fact).order_by(Fact.subject, Fact.metric, Fact.period))
+    return [r.record() for r in rows]
 
 
-async def list_aliases(*, session: AsyncSession) -> dict[str, str]:
-    rows = await session.execute(select(MetricAlias.alias, MetricAlias.metric))
-    return {alias: metric for alias, metric in rows}
+async def list_aliases(*, session: AsyncSession) -> list[AliasRecord]:
+    return [r.record() for r in await session.scalars(select(MetricAlias))]

@@ -3,7 +3,9 @@ migration history describes the whole schema."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date, datetime
+from typing import TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -21,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from store.records import AliasRecord, FactRecord, LicenceRecord, PatentRecord
+
 # Alembic autogenerate and static revisions rely on stable constraint names.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -33,6 +37,14 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+_R = TypeVar("_R", FactRecord, LicenceRecord, AliasRecord, PatentRecord)
+
+
+def _record(row: Base, cls: type[_R]) -> _R:
+    # the one place a row becomes the record the rest of the code holds (store/records.py)
+    return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
 
 
 class Fact(Base):
@@ -54,6 +66,9 @@ class Fact(Base):
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     updated_by: Mapped[str] = mapped_column(String(100), default="")
 
+    def record(self) -> FactRecord:
+        return _record(self, FactRecord)
+
 
 class MetricAlias(Base):
     """Another way to ask for a metric ("royalty income" -> "licensing revenue")."""
@@ -62,6 +77,9 @@ class MetricAlias(Base):
 
     alias: Mapped[str] = mapped_column(String(200), primary_key=True)
     metric: Mapped[str] = mapped_column(String(200))
+
+    def record(self) -> AliasRecord:
+        return _record(self, AliasRecord)
 
 
 class Patent(Base):
@@ -89,6 +107,9 @@ class Patent(Base):
     # the revision of the last change to title or number (migration 0012: a sequence and
     # triggers on PostgreSQL), so replicas update their title index from the changes only
     index_rev: Mapped[int | None] = mapped_column(BigInteger, nullable=True, deferred=True)
+
+    def record(self) -> PatentRecord:
+        return _record(self, PatentRecord)
 
 
 class PatentIndexRemoval(Base):
@@ -126,6 +147,9 @@ class Licence(Base):
     expires_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     territory: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(40), default="")
+
+    def record(self) -> LicenceRecord:
+        return _record(self, LicenceRecord)
 
 
 class UnansweredQuestion(Base):

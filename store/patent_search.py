@@ -18,7 +18,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Patent, PatentTitleWord
-from store.patents import PatentFilter, _conditions
+from store.patents import PatentFilter, _conditions, first_by_number
+from store.records import PatentRecord
 
 # one filler of search columns at a time across replicas (pg_advisory_xact_lock)
 _FILL_LOCK = 0x1B0_7E5E
@@ -78,14 +79,12 @@ async def first_titles(*, session: AsyncSession, title: TitleCondition, limit: i
 
 
 async def query(*, session: AsyncSession, where: PatentFilter, title: TitleCondition | None,
-                limit: int) -> tuple[int, list[Patent]]:
+                limit: int) -> tuple[int, list[PatentRecord]]:
     """store/patents.py:query with the title words as a condition instead of a list of ids."""
     cond = _conditions(where)
     if title is not None:
         cond.append(_title_condition(title))
-    total = await session.scalar(select(func.count()).select_from(Patent).where(*cond))
-    rows = (await session.scalars(select(Patent).where(*cond).order_by(Patent.number).limit(limit))).all()
-    return int(total or 0), list(rows)
+    return await first_by_number(session=session, cond=cond, limit=limit)
 
 
 async def ids_by_number_key(*, session: AsyncSession, key: str) -> list[int]:

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, extract, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Patent, PatentIndexRemoval
+from store.records import PatentRecord
 
 
 async def stream_index_rows(
@@ -26,11 +27,11 @@ async def stream_index_rows(
         yield [(r[0], r[1], r[2]) for r in part]
 
 
-async def get_many(*, session: AsyncSession, ids: Sequence[int]) -> list[Patent]:
+async def get_many(*, session: AsyncSession, ids: Sequence[int]) -> dict[int, PatentRecord]:
+    """The records of those of `ids` that are stored, by id."""
     if not ids:
-        return []
-    rows = {p.id: p for p in (await session.scalars(select(Patent).where(Patent.id.in_(ids)))).all()}
-    return [rows[i] for i in ids if i in rows]
+        return {}
+    return {p.id: p.record() for p in await session.scalars(select(Patent).where(Patent.id.in_(ids)))}
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,17 @@ def _conditions(f: PatentFilter) -> list[ColumnElement[bool]]:
     return cond
 
 
-async def query(*, session: AsyncSession, where: PatentFilter, limit: int) -> tuple[int, list[Patent]]:
+async def query(*, session: AsyncSession, where: PatentFilter, limit: int) -> tuple[int, list[PatentRecord]]:
     """How many patents meet the conditions, and the first `limit` of them by number."""
-    cond = _conditions(where)
+    return await first_by_number(session=session, cond=_conditions(where), limit=limit)
+
+
+async def first_by_number(*, session: AsyncSession, cond: list[ColumnElement[bool]],
+                          limit: int) -> tuple[int, list[PatentRecord]]:
+    """How many patents meet `cond`, and the first `limit` of them by number."""
     total = await session.scalar(select(func.count()).select_from(Patent).where(*cond))
-    rows = (await session.scalars(select(Patent).where(*cond).order_by(Patent.number).limit(limit))).all()
-    return int(total or 0), list(rows)
+    rows = await session.scalars(select(Patent).where(*cond).order_by(Patent.number).limit(limit))
+    return int(total or 0), [r.record() for r in rows]
 
 
 # ---- what the in-memory index needs to refresh itself without a full reload ----

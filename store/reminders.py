@@ -5,17 +5,13 @@ restarts. Caller owns the transaction; `claim` must be committed before sending.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.claims import FAILED, claim_run
+from store.claims import Runs, claim_run
 from store.models import FactChange, ReminderRun
 
-# statuses besides the claim's own `claimed` and `failed` (store/claims.py)
-SENT = "sent"
-MAX_ERROR_CHARS = 1000
 # changes that put a value in place (a removal or an alias does not)
 SETTING = ("set", "import")
 
@@ -43,14 +39,6 @@ async def claim(*, session: AsyncSession, user: str, period_key: str, at: dateti
                            at=at, values={"metrics": "\n".join(metrics)}, stale_claim_before=stale_claim_before)
 
 
-async def _finish(session: AsyncSession, run_id: int, **values: Any) -> None:
-    await session.execute(update(ReminderRun).where(ReminderRun.id == run_id).values(**values)
-                          .execution_options(synchronize_session=False))
-
-
-async def mark_sent(*, session: AsyncSession, run_id: int, message_ts: str, at: datetime) -> None:
-    await _finish(session, run_id, status=SENT, message_ts=message_ts[:40], sent_at=at, error="")
-
-
-async def mark_failed(*, session: AsyncSession, run_id: int, error: str) -> None:
-    await _finish(session, run_id, status=FAILED, error=error[:MAX_ERROR_CHARS])
+_runs = Runs(ReminderRun)
+mark_sent = _runs.mark_sent
+mark_failed = _runs.mark_failed

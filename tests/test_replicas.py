@@ -20,6 +20,7 @@ import pytest
 from store import changes as change_repo
 from store import digests as digest_repo
 from store.db import make_engine, make_sessionmaker
+from store.records import FactRecord
 from store.values import parse_value
 from tests.bot.slack_harness import BOT_TOKEN, SECRET, SlackSender, mention
 from tests.conftest import BACKEND, scratch_pg_database
@@ -119,9 +120,8 @@ async def _set_fact(db_url: str, metric: str, period: str, value: str) -> None:
     try:
         pv = parse_value(value)
         async with make_sessionmaker(engine)() as session, session.begin():
-            await change_repo.set_fact(session=session, actor="UADMIN", at=datetime.now(UTC), fact={
-                "subject": "Huawei", "metric": metric, "period": period, "value": pv.value, "numeric": pv.numeric,
-                "unit": pv.unit, "qualifier": pv.qualifier, "source": "replica test"})
+            await change_repo.set_fact(session=session, actor="UADMIN", at=datetime.now(UTC), fact=FactRecord(
+                "Huawei", metric, period, pv.value, pv.unit, pv.qualifier, "replica test", pv.numeric))
     finally:
         await engine.dispose()
 

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from handlers.digest_sections.base import SECTION_FETCH, DigestContext, DigestItem, DigestSection, section
 from store import digests as digest_repo
-from store.models import Licence
+from store.records import LicenceRecord
 
 EXPIRY_HORIZON = timedelta(days=90)
 
 
-def _kind(lc: Licence) -> str:
+def _kind(lc: LicenceRecord) -> str:
     return ", ".join(b for b in (lc.kind, lc.technology) if b) or "licence"
 
 

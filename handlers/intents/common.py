@@ -8,10 +8,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from handlers.deps import Deps
 from handlers.errors import StoreUnavailable
-from handlers.patent_engine import patent_view
 from handlers.plan import Context
-from handlers.replies import PatentView, Reply, ReplyKind
+from handlers.replies import Reply, ReplyKind
 from store import patents as patent_repo
+from store.records import PatentRecord
 
 SHOWN = 10
 
@@ -59,14 +59,13 @@ def not_understood(deps: Deps, ctx: Context, words: list[str]) -> Reply:
     return refuse(deps, ctx, f"I don't know that: I did not understand {shown}, so I won't guess an answer.")
 
 
-async def fetch_patents(deps: Deps, ids: list[int]) -> list[PatentView]:
-    async def read(missing: list[int]) -> dict[int, PatentView]:
+async def fetch_patents(deps: Deps, ids: list[int]) -> list[PatentRecord]:
+    async def read(missing: list[int]) -> dict[int, PatentRecord]:
         try:
             async with deps.sessions() as session:
-                rows = await patent_repo.get_many(session=session, ids=missing)
+                return await patent_repo.get_many(session=session, ids=missing)
         except (SQLAlchemyError, OSError) as exc:
             raise StoreUnavailable() from exc
-        return {r.id: patent_view(r) for r in rows}
 
     return await deps.index.records.get(ids, read)
 

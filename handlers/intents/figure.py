@@ -10,7 +10,8 @@ from handlers.deps import Deps
 from handlers.intents import common
 from handlers.plan import LICENSEE, SUBJECT, Context, Plan
 from handlers.question import YEAR_TAG
-from handlers.replies import FactView, Reply, ReplyKind
+from handlers.replies import Reply, ReplyKind
+from store.records import FactRecord
 
 # comparison words, with "than" ("more than Qualcomm's?") and "stack" ("stack up against")
 _COMPARE = followup.COMPARE | {"than", "stack"}
@@ -145,7 +146,7 @@ def no_metric_for_subject(deps: Deps, subject: str, metric: str, home: str) -> R
                  suggestions=[f"{h if h != home else ''} {metric}".strip() for h in holders[:3]])
 
 
-def unit_note(plan: Plan, facts: list[FactView]) -> str:
+def unit_note(plan: Plan, facts: list[FactRecord]) -> str:
     """"R&D 2022 in USD": the stored figure is the answer, in the unit it was
     published in, and the reply says it was not converted."""
     asked = plan.filters.get("unit")
@@ -171,7 +172,7 @@ def one_metric(deps: Deps, plan: Plan, subject: str, metric: str) -> Reply:
     return reply
 
 
-def _by_year(whose: str, metric: str, periods: dict[str, FactView], years: list[str]) -> Reply:
+def _by_year(whose: str, metric: str, periods: dict[str, FactRecord], years: list[str]) -> Reply:
     dated = sorted((k for k in periods if k), reverse=True)
     if not years:
         f = periods[""] if "" in periods else periods[dated[0]]

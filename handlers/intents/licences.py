@@ -13,7 +13,8 @@ from handlers.deps import Deps
 from handlers.index import LicenceIndex
 from handlers.intents import common
 from handlers.plan import SUBJECT, Context, Plan
-from handlers.replies import LicenceView, Reply, ReplyKind
+from handlers.replies import Reply, ReplyKind
+from store.records import LicenceRecord
 
 _FILTERS = ("kind", "tech", "territory", "status", "expire", "amount", "latest", "earliest", "when")
 _ACCEPTS = {"licence", "kind", "tech", "territory", "juris", "status", "expire", "amount", "count", "latest",
@@ -132,7 +133,7 @@ def _tech_tokens(text: str) -> set[str]:
     return set(tx.tokens(text.replace("/", " ")))
 
 
-def matching(lidx: LicenceIndex, plan: Plan, today: date) -> list[LicenceView]:
+def matching(lidx: LicenceIndex, plan: Plan, today: date) -> list[LicenceRecord]:
     f = plan.filters
     out = []
     # only the licences the licensee or signing-year filter can keep (the checks below still apply)

@@ -10,7 +10,8 @@ from handlers import patent_engine, wording
 from handlers.deps import Deps
 from handlers.intents import common
 from handlers.plan import Context, Plan
-from handlers.replies import PatentView, Reply, ReplyKind
+from handlers.replies import Reply, ReplyKind
+from store.records import PatentRecord
 
 _ACCEPTS = {"patent", "field", "when", "granted", "filed", "expire", "status", "juris", "titlefiller", "listing"}
 _FIELD_NAMES = {
@@ -57,7 +58,7 @@ async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
     return Reply(ReplyKind.ANSWER, head, lines=lines if len(lines) > 1 else [], note=note, patents=patents)
 
 
-def _field(field: str, patents: list[PatentView], note: str) -> Reply:
+def _field(field: str, patents: list[PatentRecord], note: str) -> Reply:
     name = _FIELD_NAMES[field]
     lines, answered = [], True
     for pt in patents:
@@ -74,7 +75,7 @@ def _field(field: str, patents: list[PatentView], note: str) -> Reply:
                  lines=lines if len(lines) > 1 else [], note=note, patents=patents)
 
 
-def _is_granted(patents: list[PatentView], note: str) -> Reply:
+def _is_granted(patents: list[PatentRecord], note: str) -> Reply:
     """"is WO2020123456A1 granted yet?": yes with the date, or no with its status."""
     lines = []
     for pt in patents:

@@ -8,7 +8,8 @@ from handlers import charts, wording
 from handlers.deps import Deps
 from handlers.intents import figure
 from handlers.plan import Context, Plan
-from handlers.replies import FactView, Reply, ReplyKind
+from handlers.replies import Reply, ReplyKind
+from store.records import FactRecord
 from store.values import format_value
 
 OPS = ("change", "highest", "lowest", "sum", "trend")
@@ -76,7 +77,7 @@ def _one(deps: Deps, plan: Plan, ctx: Context, metric: str) -> Reply:
     return reply
 
 
-def _computed(plan: Plan, ctx: Context, metric: str, periods: dict[str, FactView]) -> Reply:
+def _computed(plan: Plan, ctx: Context, metric: str, periods: dict[str, FactRecord]) -> Reply:
     if plan.operation == "change":
         return _change(plan, metric, periods, since=ctx.q.since)
     years, explicit = _years(plan, ctx, periods)
@@ -117,7 +118,7 @@ def _computed(plan: Plan, ctx: Context, metric: str, periods: dict[str, FactView
                  note=note + wording.sources(found), facts=found, topic=metric, chart=charts.from_facts(found))
 
 
-def _years(plan: Plan, ctx: Context, periods: dict[str, FactView]) -> tuple[list[str], bool]:
+def _years(plan: Plan, ctx: Context, periods: dict[str, FactRecord]) -> tuple[list[str], bool]:
     """The years the operation covers, and whether the question named them all."""
     q = ctx.q
     stored = sorted(periods)
@@ -147,7 +148,7 @@ def _span(years: list[str]) -> str:
     return ", ".join(years[:-1]) + f" and {years[-1]}"
 
 
-def _change(plan: Plan, metric: str, periods: dict[str, FactView], since: str | None = None) -> Reply:
+def _change(plan: Plan, metric: str, periods: dict[str, FactRecord], since: str | None = None) -> Reply:
     stored = sorted(periods)
     if plan.year_range:
         a, b = plan.year_range

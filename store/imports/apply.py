@@ -17,11 +17,11 @@ from store import audit
 from store import revisions as revision_repo
 from store.imports.columns import COLUMNS
 from store.imports.patent_load import PatentLoad
-from store.imports.rows import ImportRow, patent_record
+from store.imports.rows import ImportRow, staged_patent
 from store.models import Fact, FactChange, Licence, Patent
+from store.records import FactRecord, LicenceRecord, Record, RecordKey
 
 _MODELS: dict[str, Any] = {"facts": Fact, "patents": Patent, "licences": Licence}
-_AUDIT_KIND = {"facts": "fact", "licences": "licence"}
 _AUDIT_TABLE = cast(Table, FactChange.__table__)
 BATCH = 5000
 
@@ -62,19 +62,11 @@ def _comparable(kind: str, obj: dict[str, Any], columns: frozenset[str] | None =
     return {c: obj.get(c) for c in cols}
 
 
-def _audit_key(kind: str, row: dict[str, Any]) -> audit.RecordKey:
-    if kind == "facts":
-        return audit.FactKey(row["subject"], row["metric"], row["period"])
-    return audit.LicenceKey(row["licensee"], row["licensor"], row["signed_on"])
+def _record(kind: str, row: dict[str, Any]) -> FactRecord | LicenceRecord:
+    return FactRecord.from_mapping(row) if kind == "facts" else LicenceRecord.from_mapping(row)
 
 
-def _snapshot(kind: str, row: dict[str, Any] | None) -> dict[str, Any] | None:
-    if row is None:
-        return None
-    return audit.fact_snapshot(row) if kind == "facts" else audit.licence_snapshot(row)
-
-
-_Change = tuple[audit.RecordKey, dict[str, Any] | None, dict[str, Any] | None, str]
+_Change = tuple[RecordKey, Record | None, Record | None, str]
 
 
 def _diff(kind: str, cols: list[str], records: Sequence[Any], rows: Sequence[ImportRow],
@@ -103,8 +95,9 @@ def _diff(kind: str, cols: list[str], records: Sequence[Any], rows: Sequence[Imp
             unchanged += 1
             old = row  # marks "no audit row"
         if old is not row:
-            changes.append((_audit_key(kind, row), _snapshot(kind, old), _snapshot(kind, row),
-                            row.get("source", "") if kind == "facts" else ""))
+            after = _record(kind, row)
+            changes.append((after.key, _record(kind, old) if old is not None else None, after,
+                            after.source if isinstance(after, FactRecord) else ""))
         if progress and i % 1000 == 999:
             progress(1000)
     if progress:
@@ -135,7 +128,7 @@ async def apply(
     if kind == "patents":
         load = await PatentLoad.start(session=session, expected_rows=len(rows), dry_run=dry_run)
         for start in range(0, len(rows), BATCH):
-            await load.add([patent_record(start + i + 1, r) for i, r in enumerate(rows[start : start + BATCH])])
+            await load.add([staged_patent(start + i + 1, r) for i, r in enumerate(rows[start : start + BATCH])])
         summary.added, summary.updated, summary.unchanged = await load.finish(columns=columns, dry_run=dry_run)
         if progress:
             progress(len(rows))
@@ -169,8 +162,7 @@ async def apply(
             part = [{**{c: r[c] for c in upd_cols}, "_id": r["id"]} for r in to_update[start : start + BATCH]]
             await session.execute(stmt, part)
     if changes:
-        audit_rows = audit.record_rows(at=at, actor=actor, action="import", kind=_AUDIT_KIND[kind],
-                                       changes=changes)
+        audit_rows = audit.record_rows(at=at, actor=actor, action="import", changes=changes)
         for start in range(0, len(audit_rows), BATCH):
             await session.execute(_AUDIT_TABLE.insert(), audit_rows[start : start + BATCH])
     return summary

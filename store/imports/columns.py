@@ -8,7 +8,7 @@ PATENT_COLUMNS = (
     "family_id", "technology", "owner",
 )
 # a patent as validated and staged for writing, after the line it was read from
-PATENT_RECORD = ("number", "number_key", *PATENT_COLUMNS[1:])
+STAGED_PATENT_COLUMNS = ("number", "number_key", *PATENT_COLUMNS[1:])
 LICENCE_COLUMNS = ("licensee", "licensor", "kind", "technology", "signed_on", "expires_on", "territory", "status")
 COLUMNS = {"facts": FACT_COLUMNS, "patents": PATENT_COLUMNS, "licences": LICENCE_COLUMNS}
 REQUIRED = {"facts": ("metric", "value"), "patents": ("number",), "licences": ("licensee",)}

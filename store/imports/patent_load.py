@@ -43,11 +43,11 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store import revisions as revision_repo
-from store.imports.columns import COLUMNS, PATENT_RECORD
+from store.imports.columns import COLUMNS, STAGED_PATENT_COLUMNS
 from store.models import Patent
 
 # the staged columns after `line`, as PatentChecker gives them
-FIELDS = PATENT_RECORD
+FIELDS = STAGED_PATENT_COLUMNS
 _DATES = frozenset({"filing_date", "grant_date", "expiry_date"})
 STAGE = Table(
     "import_patents", MetaData(), Column("line", Integer, nullable=False),

@@ -17,7 +17,7 @@ from typing import Annotated, Any, ClassVar, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from store import safe_text
-from store.imports.columns import COLUMNS, DATE_COLUMNS, NAME_COLUMNS, PATENT_RECORD, REQUIRED
+from store.imports.columns import COLUMNS, DATE_COLUMNS, NAME_COLUMNS, REQUIRED, STAGED_PATENT_COLUMNS
 from store.imports.errors import ImportRejected, RowError
 from store.imports.readers import RawRecords
 from store.keys import number_key
@@ -258,8 +258,8 @@ def duplicate(first: int, key: tuple[Any, ...]) -> str:
     return f"duplicate of line {first} ({', '.join(str(x) for x in key)})"
 
 
-# a patent as staged for writing: its line, then columns.PATENT_RECORD
-PatentRecord = tuple[Any, ...]
+# a patent as staged for writing: its line, then columns.STAGED_PATENT_COLUMNS
+StagedPatent = tuple[Any, ...]
 # number_key of an ASCII number: upper case, only A-Z and 0-9 (NFKC changes no ASCII)
 _KEY_DROP = {c: None for c in range(128) if not ("A" <= chr(c) <= "Z" or "0" <= chr(c) <= "9")}
 _iso = date.fromisoformat
@@ -269,9 +269,9 @@ def _not_iso() -> date:
     raise ValueError("not an ISO date")
 
 
-def patent_record(line: int, row: ImportRow) -> PatentRecord:
+def staged_patent(line: int, row: ImportRow) -> StagedPatent:
     d = row.model_dump()
-    return (line, *(d[c] for c in PATENT_RECORD))
+    return (line, *(d[c] for c in STAGED_PATENT_COLUMNS))
 
 
 class PatentChecker:
@@ -296,12 +296,12 @@ class PatentChecker:
         # number keys seen more than once (or sharing a hash with another)
         self.suspects: set[str] = set()
 
-    def _slow(self, line: int, values: list[str]) -> PatentRecord | str:
+    def _slow(self, line: int, values: list[str]) -> StagedPatent | str:
         row = _check(PatentRow, dict(zip(self.order, values, strict=True)), self.home, self.limits, self.names,
                      REQUIRED["patents"])
-        return row if isinstance(row, str) else patent_record(line, row)
+        return row if isinstance(row, str) else staged_patent(line, row)
 
-    def _fast(self, line: int, values: list[str]) -> PatentRecord | None:
+    def _fast(self, line: int, values: list[str]) -> StagedPatent | None:
         """The record of a plain row (ASCII, printable, within limits, ISO dates),
         exactly as PatentRow would make it; None for anything else."""
         joined = "".join(values)
@@ -323,9 +323,9 @@ class PatentChecker:
         except ValueError:
             return None
 
-    def check(self, batch: list[tuple[int, list[str] | str]]) -> tuple[list[PatentRecord], list[RowError]]:
+    def check(self, batch: list[tuple[int, list[str] | str]]) -> tuple[list[StagedPatent], list[RowError]]:
         """The batch's valid rows, ready to stage, and its bad lines."""
-        good: list[PatentRecord] = []
+        good: list[StagedPatent] = []
         bad: list[RowError] = []
         seen, suspects = self.seen, self.suspects
         for line, values in batch:

@@ -13,8 +13,8 @@ from urllib.parse import urlencode
 from slack_sdk.models.views import View
 from sqlalchemy import select
 
-from tests.bot import modals, slack_harness
 from store.models import UnansweredQuestion
+from tests.bot import modals, slack_harness
 from tests.bot.slack_harness import Bot, all_text
 
 bot = slack_harness.bot

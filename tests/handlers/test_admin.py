@@ -18,6 +18,7 @@ from store import audit
 from store import changes as change_repo
 from store.db import make_engine, make_sessionmaker
 from store.models import Fact, FactChange, Licence, MetricAlias, PendingChange
+from store.records import FactRecord
 from tests.conftest import Clock
 
 ADMIN = "UADMIN"
@@ -317,11 +318,8 @@ async def test_concurrent_set_of_one_fact_from_two_connections(rt: Runtime, db_u
     engines = [make_engine(db_url), make_engine(db_url)]
     try:
         makers = [make_sessionmaker(e) for e in engines]
-        facts = [
-            {"subject": "Huawei", "metric": "licensing revenue", "period": "2024", "value": v, "numeric": n,
-             "unit": "USD", "qualifier": "", "source": "race"}
-            for v, n in (("US$700 million", 700e6), ("US$710 million", 710e6))
-        ]
+        facts = [FactRecord("Huawei", "licensing revenue", "2024", v, "USD", "", "race", n)
+                 for v, n in (("US$700 million", 700e6), ("US$710 million", 710e6))]
         results = await asyncio.gather(*(
             replace(rt.deps, sessions=m).in_transaction(
                 lambda s, f=f, i=i: change_repo.set_fact(session=s, fact=f, actor=f"U{i}", at=rt.deps.clock()))
@@ -337,7 +335,7 @@ async def test_concurrent_set_of_one_fact_from_two_connections(rt: Runtime, db_u
     assert len(rows) == 2 and {r.actor for r in rows} == {"U0", "U1"}
     first, second = sorted(results, key=lambda a: a.change_id)
     assert first.before is None and second.before == first.after  # the second saw the first's write
-    assert stored[0].value == second.after["value"]  # type: ignore[index]
+    assert isinstance(second.after, FactRecord) and stored[0].value == second.after.value
 
 
 # ---- files DMed to the bot ---------------------------------------------------------

@@ -11,6 +11,7 @@ from handlers import ask as ask_handler
 from handlers.replies import ReplyKind
 from store import changes as change_repo
 from store.models import UnansweredQuestion
+from store.records import FactRecord
 from tests.conftest import FIXED_NOW
 from tests.handlers.test_questions_table import load_fixture
 
@@ -156,9 +157,8 @@ async def test_empty_question_and_help_list_what_can_be_asked(rt: Runtime) -> No
 
 async def test_index_refreshes_when_the_store_changes_not_per_question(rt: Runtime) -> None:
     async with rt.deps.unit_of_work() as session:
-        await change_repo.set_fact(session=session, actor="UADMIN", at=rt.deps.clock(), fact={
-            "subject": "Huawei", "metric": "licensing revenue", "period": "2023", "value": "about US$630 million",
-            "numeric": 630e6, "unit": "USD", "qualifier": "about", "source": "AR 2023"})
+        await change_repo.set_fact(session=session, actor="UADMIN", at=rt.deps.clock(), fact=FactRecord(
+            "Huawei", "licensing revenue", "2023", "about US$630 million", "USD", "about", "AR 2023", 630e6))
     # the index answers from memory: until it refreshes, it still has the old picture
     stale = await ask_handler.ask(rt.deps, "licensing revenue 2023")
     assert not stale.answered

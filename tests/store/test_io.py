@@ -17,6 +17,7 @@ from store.imports.apply import ImportSummary
 from store.imports.errors import ImportRejected
 from store.imports.mapping import load_mapping
 from store.models import Fact, FactChange, Licence, Patent
+from store.records import FactKey, FactRecord
 from tests.conftest import FIXTURES
 
 
@@ -109,10 +110,10 @@ async def test_imported_facts_are_in_the_audit_log(rt: Runtime) -> None:
     await _import(rt, (FIXTURES / "facts.csv").read_bytes(), "facts.csv")
     async with rt.deps.sessions() as s:
         rows = await audit.history(session=s, kind="fact", metric="licensing revenue")
-    assert [(r.action, r.actor, audit.key_of(r)) for r in rows] == [
-        ("import", "UADMIN", audit.FactKey("Huawei", "licensing revenue", "2023"))]
-    assert audit.loads(rows[0].before) is None
-    assert audit.loads(rows[0].after)["numeric"] == 630e6  # type: ignore[index]
+    assert [(r.action, r.actor, r.key) for r in rows] == [
+        ("import", "UADMIN", FactKey("Huawei", "licensing revenue", "2023"))]
+    assert rows[0].before is None
+    assert isinstance(rows[0].after, FactRecord) and rows[0].after.numeric == 630e6
 
 
 async def test_dry_run_reports_and_writes_nothing(rt: Runtime) -> None:
