@@ -9,6 +9,7 @@ acknowledging Slack while 100k titles are tokenised."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import logging
 from array import array
@@ -45,6 +46,8 @@ log = logging.getLogger(__name__)
 # any portfolio size.
 CANDIDATE_CAP = 20000
 RERANK = 200
+# how many typed words' closest title words an index keeps (PatentIndex.typos)
+TYPOS_KEPT = 50_000
 
 # words that say nothing about a patent's topic when searching titles
 SEARCH_STOPWORDS = tx.STOPWORDS | frozenset(
@@ -152,6 +155,16 @@ def closest(query: str, titles: Sequence[str], limit: int) -> list[int]:
     order = np.lexsort((np.arange(len(titles)), lengths, -scores))
     best: list[int] = order[:limit].tolist()
     return best
+
+
+@functools.lru_cache(maxsize=4096)
+def _closest_word(token: str, vocabulary: frozenset[str]) -> str:
+    """The vocabulary word closest to a misspelt one, or the word itself. Kept per
+    (word, vocabulary): the same typos come back, and a scan of the vocabulary is
+    the dearest step of reading a question (an index refresh brings a new set)."""
+    hits = process.extract(token, vocabulary, scorer=fuzz.ratio, score_cutoff=85, limit=None)
+    # equally close words: the first alphabetically, not whichever a set yields first
+    return min(hits, key=lambda h: (-h[1], h[0]))[0] if hits else token
 
 
 class Index:
@@ -279,9 +292,7 @@ class Index:
         """Map a misspelt word onto the vocabulary ("revenu" -> "revenue")."""
         if token in vocabulary or len(token) < 5 or not token.isalpha():
             return token
-        hits = process.extract(token, vocabulary, scorer=fuzz.ratio, score_cutoff=85, limit=None)
-        # equally close words: the first alphabetically, not whichever a set yields first
-        return min(hits, key=lambda h: (-h[1], h[0]))[0] if hits else token
+        return _closest_word(token, vocabulary)
 
     def _forms(self, word: str) -> list[str]:
         """The title words a query word stands for: its forms in the index ("tailgating"
@@ -294,14 +305,16 @@ class Index:
             forms.insert(0, word)
         if forms or len(word) < 4:
             return forms
-        bucket = pidx.vocab_by_initial.get(word[:1], [])
-        hits = process.extract(word, bucket, scorer=fuzz.ratio, score_cutoff=82, limit=None) if bucket else []
-        if not hits:
-            return []
-        # equally close words: the one more titles hold, then the first alphabetically — the
-        # same in both patent engines, whatever order their vocabularies were built in
-        best = min(hits, key=lambda h: (-h[1], -self._titles_holding(h[0]), h[0]))[0]
-        return self._forms(best) if best != word else []
+        best = pidx.typos.get(word)
+        if best is None:
+            bucket = pidx.vocab_by_initial.get(word[:1], [])
+            hits = process.extract(word, bucket, scorer=fuzz.ratio, score_cutoff=82, limit=None) if bucket else []
+            # equally close words: the one more titles hold, then the first alphabetically —
+            # the same in both patent engines, whatever order their vocabularies were built in
+            best = min(hits, key=lambda h: (-h[1], -self._titles_holding(h[0]), h[0]))[0] if hits else ""
+            if len(pidx.typos) < TYPOS_KEPT:
+                pidx.typos[word] = best
+        return self._forms(best) if best and best != word else []
 
     def _titles_holding(self, word: str) -> int:
         pidx = self.patents

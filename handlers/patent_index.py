@@ -89,6 +89,9 @@ class PatentIndex:
     # (changed in place by `apply_changes`, never reused)
     keys: list[str] = field(default_factory=list)
     dead: set[int] = field(default_factory=set)
+    # a word no title holds -> the title word it is taken for ("" none): a fuzzy scan of
+    # the vocabulary done once per word, forgotten when the titles change (apply_changes)
+    typos: dict[str, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.ids) - len(self.dead)
@@ -314,6 +317,7 @@ def _drop(pidx: PatentIndex, word: str, pos: int) -> None:
 
 def apply_changes(pidx: PatentIndex, ch: PatentChanges) -> None:
     postings, initials = pidx.postings, pidx.vocab_by_initial
+    pidx.typos.clear()  # a new or retitled title may hold a closer word
     for pos, key, padded, words in ch.updates:
         old = set(_words_of(pidx.titles[pos]))
         for t in old.difference(words):
