@@ -25,7 +25,7 @@ import psutil
 
 from bench import portfolio
 from bench.questions import QUESTIONS
-from bench.run import PY, ROOT, _admin, env_for, patent_count, pct, run_measured
+from bench.run import PY, ROOT, _admin, env_for, import_portfolio, patent_count, pct
 
 # counted and listed from the store: by jurisdiction, status, year, family, owner, title word
 COUNTS = [
@@ -85,15 +85,7 @@ def database(db: str, size: int, fresh: bool = False) -> tuple[str, dict[str, An
     exists = asyncio.run(_admin(db, f"SELECT 1 FROM pg_database WHERE datname = 'ipbot_engines_{size}'"))
     if not fresh and exists and asyncio.run(patent_count(url)) == size:
         return url, None
-    folder = portfolio.write(size)
-    asyncio.run(_admin(db, f'DROP DATABASE IF EXISTS "ipbot_engines_{size}" WITH (FORCE)'))
-    asyncio.run(_admin(db, f'CREATE DATABASE "ipbot_engines_{size}"'))
-    imported: dict[str, Any] = {}
-    for kind in ("patents", "licences", "facts"):
-        wall, peak, out = run_measured([PY, "-m", "bot.cli", "import", str(folder / f"{kind}.csv")], env_for(url))
-        imported[kind] = {"s": wall, "peak_rss_mb": peak, "summary": out.strip()}
-        print(f"  import {kind}: {wall:.1f} s, peak {peak:.0f} MB — {out.strip()}", flush=True)
-    return url, imported
+    return url, import_portfolio(db, f"ipbot_engines_{size}", url, portfolio.write(size))
 
 
 def compare(url: str, size: int, rounds: int) -> dict[str, Any]:

@@ -270,6 +270,19 @@ async def ask_text(http: aiohttp.ClientSession, base: str, text: str, n: int = 1
 # ---- one size ------------------------------------------------------------------------
 
 
+def import_portfolio(pg: str, name: str, url: str, folder: Path) -> dict[str, Any]:
+    """Database `name` on the server of `pg` made anew, and the portfolio in `folder`
+    imported into it through `ipbot import` (wall time and peak RSS of each file)."""
+    asyncio.run(_admin(pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(_admin(pg, f'CREATE DATABASE "{name}"'))
+    imported: dict[str, Any] = {}
+    for kind in ("patents", "licences", "facts"):
+        wall, peak, out = run_measured([PY, "-m", "bot.cli", "import", str(folder / f"{kind}.csv")], env_for(url))
+        imported[kind] = {"s": wall, "peak_rss_mb": peak, "summary": out.strip()}
+        print(f"  import {kind}: {wall:.1f} s, peak {peak:.0f} MB — {out.strip()}", flush=True)
+    return imported
+
+
 def measure(size: int, pg: str, reuse: bool, rounds: int, naive_rounds: int, http_seq: int,
             http_conc: int) -> dict[str, Any]:
     res: dict[str, Any] = {"size": size}
@@ -280,15 +293,7 @@ def measure(size: int, pg: str, reuse: bool, rounds: int, naive_rounds: int, htt
     if reuse and asyncio.run(patent_count(url)) == size:
         res["import"] = None
     else:
-        name = f"ipbot_bench_{size}"
-        asyncio.run(_admin(pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        asyncio.run(_admin(pg, f'CREATE DATABASE "{name}"'))
-        imp: dict[str, Any] = {}
-        for kind in ("patents", "licences", "facts"):
-            wall, peak, out = run_measured([PY, "-m", "bot.cli", "import", str(folder / f"{kind}.csv")], env_for(url))
-            imp[kind] = {"s": wall, "peak_rss_mb": peak, "summary": out.strip()}
-            print(f"  import {kind}: {wall:.1f} s, peak {peak:.0f} MB — {out.strip()}", flush=True)
-        res["import"] = imp
+        res["import"] = import_portfolio(pg, f"ipbot_bench_{size}", url, folder)
     res["startup_s"] = statistics.median(startup_time(url) for _ in range(3))
     res["startup_patents_s"] = statistics.median(startup_time(url, "patents tailgaters") for _ in range(3))
     print(f"  `ipbot ask` start-up to first answer: figure {res['startup_s']:.2f} s, "
