@@ -327,9 +327,9 @@ NOTES = [
     "- *Answer latency in process*: `handlers.ask.ask()` on the running runtime, every question of "
     "`bench/questions.py` (metrics with typos, title searches, patent numbers, licensee names, unanswerable) "
     "once as warm-up then `--rounds` times. It includes the PostgreSQL reads a reply needs: the full records of "
-    "the ≤ 10 patents shown the first time (then cached), and the logging of an unanswered question (a commit; "
-    "over HTTP it is written after the acknowledgement). Figures, licences and licensee questions touch no "
-    "database, hence their ~0.2 ms.",
+    "the ≤ 10 patents shown the first time (then cached), and the logging of an unanswered question (a commit "
+    "here; inside Slack's ack it is only noted, and written with others a second later). Figures, licences and "
+    "licensee questions touch no database, hence their ~0.2 ms.",
     "- *Naive baseline*: `bench/naive.py`, rapidfuzz `token_set_ratio` over every title, on the title questions "
     "in the same process; the ratio compares medians. At 1k patents the scan (1 ms) is cheaper than our answer, "
     "which includes the database read of the shown records; from 120k on it grows linearly, ours does not.",
@@ -342,9 +342,9 @@ NOTES = [
     "- */ip over HTTP*: signed slash commands (`X-Slack-Signature`) to a real `ipbot serve --http` on loopback, "
     "the answer comes back in the acknowledgement; sequential for p50/p99, then 20 concurrent senders on the "
     "same 2 cores as the server (throughput-bound: their p99 is queueing).",
-    "- *Title searches with several common words* scan at most `CANDIDATE_CAP` (20,000) titles of the rarest "
-    "word's postings; at 1M patents every such list is longer than that, so those questions cost the full scan "
-    "(the 1M p99); below the cap, and for one word, a rare word or a number, a question stays at ≈ 2 ms.",
+    "- *Title searches with several common words* take at most `CANDIDATE_CAP` (20,000) positions of the rarest "
+    "word's postings and keep those every other word's sorted postings hold (a vectorised binary search), so "
+    "even at 1M patents, where every such list is longer than the cap, a title question stays under ≈ 3 ms.",
     "- *Import*: a patents file is streamed, checked in batches in a worker thread and staged (COPY into a "
     "temporary table on PostgreSQL), then written set-based in one transaction (`store/imports/patent_load.py`); "
     "the first import into an empty PostgreSQL store loads with the secondary indexes dropped and rebuilt. "
