@@ -66,7 +66,7 @@ class BotState:
         write the unanswered questions noted meanwhile."""
         while self.tasks:
             await asyncio.gather(*list(self.tasks), return_exceptions=True)
-        await unanswered.write(self.deps)
+        await unanswered.write_all(self.deps)
 
     async def http(self) -> aiohttp.ClientSession:
         if self._http is None or self._http.closed:

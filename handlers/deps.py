@@ -43,6 +43,8 @@ class UnansweredBuffer:
     # True where answers go out inside Slack's ack: written together a moment later
     batched: bool = False
     writer: asyncio.Task[None] | None = None
+    # set to make the pending write happen now (handlers/unanswered.py write_all)
+    hurry: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 @dataclass

@@ -9,6 +9,7 @@ digest) and every shutdown writes the notes first."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,8 +34,10 @@ async def note(deps: Deps, text: str, user: str, channel: str) -> None:
 
 async def _write_soon(deps: Deps) -> None:
     # notes made while a write is under way go in the next one
-    while deps.unanswered.pending:
-        await asyncio.sleep(WRITE_AFTER)
+    buf = deps.unanswered
+    while buf.pending:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(buf.hurry.wait(), WRITE_AFTER)
         await write(deps)
 
 
@@ -49,3 +52,17 @@ async def write(deps: Deps) -> None:
             await question_repo.log_unanswered(session=session, questions=rows)
     except (SQLAlchemyError, OSError):
         log.warning("could not log %d unanswered question(s): store unavailable", len(rows))
+
+
+async def write_all(deps: Deps) -> None:
+    """Write every note now (a shutdown, a test settling): the pending write is woken
+    and awaited, so none outlives the event loop or is cut off halfway."""
+    buf = deps.unanswered
+    writer = buf.writer
+    if writer is not None and not writer.done():
+        buf.hurry.set()
+        try:
+            await writer
+        finally:
+            buf.hurry.clear()
+    await write(deps)

@@ -4,10 +4,16 @@ becomes a gap, similar wordings group into one, an admin teaches the bot from
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+from sqlalchemy import select
+
 from bot.runtime import Runtime
-from handlers import dispatch
+from handlers import dispatch, unanswered
 from handlers.dispatch import Request
 from handlers.replies import ActionId, Reply, ReplyKind
+from store.models import UnansweredQuestion
 
 ADMIN = "UADMIN"
 
@@ -97,3 +103,21 @@ async def test_a_licence_form_with_a_bad_date_says_so_under_the_date(rt: Runtime
     assert bad.field_errors == {"signed": "“2023-14” is not a date (use YYYY-MM or YYYY-MM-DD)."}
     added = await submit(rt, ActionId.LICENCE_SUBMIT.value, "", {"licensee": "Acme", "signed": "2023-08"})
     assert added.kind is ReplyKind.DONE and "Acme" in added.headline
+
+
+async def test_questions_noted_inside_slacks_ack_are_written_a_moment_later(
+        rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def stored() -> list[str]:
+        async with rt.deps.sessions() as s:
+            return sorted((await s.scalars(select(UnansweredQuestion.text))).all())
+
+    monkeypatch.setattr(unanswered, "WRITE_AFTER", 0.05)
+    rt.deps.unanswered.batched = True  # as the Slack app runs
+    for q in ("what is our royalty payload", "how many interns", "zyxwvut please"):
+        assert (await say(rt, q, user="U7")).kind is ReplyKind.NOT_KNOWN
+    assert await stored() == []  # noted, not written inside the answer
+    for _ in range(100):
+        if await stored():
+            break
+        await asyncio.sleep(0.02)
+    assert await stored() == ["how many interns", "what is our royalty payload", "zyxwvut please"]
