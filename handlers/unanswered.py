@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,6 +27,7 @@ WRITE_AFTER = 1.0
 async def note(deps: Deps, text: str, user: str, channel: str) -> None:
     buf = deps.unanswered
     buf.pending.append(question_repo.Unanswered(text, user, channel, deps.clock()))
+    # (stamped again when written: see `write`)
     if not buf.batched:
         await write(deps)
     elif buf.writer is None or buf.writer.done():
@@ -47,6 +49,11 @@ async def write(deps: Deps) -> None:
     rows, deps.unanswered.pending = deps.unanswered.pending, []
     if not rows:
         return
+    # stamped with the time they become visible, not when they were noted: a digest
+    # built on another replica meanwhile counts them in its next period instead of
+    # missing them for good (a note is at most WRITE_AFTER old)
+    now = deps.clock()
+    rows = [dataclasses.replace(r, at=max(r.at, now)) for r in rows]
     try:
         async with deps.unit_of_work() as session:
             await question_repo.log_unanswered(session=session, questions=rows)
