@@ -365,6 +365,8 @@ class Index:
             for f in g:
                 # a copy, not a view: a view would pin the array the next update resizes
                 plist = np.array(pidx.postings[f], dtype=np.int32)
+                if not len(plist):
+                    continue  # no title holds it (the postgres engine's vocabulary has no postings)
                 at = np.searchsorted(plist, matched)
                 at[at == len(plist)] = 0
                 keep_mask |= plist[at] == matched
