@@ -534,7 +534,7 @@ def context(deps: Deps, q: Question, topic: str | None) -> Context:
         for w in q.words:
             if w.norm in ("total", "sum"):
                 w.tag = "sum"
-    ctx.matches = match_metrics(q.words, idx.facts.phrase_tokens, idx.facts.phrases, idx.facts.metrics)
+    ctx.matches = match_metrics(q.words, idx.facts)
     for w in q.words:
         if not w.tag and w.norm in _FILLER and not (w.norm == "us" and "us" in q.acronyms):
             w.tag = FILLER

@@ -61,8 +61,8 @@ class Deps:
     # the database's admins as last read: only for showing admin buttons on answers
     # without a database read inside Slack's ack; every change checks the database
     # (handlers/permissions.py)
-    seen_admins: SeenAdmins = field(default_factory=lambda: SeenAdmins())
-    unanswered: UnansweredBuffer = field(default_factory=lambda: UnansweredBuffer())
+    seen_admins: SeenAdmins = field(default_factory=SeenAdmins)
+    unanswered: UnansweredBuffer = field(default_factory=UnansweredBuffer)
     # the verbs, buttons and forms besides questions (handlers/registry.py: build() at start-up)
     registry: Registry = field(default_factory=Registry)
 

@@ -21,6 +21,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers import lexicon as lx
 from handlers import text as tx
 from handlers import title_words
 from handlers.patent_index import (
@@ -56,17 +57,29 @@ SEARCH_STOPWORDS = tx.STOPWORDS | frozenset(
 )
 
 
+@dataclass(frozen=True)
+class MetricName:
+    words: frozenset[str]
+    metric: str
+    tech: frozenset[str]  # its technology words ("5g")
+    core: frozenset[str]  # the words a question must hold to name it
+
+
 @dataclass
 class FactIndex:
     # (subject lower, metric) -> period -> fact
     facts: dict[tuple[str, str], dict[str, FactRecord]] = field(default_factory=dict)
     # canonical key of a metric name or alias -> metric
     phrases: dict[str, str] = field(default_factory=dict)
-    # phrase key -> its tokens, for coverage scoring
-    phrase_tokens: dict[str, frozenset[str]] = field(default_factory=dict)
     subjects: dict[str, str] = field(default_factory=dict)  # lower -> as stored
     vocabulary: frozenset[str] = frozenset()
     metrics: frozenset[str] = frozenset()
+    # what matching a question against the names needs, worked out once per index
+    # rather than for every question (handlers/plan.py match_metrics):
+    # metric -> every word of its names and aliases
+    metric_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    # each name or alias, in phrase order
+    names: tuple[MetricName, ...] = ()
 
     def periods(self, subject: str, metric: str) -> dict[str, FactRecord]:
         return self.facts.get((subject.lower(), metric), {})
@@ -107,6 +120,7 @@ def build_fact_index(facts: Iterable[FactRecord], aliases: Iterable[AliasRecord]
     idx.facts = dict(by_key)
     idx.metrics = frozenset(metrics)
     vocab: set[str] = set()
+    phrase_tokens: dict[str, frozenset[str]] = {}
     # in a fixed order: which phrase a tie in matching or suggesting lands on must not
     # depend on the process's string hashing
     for phrase, metric in [(m, m) for m in sorted(metrics)] + sorted((a.alias, a.metric) for a in aliases):
@@ -117,9 +131,19 @@ def build_fact_index(facts: Iterable[FactRecord], aliases: Iterable[AliasRecord]
         if k not in idx.phrases or phrase == metric:
             idx.phrases[k] = metric
         toks = frozenset(k.split())
-        idx.phrase_tokens[k] = toks
+        phrase_tokens[k] = toks
         vocab |= toks
     idx.vocabulary = frozenset(vocab)
+    metric_words: dict[str, set[str]] = defaultdict(set)
+    names = []
+    for k, toks in phrase_tokens.items():
+        metric = idx.phrases[k]
+        metric_words[metric] |= toks
+        tech = frozenset(t for t in toks if t in lx.TECHNOLOGY or t.startswith("wifi"))
+        core = toks - lx.SOFT - tech - ({"royalty"} if tech else set())
+        names.append(MetricName(toks, metric, tech, core or toks))
+    idx.metric_words = {m: frozenset(w) for m, w in metric_words.items()}
+    idx.names = tuple(names)
     return idx
 
 

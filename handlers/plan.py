@@ -14,6 +14,7 @@ from typing import Any
 
 from handlers import lexicon as lx
 from handlers.deps import Deps
+from handlers.index import FactIndex
 from handlers.question import YEAR_TAG, Question, Word
 
 # tags that say a word has a meaning of its own (the rest are candidates an
@@ -146,8 +147,7 @@ def lexicon_kinds(w: Word, q: Question) -> set[str]:
 MAX_METRICS_NAMED = 10
 
 
-def match_metrics(words: list[Word], phrase_tokens: dict[str, frozenset[str]], phrases: dict[str, str],
-                  metric_names: frozenset[str]) -> list[MetricMatch]:
+def match_metrics(words: list[Word], facts: FactIndex) -> list[MetricMatch]:
     """Stored metrics named in the question. A metric is named when one of its names
     or aliases is wholly in the question; among those, the one whose names and
     aliases explain the most words wins, and takes all of them ("total R&D
@@ -158,7 +158,7 @@ def match_metrics(words: list[Word], phrase_tokens: dict[str, frozenset[str]], p
     as the first match: after another metric it is a modifier ("companies licensed
     acme patents")."""
     asked_tech = {w.norm for w in words if w.tag == "" and (w.norm in lx.TECHNOLOGY or w.norm.startswith("wifi"))}
-    vocab, names = _prepared(phrase_tokens, phrases)
+    vocab = facts.metric_words
     segments = _segments(words)
     out: list[MetricMatch] = []
     # each round scans the whole question: "R&D " * 1,000 took 1,000 rounds and a second.
@@ -168,7 +168,8 @@ def match_metrics(words: list[Word], phrase_tokens: dict[str, frozenset[str]], p
         best: dict[str, tuple[tuple[int, int, int], frozenset[str], frozenset[str], int]] = {}
         for s_i, seg in enumerate(segments):
             avail = {words[i].norm for i in seg if words[i].tag == ""}
-            for toks, metric, tech, core in names:
+            for name in facts.names:
+                toks, metric, tech, core = name.words, name.metric, name.tech, name.core
                 if not core <= avail:
                     continue
                 if tech and asked_tech and not tech <= asked_tech:
@@ -201,28 +202,6 @@ def match_metrics(words: list[Word], phrase_tokens: dict[str, frozenset[str]], p
         positions = _tag_nearest(words, segments, best[winners[0]][3], core, extra, seeds)
         out.append(MetricMatch(winners, frozenset(words[i].norm for i in positions), weak, positions))
     return out
-
-
-# (metric -> every word of its names, [(name's words, metric, its technology words, its
-# core words)]) for the fact index's phrases, worked out once per index snapshot (a
-# refresh swaps in new dicts) rather than for every question
-_Prepared = tuple[dict[str, set[str]], list[tuple[frozenset[str], str, set[str], frozenset[str]]]]
-_last_prepared: list[tuple[dict[str, frozenset[str]], dict[str, str], _Prepared]] = []
-
-
-def _prepared(phrase_tokens: dict[str, frozenset[str]], phrases: dict[str, str]) -> _Prepared:
-    if _last_prepared and _last_prepared[0][0] is phrase_tokens and _last_prepared[0][1] is phrases:
-        return _last_prepared[0][2]
-    vocab: dict[str, set[str]] = {}
-    for key, toks in phrase_tokens.items():
-        vocab.setdefault(phrases[key], set()).update(toks)
-    names = []
-    for key, toks in phrase_tokens.items():
-        tech = {t for t in toks if t in lx.TECHNOLOGY or t.startswith("wifi")}
-        core = toks - lx.SOFT - tech - ({"royalty"} if tech else set())
-        names.append((toks, phrases[key], tech, core or toks))
-    _last_prepared[:] = [(phrase_tokens, phrases, (vocab, names))]
-    return vocab, names
 
 
 _SEPARATORS = frozenset({"and", "or", "vs", "versus", "v", "plus"})
