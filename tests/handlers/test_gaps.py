@@ -5,6 +5,7 @@ becomes a gap, similar wordings group into one, an admin teaches the bot from
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from handlers import dispatch, unanswered
 from handlers.dispatch import Request
 from handlers.replies import ActionId, Reply, ReplyKind
 from store.models import UnansweredQuestion
+from tests.conftest import Clock
 
 ADMIN = "UADMIN"
 
@@ -121,3 +123,17 @@ async def test_questions_noted_inside_slacks_ack_are_written_a_moment_later(
             break
         await asyncio.sleep(0.02)
     assert await stored() == ["how many interns", "what is our royalty payload", "zyxwvut please"]
+
+
+async def test_a_noted_question_is_stamped_when_it_is_written(rt: Runtime, clock: Clock) -> None:
+    # a digest built (on any replica) between the note and the write has read its period
+    # already; stamped with the write's time, the question falls in the next period
+    # instead of in none
+    rt.deps.unanswered.batched = True
+    assert (await say(rt, "how many interns", user="U7")).kind is ReplyKind.NOT_KNOWN
+    asked = clock.now
+    clock.now = asked + timedelta(seconds=1)
+    await unanswered.write_all(rt.deps)
+    async with rt.deps.sessions() as s:
+        [at] = (await s.scalars(select(UnansweredQuestion.asked_at))).all()
+    assert at.replace(tzinfo=UTC) == asked + timedelta(seconds=1)
