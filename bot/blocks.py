@@ -2,29 +2,24 @@
 
 Everything in a Reply may come from a user (fact values, patent titles, licensee
 names, the question itself), so every string is escaped (&, <, >) before it goes
-into any text object: a stored `<!channel>` shows as text and pings nobody. Blocks
-are built with slack_sdk.models, whose validators enforce Block Kit's limits; the
-packing here keeps us inside them (50 blocks, 3000 characters a section, 150 a
-header, 75 a button label, 2000 a button value) by truncating long lists with
-"and N more — narrow the question"."""
+into any text object: a stored `<!channel>` shows as text and pings nobody. The
+packing here keeps us inside Block Kit's limits (50 blocks, 3000 characters a
+section, 150 a header, 75 a button label, 2000 a button value) by truncating long
+lists with "and N more — narrow the question".
+
+Blocks are written as the JSON Slack reads, exactly as slack_sdk.models'
+`to_dict()` writes them (keys in its order, empty values left out): every `/ip`
+answer is rendered inside Slack's acknowledgement, and the models' validators and
+reflection cost ~190 µs a reply, a third of a bare Bolt app's whole request.
+tests/property/test_block_json.py holds every shape made here to slack_sdk.models:
+parsed by it, each block passes its validators and writes back unchanged. Modals
+and App Home (bot/forms.py, bot/home.py) are built with the models themselves."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
-
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ContextBlock,
-    DividerBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    PlainTextObject,
-    SectionBlock,
-)
 
 from handlers.digest import DigestItem, DigestReply, DigestSection
 from handlers.replies import ActionId, Button, Reply, ReplyKind
@@ -80,34 +75,61 @@ def action_name(action_id_: str) -> str:
     return action_id_.split(":", 1)[0]
 
 
+# one Block Kit object as Slack's JSON
+Json = dict[str, Any]
+
+
 @dataclass
 class Rendered:
-    blocks: list[dict[str, Any]] = field(default_factory=list)
+    blocks: list[Json] = field(default_factory=list)
     text: str = ""
 
     def as_kwargs(self) -> dict[str, Any]:
         return {"blocks": self.blocks, "text": self.text}
 
 
-def _md(text: str) -> MarkdownTextObject:
+def _md(text: str) -> Json:
     # verbatim: Slack must not turn words into links or mentions on its own
-    return MarkdownTextObject(text=text, verbatim=True)
+    return {"text": text, "type": "mrkdwn", "verbatim": True}
 
 
-def _section(text: str) -> SectionBlock:
-    return SectionBlock(text=_md(text))
+def _plain(text: str) -> Json:
+    return {"emoji": False, "text": text, "type": "plain_text"}
 
 
-def _button(b: Button, i: int) -> ButtonElement:
-    return ButtonElement(
-        text=PlainTextObject(text=fit(b.label, LABEL_CHARS) or "…", emoji=False),
-        action_id=action_id(b.action, i),
-        value=b.value[:VALUE_CHARS],
-        style=b.style or None,
-    )
+def _section(text: str) -> Json:
+    return {"text": _md(text), "type": "section"}
 
 
-def _pack_lines(lines: list[str], budget_blocks: int) -> list[SectionBlock]:
+def _header(text: str) -> Json:
+    return {"text": _plain(text), "type": "header"}
+
+
+def _context(text: str) -> Json:
+    return {"elements": [_md(text)], "type": "context"}
+
+
+def _actions(elements: list[Json], block_id: str | None = None) -> Json:
+    return {"block_id": block_id, "elements": elements, "type": "actions"} if block_id else \
+        {"elements": elements, "type": "actions"}
+
+
+def _divider() -> Json:
+    return {"type": "divider"}
+
+
+def _button(b: Button, i: int) -> Json:
+    out: Json = {"action_id": action_id(b.action, i)}
+    if b.style:
+        out["style"] = b.style
+    out["text"] = _plain(fit(b.label, LABEL_CHARS) or "…")
+    out["type"] = "button"
+    if b.value:  # an empty value is left out, as slack_sdk.models leaves it
+        out["value"] = b.value[:VALUE_CHARS]
+    return out
+
+
+def _pack_lines(lines: list[str], budget_blocks: int) -> list[Json]:
     """Bullet lines packed into as few sections as fit; what does not fit is counted
     into a closing "and N more" line."""
     if not lines or budget_blocks <= 0:
@@ -153,38 +175,36 @@ def render(
     `feedback_on`: the question this answers, for its 👍/👎 buttons."""
     if isinstance(reply, DigestReply):
         return Rendered(*render_digest(reply))
-    head: list[Block] = []
-    tail: list[Block] = []
+    head: list[Json] = []
+    tail: list[Json] = []
     if reply.kind is ReplyKind.DIGEST:
-        head.append(HeaderBlock(text=PlainTextObject(text=fit(reply.headline, HEADER_CHARS) or "Digest",
-                                                     emoji=False)))
+        head.append(_header(fit(reply.headline, HEADER_CHARS) or "Digest"))
     elif reply.headline:
         head.append(_section(fit(reply.headline, SECTION_CHARS)))
     if reply.note:
-        tail.append(ContextBlock(elements=[_md(fit(reply.note, SECTION_CHARS))]))
+        tail.append(_context(fit(reply.note, SECTION_CHARS)))
     if reply.mentions:
-        tail.append(ContextBlock(elements=[_md("Ask: " + ", ".join(mention(u) for u in reply.mentions[:5]))]))
+        tail.append(_context("Ask: " + ", ".join(mention(u) for u in reply.mentions[:5])))
     if reply.suggestions:
         tail.append(_section("Did you mean:"))
-        tail.append(ActionsBlock(elements=[
+        tail.append(_actions([
             _button(Button(s, ActionId.ASK_SUGGESTION.value, s), i) for i, s in enumerate(reply.suggestions[:5])
         ]))
     buttons = list(reply.buttons[:MAX_BUTTONS])
     if share_question is not None:
         buttons.append(Button("Share in channel", ActionId.SHARE.value, share_question))
     for start in range(0, len(buttons), ACTIONS_PER_BLOCK):
-        tail.append(ActionsBlock(elements=[_button(b, i) for i, b in enumerate(buttons[start:start + ACTIONS_PER_BLOCK],
-                                                                               start)]))
+        tail.append(_actions([_button(b, i) for i, b in enumerate(buttons[start:start + ACTIONS_PER_BLOCK], start)]))
     if feedback_on is not None and reply.kind in (ReplyKind.ANSWER, ReplyKind.NOT_KNOWN):
         value = feedback_on[:FEEDBACK_VALUE_CHARS]
-        tail.append(ActionsBlock(block_id="feedback", elements=[
+        tail.append(_actions([
             _button(Button("👍 Right", ActionId.FEEDBACK_UP.value, value), 0),
-            _button(Button("👎 Wrong or missing", ActionId.FEEDBACK_DOWN.value, value), 1)]))
+            _button(Button("👎 Wrong or missing", ActionId.FEEDBACK_DOWN.value, value), 1)], block_id="feedback"))
     if asked_by:
         about = f" · {fit(question, 500)}" if question else ""
-        tail.append(ContextBlock(elements=[_md(f"Asked by {mention(asked_by)}{about}")]))
+        tail.append(_context(f"Asked by {mention(asked_by)}{about}"))
     body = _pack_lines(reply.lines, MAX_BLOCKS - len(head) - len(tail))
-    blocks = [b.to_dict() for b in (*head, *body, *tail)]
+    blocks = [*head, *body, *tail]
     text = fit(reply.text, FALLBACK_CHARS)
     if reply.mentions:
         # escaped text without the contacts, then the contacts as real mentions
@@ -197,7 +217,7 @@ def render(
 
 def render_text(text: str) -> Rendered:
     """A one-line message (errors, "working on it")."""
-    return Rendered(blocks=[_section(fit(text, SECTION_CHARS)).to_dict()], text=fit(text, FALLBACK_CHARS))
+    return Rendered(blocks=[_section(fit(text, SECTION_CHARS))], text=fit(text, FALLBACK_CHARS))
 
 
 # --- digests ---------------------------------------------------------------------
@@ -227,20 +247,20 @@ def _section_text(section: DigestSection) -> str:
     return "\n".join([head, *lines])
 
 
-def render_digest(reply: DigestReply) -> tuple[list[dict[str, Any]], str]:
+def render_digest(reply: DigestReply) -> tuple[list[Json], str]:
     """(blocks, fallback text) within Block Kit's limits, everything escaped."""
     if reply.empty:
         line = fit(reply.headline, SECTION_CHARS)
-        return [SectionBlock(text=_md(line)).to_dict()], line
-    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=reply.headline[:HEADER_CHARS], emoji=False))]
+        return [_section(line)], line
+    blocks: list[Json] = [_header(reply.headline[:HEADER_CHARS])]
     for i, section in enumerate(reply.sections):
         if len(blocks) + 3 > MAX_BLOCKS:
             break
         if i:
-            blocks.append(DividerBlock())
-        blocks.append(SectionBlock(text=_md(_section_text(section))))
+            blocks.append(_divider())
+        blocks.append(_section(_section_text(section)))
     footer = reply.note or "Sent by ipbot. `/ip digest preview` shows the next one, `/ip digest pause` stops it."
-    blocks.append(ContextBlock(elements=[_md(fit(footer, 2000))]))
+    blocks.append(_context(fit(footer, 2000)))
     titles = ", ".join(s.title.split(" in the next")[0].split(" since")[0] for s in reply.sections)
     text = fit(f"{reply.headline}: {titles}", FALLBACK_CHARS)
-    return [b.to_dict() for b in blocks], text
+    return blocks, text

@@ -76,7 +76,8 @@ def _element(f: Field) -> InputInteractiveElement:
 def view(form: Form, *, callback_id: str) -> dict[str, Any]:
     """The modal for a form. `callback_id` routes the submission back (the form's
     action); `private_metadata` carries its value (a gap name, a pending change)."""
-    blocks: list[Block] = [_section(fit(n, SECTION_CHARS)) for n in form.notes if n]
+    # bot/blocks.py's sections are Slack's JSON; View parses and validates them
+    blocks: list[Block | dict[str, Any]] = [_section(fit(n, SECTION_CHARS)) for n in form.notes if n]
     blocks += [InputBlock(block_id=f.name, label=PlainTextObject(text=fit(f.label, 2000), emoji=False),
                           element=_element(f), optional=f.optional,
                           hint=PlainTextObject(text=fit(f.hint, 2000), emoji=False) if f.hint else None)

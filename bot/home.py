@@ -22,7 +22,8 @@ def _channel(channel: str) -> str:
 
 
 def view(home: HomePage) -> dict[str, Any]:
-    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text="ipbot", emoji=False))]
+    # bot/blocks.py's sections and buttons are Slack's JSON; View parses and validates them
+    blocks: list[Block | dict[str, Any]] = [HeaderBlock(text=PlainTextObject(text="ipbot", emoji=False))]
     if home.buttons:
         blocks.append(ActionsBlock(block_id="admin", elements=[_button(b, i) for i, b in enumerate(home.buttons)]))
     for section in home.sections:

@@ -25,7 +25,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from bot.app import build_app, state_of
 from bot.config import Settings
 from bot.state import BotState
-from bot.verify import refusal, refused_line
+from bot.verify import checked, refusal, refused_line
 from handlers.deps import Deps
 from handlers.health import store_healthy
 
@@ -60,7 +60,8 @@ def to_bolt_request(request: web.Request, raw: str) -> AsyncBoltRequest:
     exact signed text (Bolt's lazy listeners and verification read it)."""
     req = AsyncBoltRequest(body=raw, query=request.query_string,
                            headers=request.headers)  # type: ignore[arg-type]
-    if request.content_type != "application/json" and not raw.startswith("{"):
+    # without the text "payload" Bolt reads a form body exactly as form_body does
+    if "payload" in raw and request.content_type != "application/json" and not raw.startswith("{"):
         body = form_body(raw)
         if body != req.body:
             req.body = body
@@ -83,7 +84,7 @@ def web_app(app: AsyncApp, deps: Deps, signing_secret: str) -> web.Application:
             refused_line(why, len(body))
             return web.json_response({"error": "invalid request"}, status=401)
         try:
-            bolt_request = to_bolt_request(request, body.decode("utf-8"))
+            bolt_request = checked(to_bolt_request(request, body.decode("utf-8")))
         except ValueError as exc:  # not UTF-8, not JSON: signed, but nothing Slack sends
             refused_line(f"unreadable body ({type(exc).__name__})", len(body))
             return web.json_response({"error": "invalid request"}, status=400)

@@ -10,6 +10,7 @@ import hmac
 import logging
 import re
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -51,6 +52,17 @@ def refused_line(why: str, size: int) -> None:
     log.warning("refused request: %s (%d bytes)", why, size)
 
 
+# requests bot/http.py built from a body whose signature it has just checked
+_CHECKED: weakref.WeakSet[AsyncBoltRequest] = weakref.WeakSet()
+
+
+def checked(request: AsyncBoltRequest) -> AsyncBoltRequest:
+    """Mark a request built from exactly the bytes `refusal` passed, so Bolt's step
+    does not compute the same HMAC again inside the acknowledgement."""
+    _CHECKED.add(request)
+    return request
+
+
 def verified_only(secret: str) -> Callable[..., Awaitable[Any]]:
     """Bolt middleware (`before_authorize`, where Bolt's own check would run; the app
     is built with `request_verification_enabled=False`). An HTTP request passes only
@@ -59,7 +71,7 @@ def verified_only(secret: str) -> Callable[..., Awaitable[Any]]:
 
     async def verify(request: AsyncBoltRequest, context: AsyncBoltContext,
                      next: Callable[[], Awaitable[Any]]) -> Any:
-        if request.mode != "socket_mode":
+        if request.mode != "socket_mode" and request not in _CHECKED:
             headers = {name: (request.headers.get(name.lower()) or [""])[0]
                        for name in ("X-Slack-Request-Timestamp", "X-Slack-Signature")}
             body = request.raw_body.encode("utf-8")

@@ -168,10 +168,8 @@ def match_metrics(words: list[Word], facts: FactIndex) -> list[MetricMatch]:
         best: dict[str, tuple[tuple[int, int, int], frozenset[str], frozenset[str], int]] = {}
         for s_i, seg in enumerate(segments):
             avail = {words[i].norm for i in seg if words[i].tag == ""}
-            for name in facts.names:
+            for name in facts.names_within(avail):
                 toks, metric, tech, core = name.words, name.metric, name.tech, name.core
-                if not core <= avail:
-                    continue
                 if tech and asked_tech and not tech <= asked_tech:
                     continue  # "6g royalty cap" is not the 5G cap; "4G and 5G caps" are both
                 family = bool(tech or toks & lx.SOFT)
