@@ -105,6 +105,8 @@ _WIFI = re.compile(r"\bwi[\s-]?fi\b")
 _ANSI = re.compile(r"\x1b\[[0-9;]{0,20}[A-Za-z]")
 _SCRIPT = re.compile(r"<(script|style)\b[^<>]{0,200}>[^<]{0,2000}</\1\s{0,5}>", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SLACK_MARKUP = re.compile(r"<[@#!][^<>]*>")
+_SLACK_LINK = re.compile(r"<([^<>|]*)\|([^<>]*)>")
 
 # words that carry no meaning for matching a metric
 STOPWORDS = frozenset(
@@ -122,16 +124,21 @@ def clean(text: str) -> str:
     """Drop control characters and Slack markup, normalise unicode, lower-case."""
     text = unicodedata.normalize("NFKC", text)
     # a terminal colour code ("\x1b[31m") and a pasted <script> element say nothing
-    text = _ANSI.sub(" ", text)
+    # (each pattern is only tried when its first character is there: most questions
+    # have neither, and this runs several times for each)
+    if "\x1b" in text:
+        text = _ANSI.sub(" ", text)
     if "<" in text:
         text = _SCRIPT.sub(" ", text)
     text = _CONTROL.sub(" ", text)
-    # Slack wraps mentions/links as <@U123>, <!channel>, <http://x|label>. Neither
-    # pattern crosses a "<", so an attempt ends at the next "<" at the latest and a
-    # run of "<" costs linear time ([^>]* made 40,000 of them take seconds).
-    text = re.sub(r"<[@#!][^<>]*>", " ", text)
-    text = re.sub(r"<([^<>|]*)\|([^<>]*)>", r"\2", text)
-    text = text.replace("’", "'").replace("‘", "'")
+    if "<" in text:
+        # Slack wraps mentions/links as <@U123>, <!channel>, <http://x|label>. Neither
+        # pattern crosses a "<", so an attempt ends at the next "<" at the latest and a
+        # run of "<" costs linear time ([^>]* made 40,000 of them take seconds).
+        text = _SLACK_MARKUP.sub(" ", text)
+        text = _SLACK_LINK.sub(r"\2", text)
+    if "’" in text or "‘" in text:
+        text = text.replace("’", "'").replace("‘", "'")
     return text.lower()
 
 
