@@ -7,12 +7,12 @@ from __future__ import annotations
 import asyncio
 import io
 from pathlib import Path
-
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
-from slack_sdk.web.async_client import AsyncWebClient
+from typing import TYPE_CHECKING
 
 from handlers.charts import Chart
+
+if TYPE_CHECKING:
+    from slack_sdk.web.async_client import AsyncWebClient
 
 # Slack's limit on a file's alt text
 ALT_CHARS = 1000
@@ -33,6 +33,10 @@ def _axis(chart: Chart) -> tuple[float, str]:
 
 
 def render(chart: Chart) -> bytes:
+    # imported on the first chart (~1 s), not by every command that loads this module
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
     div, label = _axis(chart)
     fig = Figure(figsize=(6.4, 3.2), dpi=100)
     ax = fig.add_subplot()

@@ -8,10 +8,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.app import make_client
 from bot.cli_command import CliCommand
 from bot.console import render
-from bot.digest_poster import SlackPoster
 from bot.runtime import Runtime
 from handlers import digest_run
 from handlers import schedule as sch
@@ -73,6 +71,10 @@ async def _send(rt: Runtime, channel: str | None, period: str | None) -> int:
               file=sys.stderr)
         return 1
     paused = [s.channel for s in subs if s.paused and channel in (None, s.channel)]
+    # Slack's client and Bolt cost every other ipbot command ~0.5 s to import
+    from bot.app import make_client
+    from bot.digest_poster import SlackPoster
+
     poster = SlackPoster(make_client(settings))
     outcomes = await digest_run.send_due(rt.deps, poster, channel=channel, period=period, explicit=True)
     for o in outcomes:

@@ -5,14 +5,14 @@ the number key, counts and lists through the same conditions as store/patents.py
 Titles are matched on `search_stems`, written from Python (handlers/title_words.py)
 rather than by PostgreSQL's own parser and english dictionary, which split and stem
 some words differently ("wi-fi 6", "r&d", plurals folded first): both engines then
-find exactly the same titles. Migration 0010 holds the indexes."""
+find exactly the same titles. Migrations 0010 and 0013 hold the indexes."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, cast, delete, func, literal_column, select, text, update
+from sqlalchemy import ColumnElement, and_, case, cast, delete, func, literal_column, select, text, update
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -95,10 +95,14 @@ async def ids_by_number_key(*, session: AsyncSession, key: str) -> list[int]:
 
 
 def _number_nokind() -> ColumnElement[str]:
-    # handlers/text.py:number_without_kind in SQL; migration 0010 indexes this expression
-    # constants inline, not bound: only then does PostgreSQL match the indexed expression
-    return func.regexp_replace(Patent.number_key, literal_column("'^([A-Z]{2})([0-9]+)([A-Z][0-9]?)$'"),
-                               literal_column("'\\1\\2'"))
+    # handlers/text.py:number_without_kind in SQL; migration 0013 indexes this expression
+    # (0010's regexp_replace, cheaper): a key of that shape loses its trailing digit, then
+    # its letter. Constants inline, not bound: only then does PostgreSQL match the index.
+    key = Patent.number_key
+    return case((key.bool_op("~")(literal_column("'^[A-Z]{2}[0-9]+[A-Z][0-9]?$'")),
+                 func.rtrim(func.rtrim(key, literal_column("'0123456789'")),
+                            literal_column("'ABCDEFGHIJKLMNOPQRSTUVWXYZ'"))),
+                else_=key)
 
 
 async def ids_by_number_nokind(*, session: AsyncSession, nokind: str) -> list[int]:

@@ -311,9 +311,14 @@ class PatentChecker:
         number, title, jurisdiction, status, filed, granted, expires, family, technology, owner = (
             values if self.in_order else [values[i] for i in self.index])
         number = " ".join(number.split())
-        key = number.upper().translate(_KEY_DROP)
-        if not key:
-            return None
+        upper = number.upper()
+        key = upper.replace(" ", "")
+        if not key.isalnum():
+            # punctuation to drop ("US-8,818,681 B1"), or no number at all; the common
+            # case above is letters and digits between spaces, a third of the cost
+            key = upper.translate(_KEY_DROP)
+            if not key:
+                return None
         try:
             return (line, number, key, title, jurisdiction, status,
                     (_iso(filed) if len(filed) == 10 and filed[4] == "-" else _not_iso()) if filed else None,
