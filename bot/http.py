@@ -5,7 +5,8 @@ Every POST is verified here, before Bolt sees it: a timestamp that is not a
 number or a signature that is not `v0=` and 64 hex digits made slack_sdk's verifier
 raise inside Bolt, whose error handler then acted on the unverified body. A
 refused request gets 401, a body over MAX_BODY 413, each with one short log line
-(never the body); Bolt then checks again with the same code (bot/verify.py)."""
+(never the body); Bolt's verification step (bot/verify.py, the same code) knows
+the request was checked and does not hash it again."""
 
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
-"""Is this request from Slack? One check, used twice: by the HTTP server before Bolt
-parses anything, and as Bolt's own verification step (`verified_only`), in place
-of Bolt's RequestVerification, which logs the whole body of every request it
-refuses at INFO (1 MB bodies, Slack's verification token, response_urls)."""
+"""Is this request from Slack? One check, in two places: by the HTTP server before
+Bolt parses anything, and as Bolt's own verification step (`verified_only`), in
+place of Bolt's RequestVerification, which logs the whole body of every request it
+refuses at INFO (1 MB bodies, Slack's verification token, response_urls). A
+request the HTTP server built from bytes it has just checked is marked (`checked`)
+and not hashed again; anything else reaching Bolt over HTTP is."""
 
 from __future__ import annotations
 
