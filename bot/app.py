@@ -9,10 +9,11 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -25,7 +26,7 @@ from bot.config import Settings
 from bot.home_refresh import HomeRefresher
 from bot.shortcuts import register_shortcuts
 from bot.state import BotState
-from bot.verify import verified_only
+from bot.verify import VerifiedOnly
 from bot.views import register_views
 from bot.workspace_events import register_workspace_events
 from handlers.deps import Deps
@@ -79,8 +80,8 @@ def build_app(settings: Settings, deps: Deps) -> AsyncApp:
         # our signature check in place of Bolt's, which logs every refused body in full;
         # only what passes it is marked verified (bot/verify.py)
         request_verification_enabled=False,
-        before_authorize=verified_only(settings.slack_signing_secret.get_secret_value()
-                                       if settings.slack_signing_secret else ""),
+        before_authorize=VerifiedOnly(settings.slack_signing_secret.get_secret_value()
+                                      if settings.slack_signing_secret else ""),
         # a request no listener takes reaches on_error as BoltUnhandledRequestError, which
         # acknowledges it (200) with one log line: Bolt's default is 404 (and no ack in
         # Socket Mode), and Slack disables the subscriptions of an app failing 5 % of them
@@ -102,18 +103,27 @@ def state_of(app: AsyncApp) -> BotState:
     return st
 
 
+class _Inject(AsyncMiddleware):
+    """Every request's context carries the bot's state and when the request arrived.
+    A class: Bolt inspects a function middleware's arguments on every request."""
+
+    def __init__(self, state: BotState) -> None:
+        self.state = state
+
+    async def async_process(self, *, req: AsyncBoltRequest, resp: BoltResponse,
+                            next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse | None:
+        req.context["ipbot"] = self.state
+        req.context["started"] = time.perf_counter()
+        return await next()
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
     state = getattr(app, _STATE_ATTR, None)
     if state is None:
         state = BotState(deps=deps)
         setattr(app, _STATE_ATTR, state)
 
-    async def inject(context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:
-        context["ipbot"] = state
-        context["started"] = time.perf_counter()
-        return await next()
-
-    app.use(inject)
+    app.use(_Inject(state))
     app.error(errors.on_error)
     app.command("/ip")(commands.on_ip)
     app.event("app_mention")(messages.on_mention)
