@@ -117,6 +117,15 @@ def ensure_venv() -> None:
     STAMP.write_text(want)
 
 
+def compile_sources() -> None:
+    """Bytecode for ipbot's own modules, as an install from a wheel would have: with
+    PYTHONDONTWRITEBYTECODE set (some images set it) every start recompiled ~150
+    modules, a few tenths of a second of each start-up. Only changed files compile."""
+    packages = [p for p in ("bot", "handlers", "store") if (ROOT / p).exists()]
+    subprocess.run([str(PY), "-m", "compileall", "-q", *packages],
+                   cwd=ROOT, check=False, stdout=subprocess.DEVNULL)
+
+
 def lock(args: list[str]) -> int:
     """Re-resolve requirements.lock from pyproject.toml with the pinned lock tool, for every
     platform and Python >= 3.11, keeping the current pins unless asked to upgrade."""
@@ -196,6 +205,7 @@ def main() -> int:
     if sys.argv[1] == "lock":
         return lock(sys.argv[2:])
     ensure_venv()
+    compile_sources()
     cmd, rest = sys.argv[1], sys.argv[2:]
     return run(rest) if cmd == "run" else test(rest)
 

@@ -109,14 +109,22 @@ async def _until_stopped() -> None:
 
 async def serve(rt: Runtime, args: argparse.Namespace) -> int:
     mode = choose_mode(rt.settings, args)
-    background = [asyncio.create_task(keep_index_fresh(rt))]
+    background: list[asyncio.Task[None]] = []
+
+    def start_background() -> None:
+        # only once the bot answers: loading a large patent index is seconds of CPU,
+        # and started earlier it delayed the first answer (figures need no patent index)
+        background.append(asyncio.create_task(keep_index_fresh(rt)))
+        if mode != "console":
+            background.append(asyncio.create_task(prune_deliveries(rt)))
+
     scheduler = None
     try:
         if mode == "console":
+            start_background()
             await run_console(rt)
             return 0
         protect(s for s in (_secret(rt.settings, n) for n in _WHERE) if s)
-        background.append(asyncio.create_task(prune_deliveries(rt)))
         from bot.app import make_client
         from bot.scheduler import start_scheduler
 
@@ -131,6 +139,7 @@ async def serve(rt: Runtime, args: argparse.Namespace) -> int:
             server = await start_http(rt.settings, rt.deps, host=host, port=port)
             print(f"ipbot: listening for Slack on {server.host}:{server.port} (POST /slack/events, GET /healthz)",
                   flush=True)
+            start_background()
             try:
                 await _until_stopped()
             finally:
@@ -140,6 +149,7 @@ async def serve(rt: Runtime, args: argparse.Namespace) -> int:
 
             sock = await start_socket(rt.settings, rt.deps)
             print("ipbot: connected to Slack over Socket Mode", flush=True)
+            start_background()
             try:
                 await _until_stopped()
             finally:

@@ -102,3 +102,36 @@ async def test_0006_fills_the_record_columns_of_existing_changes(db_url: str) ->
                                                 ("alias", "a|b", "", "r|d")]
     finally:
         await engine.dispose()
+
+
+def test_head_is_the_last_migration() -> None:
+    """A store at HEAD starts without Alembic: HEAD must be where the scripts end,
+    or a new migration would never run."""
+    from alembic.script import ScriptDirectory
+
+    from store.db import HEAD, _alembic_config
+
+    assert ScriptDirectory.from_config(_alembic_config()).get_current_head() == HEAD
+
+
+async def test_a_store_one_migration_behind_is_brought_to_head(db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from store.db import HEAD, _alembic_config, at_head
+
+    engine = make_engine(db_url)
+    try:
+        async with engine.begin() as conn:
+            def down_one(sync_conn: object) -> None:
+                cfg = _alembic_config()
+                cfg.attributes["connection"] = sync_conn
+                command.downgrade(cfg, "-1")
+
+            await conn.run_sync(down_one)
+        assert not await at_head(engine)
+        await migrate(engine)
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar_one() == HEAD
+    finally:
+        await engine.dispose()
