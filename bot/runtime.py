@@ -59,6 +59,12 @@ async def running(settings: Settings, *, index_kinds: Collection[str] | None = N
 # the channel store/migrations/versions/0004_notify.py notifies when a revision moves
 REVISION_CHANNEL = "ipbot_revisions"
 LISTEN_RETRY = 5.0
+# While a listener is connected, a change arrives by NOTIFY within milliseconds and
+# a lost connection wakes the loop at once (termination listener): polling is only a
+# net for a notification lost on a connection that still looks alive. Every poll is a
+# query on the event loop, between Slack's acknowledgements (at IPBOT_REFRESH_INTERVAL
+# = 0.5 s they made a visible share of the slowest 1 % of acks).
+LISTENING_POLL = 5.0
 
 
 class RevisionListener:
@@ -73,8 +79,12 @@ class RevisionListener:
         self._conn: Any = None
         self._retry_at = 0.0
 
+    @property
+    def listening(self) -> bool:
+        return self._conn is not None and not self._conn.is_closed()
+
     async def ensure(self) -> None:
-        if self._conn is not None and not self._conn.is_closed():
+        if self.listening:
             return
         loop = asyncio.get_running_loop()
         if loop.time() < self._retry_at:
@@ -87,6 +97,8 @@ class RevisionListener:
                 self._conn = await asyncpg.connect(host=u.host, port=u.port, user=u.username, password=u.password,
                                                    database=u.database)
                 await self._conn.add_listener(REVISION_CHANNEL, lambda *_: self.wake.set())
+                # a lost connection: back to polling and reconnecting at once
+                self._conn.add_termination_listener(lambda *_: self.wake.set())
             # whatever changed while nobody listened is picked up by the next refresh
             self.wake.set()
         except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
@@ -104,7 +116,8 @@ class RevisionListener:
 async def keep_index_fresh(rt: Runtime) -> None:
     """Poll the revision counters so a change made through another replica (or the
     CLI) is served here within a second; on PostgreSQL a NOTIFY wakes the refresh at
-    once. A database outage only delays it."""
+    once (and polling slows to LISTENING_POLL while it listens). A database outage
+    only delays it."""
     wake = asyncio.Event()
     # a server started with the patent index still to load loads it first
     wake.set()
@@ -113,8 +126,11 @@ async def keep_index_fresh(rt: Runtime) -> None:
         while True:
             if listener is not None:
                 await listener.ensure()
+            every = rt.settings.refresh_interval
+            if listener is not None and listener.listening:
+                every = max(every, LISTENING_POLL)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), rt.settings.refresh_interval)
+                await asyncio.wait_for(wake.wait(), every)
             wake.clear()
             try:
                 await rt.deps.index.refresh(rt.deps.sessions)

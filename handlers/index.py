@@ -400,13 +400,7 @@ class Index:
         for g in sized[1:]:
             keep_mask = np.zeros(len(matched), dtype=bool)
             for f in g:
-                # a copy, not a view: a view would pin the array the next update resizes
-                plist = np.array(pidx.postings[f], dtype=np.int32)
-                if not len(plist):
-                    continue  # no title holds it (the postgres engine's vocabulary has no postings)
-                at = np.searchsorted(plist, matched)
-                at[at == len(plist)] = 0
-                keep_mask |= plist[at] == matched
+                keep_mask |= pidx.membership(f, matched)
             matched = matched[keep_mask]
             if not len(matched):
                 break

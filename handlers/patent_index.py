@@ -10,10 +10,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
 import Stemmer
 
 from handlers import text as tx
 from store.patents import IndexChange
+
+# a word held by at least this many titles is tested by bitmap (PatentIndex.membership)
+BITMAP_MIN = 4096
+# bitmaps a PatentIndex keeps at once (16 MB at 1M titles)
+BITMAPS_KEPT = 128
 
 
 class NumberIndex:
@@ -92,6 +99,38 @@ class PatentIndex:
     # a word no title holds -> the title word it is taken for ("" none): a fuzzy scan of
     # the vocabulary done once per word, forgotten when the titles change (apply_changes)
     typos: dict[str, str] = field(default_factory=dict)
+    # a frequent word -> its postings as one bit per position (`membership`), made on
+    # first use, forgotten whenever postings change (apply_delta, apply_changes)
+    bitmaps: dict[str, npt.NDArray[np.uint8]] = field(default_factory=dict)
+
+    def membership(self, word: str, positions: npt.NDArray[np.int32]) -> npt.NDArray[np.bool_]:
+        """Which of `positions` (int32) the word's titles hold: a boolean mask.
+
+        A frequent word's positions are tested in its bitmap (N/8 bytes: 15 KB at 120k
+        titles, 125 KB at 1M, so the test stays in cache); a rarer one's by binary
+        search of its sorted postings. A title search over common words did ~20,000
+        binary searches per word in lists of up to 250 KB, each missing the cache: that
+        was the slowest answer inside Slack's acknowledgement."""
+        plist = self.postings.get(word)
+        if not plist:
+            # no title holds it (the postgres engine's vocabulary has no postings)
+            return np.zeros(len(positions), dtype=bool)
+        if len(plist) >= BITMAP_MIN:
+            bits = self.bitmaps.get(word)
+            if bits is None:
+                if len(self.bitmaps) >= BITMAPS_KEPT:
+                    self.bitmaps.clear()
+                held = np.zeros(len(self.ids), dtype=bool)
+                held[np.array(plist, dtype=np.int32)] = True
+                bits = self.bitmaps[word] = np.packbits(held, bitorder="little")
+            held_bits: npt.NDArray[np.bool_] = ((bits[positions >> 3] >> (positions & 7).astype(np.uint8)) & 1) == 1
+            return held_bits
+        # a copy, not a view: a view would pin the array the next update resizes
+        sorted_list = np.array(plist, dtype=np.int32)
+        at = np.searchsorted(sorted_list, positions)
+        at[at == len(sorted_list)] = 0
+        found: npt.NDArray[np.bool_] = sorted_list[at] == positions
+        return found
 
     def __len__(self) -> int:
         return len(self.ids) - len(self.dead)
@@ -222,6 +261,7 @@ def apply_delta(pidx: PatentIndex, d: PatentDelta) -> None:
     """Append only: positions already handed out stay valid."""
     assert len(pidx.ids) == d.start, "the patent index changed under a delta"
     postings, initials = pidx.postings, pidx.vocab_by_initial
+    pidx.bitmaps.clear()
     for i, pid in enumerate(d.ids):
         pos = d.start + i
         pidx.ids.append(pid)
@@ -318,6 +358,7 @@ def _drop(pidx: PatentIndex, word: str, pos: int) -> None:
 def apply_changes(pidx: PatentIndex, ch: PatentChanges) -> None:
     postings, initials = pidx.postings, pidx.vocab_by_initial
     pidx.typos.clear()  # a new or retitled title may hold a closer word
+    pidx.bitmaps.clear()
     for pos, key, padded, words in ch.updates:
         old = set(_words_of(pidx.titles[pos]))
         for t in old.difference(words):

@@ -5,10 +5,13 @@ the same reply in a small and in a twenty-times larger generated portfolio."""
 
 from __future__ import annotations
 
+from pytest import MonkeyPatch
+
 from bench import portfolio
 from bench.questions import QUESTIONS
 from bot.runtime import Runtime
 from handlers import ask as ask_handler
+from handlers import patent_index
 from handlers import text as tx
 from handlers.index import RERANK, Index
 from handlers.patent_index import NumberIndex, TitleTokenizer, build_patent_index
@@ -150,3 +153,28 @@ async def test_patents_added_later_are_found_and_a_changed_title_is_searched_by_
     for words in (["quasar"], ["pulsar", "beacon"], ["beam"], ["adaptive", "channel"], ["tailgater"]):
         if fresh.search_titles(words, limit=100).total <= 100:
             assert _ids(fresh, words) == _ids(rt.deps.index, words), words
+
+
+async def test_words_tested_by_bitmap_find_what_binary_search_finds(rt: Runtime, monkeypatch: MonkeyPatch) -> None:
+    """Frequent words are tested by bitmap, rare ones by binary search: the replies
+    are the same whichever is used, also after titles change (bitmaps made again)."""
+    await _load(rt, 3000)
+    questions = [q.text for q in QUESTIONS]
+    monkeypatch.setattr(patent_index, "BITMAP_MIN", 10**9)
+    searched = [(await ask_handler.ask(rt.deps, q)).text for q in questions]
+    monkeypatch.setattr(patent_index, "BITMAP_MIN", 1)
+    assert [(await ask_handler.ask(rt.deps, q)).text for q in questions] == searched
+    await _import_patents(rt, [
+        "US 7777777 B2,Quasar beacon for lunar rovers,US,granted,2015-01-01,2016-01-01,2035-01-01,FQ1,,",
+        "EP 3777777 A1,Quasar beacon for lunar rovers,EP,pending,2015-01-01,,,FQ1,,",
+        "US 7777778 B2,Lunar rover wheel,US,granted,2015-01-01,2016-01-01,2035-01-01,FQ2,,",
+    ])
+    # "lunar" (3 titles) is tested among the "quasar" ones (2): its bitmap is made
+    assert "2 patents with" in (await ask_handler.ask(rt.deps, "patents quasar lunar")).text
+    # one of them is not about the moon any more
+    await _import_patents(rt, [
+        "US 7777777 B2,Quasar beacon for martian rovers,US,granted,2015-01-01,2016-01-01,2035-01-01,FQ1,,",
+    ])
+    reply = (await ask_handler.ask(rt.deps, "patents quasar lunar")).text
+    assert "1 patent with" in reply
+    assert "EP 3777777 A1" in reply
