@@ -17,7 +17,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 from rapidfuzz import fuzz, process
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -46,6 +45,8 @@ log = logging.getLogger(__name__)
 # exact count. A pass costs ~0.1 µs a title, so this bounds a question to a few ms at
 # any portfolio size.
 CANDIDATE_CAP = 20000
+# _NUMPY_LATE: numpy is imported by the patent searches that use it, not with this
+# module: ~0.1 s of every start-up before the first answer, which needs no numpy
 RERANK = 200
 # how many typed words' closest title words an index keeps (PatentIndex.typos)
 TYPOS_KEPT = 50_000
@@ -187,6 +188,8 @@ def closest(query: str, titles: Sequence[str], limit: int) -> list[int]:
     patent engines rank with it; scored in one C call rather than one per title."""
     if not titles:
         return []
+    import numpy as np  # with the first patent search, not at start-up (_NUMPY_LATE)
+
     scores = process.cdist([query], titles, scorer=fuzz.token_set_ratio, dtype=np.float64, workers=1)[0]
     lengths = np.fromiter(map(len, titles), dtype=np.int64, count=len(titles))
     order = np.lexsort((np.arange(len(titles)), lengths, -scores))
@@ -394,6 +397,8 @@ class Index:
             # one word: its posting list is the answer, counted exactly at no cost
             return SearchResult(list(rarest[:keep]), len(rarest), True, shown, [])
         exact = len(rarest) <= CANDIDATE_CAP
+        import numpy as np  # _NUMPY_LATE
+
         matched = np.array(rarest[:CANDIDATE_CAP], dtype=np.int32)
         # one vectorised pass per word, rarest first: a candidate stays when some form of
         # the word lists it (postings are sorted, so a binary search finds it)

@@ -9,13 +9,16 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
 import Stemmer
 
 from handlers import text as tx
 from store.patents import IndexChange
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 # a word held by at least this many titles is tested by bitmap (PatentIndex.membership)
 BITMAP_MIN = 4096
@@ -111,6 +114,8 @@ class PatentIndex:
         search of its sorted postings. A title search over common words did ~20,000
         binary searches per word in lists of up to 250 KB, each missing the cache: that
         was the slowest answer inside Slack's acknowledgement."""
+        import numpy as np  # with the first search (handlers/index.py _NUMPY_LATE)
+
         plist = self.postings.get(word)
         if not plist:
             # no title holds it (the postgres engine's vocabulary has no postings)
