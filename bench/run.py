@@ -165,11 +165,35 @@ def signed_command(text: str, n: int) -> tuple[bytes, dict[str, str]]:
                            "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig}
 
 
-async def http_bench(url: str, sequential: int, concurrent_total: int, senders: int = 20) -> dict[str, Any]:
+FIRST_ANSWER = ("licensing revenue 2023", "US$630 million")
+
+
+async def first_answer_once(env: dict[str, str]) -> float:
+    """Seconds from starting `ipbot serve --http` until a figure is answered; stopped then."""
+    port = free_port()
+    procs: list[asyncio.subprocess.Process] = []
+    t0 = time.perf_counter()
+    try:
+        base = await start_server(["bot.cli", "serve", "--http", "--port", str(port)], port, env, procs, 120)
+        async with aiohttp.ClientSession() as http:
+            for _ in range(30_000):
+                if FIRST_ANSWER[1] in await ask_text(http, base, FIRST_ANSWER[0], 0):
+                    return time.perf_counter() - t0
+                await asyncio.sleep(0.01)
+        raise RuntimeError(f"no answer to {FIRST_ANSWER[0]!r} after 300 s")
+    finally:
+        await stop_all(procs, 20)
+
+
+async def http_bench(url: str, sequential: int, concurrent_total: int, senders: int = 20,
+                     starts: int = 3) -> dict[str, Any]:
     slack = StandinSlack()
     await slack.start()
     port = free_port()
     env = env_for(url, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.api_url)
+    # start-up to the first answer is the median of `starts` starts (one start varies
+    # by ±0.4 s on the bench VM): all but the last are stopped at once
+    earlier = [await first_answer_once(env) for _ in range(starts - 1)]
     t0 = time.perf_counter()
     floor_port = free_port()
     procs: list[asyncio.subprocess.Process] = []
@@ -192,7 +216,9 @@ async def http_bench(url: str, sequential: int, concurrent_total: int, senders: 
                     await asyncio.sleep(every)
                 raise RuntimeError(f"no answer to {text!r} after 300 s")
 
-            out["first_answer_s"] = await poll("licensing revenue 2023", lambda t: "US$630 million" in t, 0.01)
+            last = await poll(FIRST_ANSWER[0], lambda t: FIRST_ANSWER[1] in t, 0.01)
+            out["first_answer_all_s"] = [*earlier, last]
+            out["first_answer_s"] = statistics.median(out["first_answer_all_s"])
             out["patents_ready_s"] = await poll("patents tailgaters", lambda t: "still loading" not in t, 0.05)
 
             async def one(n: int) -> tuple[float, bool]:
@@ -354,7 +380,8 @@ NOTES = [
     "in the same process; the ratio compares medians. At 1k patents the scan (1 ms) is cheaper than our answer, "
     "which includes the database read of the shown records; from 120k on it grows linearly, ours does not.",
     "- *Start-up to first answer*: process start of `ipbot serve --http` until a signed `/ip licensing revenue "
-    "2023` gets the figure (figures and licences load first; the patent index loads after, in the background), "
+    "2023` gets the figure (figures and licences load first; the patent index loads after, in the background; "
+    "median of 3 starts), "
     "and of `ipbot ask \"licensing revenue 2023\"` until its first output line (median of 3). *Patent index "
     "ready*: until `/ip patents tailgaters` stops saying the index is warming up, and `ipbot ask \"patents "
     "tailgaters\"` (which waits for the index) prints. *RSS*: of the in-process worker after the questions, "
