@@ -40,13 +40,14 @@ from store.records import AliasRecord, FactRecord, LicenceRecord
 
 log = logging.getLogger(__name__)
 
+# _NUMPY_LATE: numpy is imported by the patent searches that use it, not with this
+# module: ~0.1 s of every start-up before the first answer, which needs no numpy
+
 # Several common words ("patents wireless scheduling vehicle") scan at most this many
 # titles of the rarest word's postings; past it the reply says "over N" instead of an
 # exact count. A pass costs ~0.1 µs a title, so this bounds a question to a few ms at
 # any portfolio size.
 CANDIDATE_CAP = 20000
-# _NUMPY_LATE: numpy is imported by the patent searches that use it, not with this
-# module: ~0.1 s of every start-up before the first answer, which needs no numpy
 RERANK = 200
 # how many typed words' closest title words an index keeps (PatentIndex.typos)
 TYPOS_KEPT = 50_000

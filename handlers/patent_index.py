@@ -112,8 +112,8 @@ class PatentIndex:
         A frequent word's positions are tested in its bitmap (N/8 bytes: 15 KB at 120k
         titles, 125 KB at 1M, so the test stays in cache); a rarer one's by binary
         search of its sorted postings. A title search over common words did ~20,000
-        binary searches per word in lists of up to 250 KB, each missing the cache: that
-        was the slowest answer inside Slack's acknowledgement."""
+        binary searches per word in lists of up to 250 KB, each missing the cache: the
+        costliest answers inside Slack's acknowledgement."""
         import numpy as np  # with the first search (handlers/index.py _NUMPY_LATE)
 
         plist = self.postings.get(word)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # any fixed key: held for the migration transaction only
 MIGRATION_LOCK = 7_412_001
-# the revision the migrations end at (tests/store/test_migrations.py holds it to Alembic's
+# the revision the migrations end at (tests/store/test_db.py holds it to Alembic's
 # head): a store already there starts without loading Alembic and its scripts, ~0.3 s
 # of every start-up
 HEAD = "0013_patent_number_collation"
