@@ -168,6 +168,20 @@ def signed_command(text: str, n: int) -> tuple[bytes, dict[str, str]]:
 FIRST_ANSWER = ("licensing revenue 2023", "US$630 million")
 
 
+async def poll(http: aiohttp.ClientSession, base: str, text: str, done: Callable[[str], bool], every: float,
+               t0: float) -> float:
+    """Seconds since `t0` until the reply to `/ip TEXT` is `done`, asked every `every` s."""
+    for _ in range(int(300 / every)):
+        if done(await ask_text(http, base, text, 0)):
+            return time.perf_counter() - t0
+        await asyncio.sleep(every)
+    raise RuntimeError(f"no answer to {text!r} after 300 s")
+
+
+def _first_answered(reply: str) -> bool:
+    return FIRST_ANSWER[1] in reply
+
+
 async def first_answer_once(env: dict[str, str]) -> float:
     """Seconds from starting `ipbot serve --http` until a figure is answered; stopped then."""
     port = free_port()
@@ -176,11 +190,7 @@ async def first_answer_once(env: dict[str, str]) -> float:
     try:
         base = await start_server(["bot.cli", "serve", "--http", "--port", str(port)], port, env, procs, 120)
         async with aiohttp.ClientSession() as http:
-            for _ in range(30_000):
-                if FIRST_ANSWER[1] in await ask_text(http, base, FIRST_ANSWER[0], 0):
-                    return time.perf_counter() - t0
-                await asyncio.sleep(0.01)
-        raise RuntimeError(f"no answer to {FIRST_ANSWER[0]!r} after 300 s")
+            return await poll(http, base, FIRST_ANSWER[0], _first_answered, 0.01, t0)
     finally:
         await stop_all(procs, 20)
 
@@ -204,22 +214,13 @@ async def http_bench(url: str, sequential: int, concurrent_total: int, senders: 
         proc = procs[0]
         out["serve_start_s"] = time.perf_counter() - t0
         async with aiohttp.ClientSession() as http:
-            async def reply_text(text: str, n: int) -> str:
-                return await ask_text(http, base, text, n)
-
             # a figure answers as soon as the server listens; patent questions say the
             # index is warming up until it is loaded
-            async def poll(text: str, done: Callable[[str], bool], every: float) -> float:
-                for _ in range(int(300 / every)):
-                    if done(await reply_text(text, 0)):
-                        return time.perf_counter() - t0
-                    await asyncio.sleep(every)
-                raise RuntimeError(f"no answer to {text!r} after 300 s")
-
-            last = await poll(FIRST_ANSWER[0], lambda t: FIRST_ANSWER[1] in t, 0.01)
+            last = await poll(http, base, FIRST_ANSWER[0], _first_answered, 0.01, t0)
             out["first_answer_all_s"] = [*earlier, last]
             out["first_answer_s"] = statistics.median(out["first_answer_all_s"])
-            out["patents_ready_s"] = await poll("patents tailgaters", lambda t: "still loading" not in t, 0.05)
+            out["patents_ready_s"] = await poll(http, base, "patents tailgaters",
+                                                lambda t: "still loading" not in t, 0.05, t0)
 
             async def one(n: int) -> tuple[float, bool]:
                 body, headers = signed_command(questions[n % len(questions)], n)

@@ -130,13 +130,14 @@ async def migrate(engine: AsyncEngine) -> None:
         await conn.run_sync(_upgrade)
 
 
-async def downgrade_all(engine: AsyncEngine) -> None:
+async def downgrade(engine: AsyncEngine, to: str = "base") -> None:
+    """Take the schema down to revision `to` (Alembic's form: "base", "-1", an id)."""
     from alembic import command
 
     def _down(sync_conn: Connection) -> None:
         cfg = _alembic_config()
         cfg.attributes["connection"] = sync_conn
-        command.downgrade(cfg, "base")
+        command.downgrade(cfg, to)
 
     async with engine.begin() as conn:
         await conn.run_sync(_down)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, select
 
-from store.db import BadDatabaseUrl, downgrade_all, make_engine, migrate, normalize_url
+from store.db import BadDatabaseUrl, downgrade, make_engine, migrate, normalize_url
 from store.models import Fact
 
 
@@ -52,7 +52,7 @@ async def test_fresh_database_holds_every_seed_fact_with_source(db_url: str) -> 
 async def test_migrations_are_reversible(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
-        await downgrade_all(engine)
+        await downgrade(engine)
         async with engine.connect() as conn:
             tables = await conn.run_sync(lambda c: inspect(c).get_table_names())
         assert set(tables) <= {"alembic_version"}
@@ -115,20 +115,13 @@ def test_head_is_the_last_migration() -> None:
 
 
 async def test_a_store_one_migration_behind_is_brought_to_head(db_url: str) -> None:
-    from alembic import command
     from sqlalchemy import text
 
-    from store.db import HEAD, _alembic_config, at_head
+    from store.db import HEAD, at_head
 
     engine = make_engine(db_url)
     try:
-        async with engine.begin() as conn:
-            def down_one(sync_conn: object) -> None:
-                cfg = _alembic_config()
-                cfg.attributes["connection"] = sync_conn
-                command.downgrade(cfg, "-1")
-
-            await conn.run_sync(down_one)
+        await downgrade(engine, "-1")
         assert not await at_head(engine)
         await migrate(engine)
         async with engine.connect() as conn:
