@@ -191,6 +191,11 @@ PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("on", "record"), ()),
     (("on", "file"), ()),
     (("running", "out"), ("expire",)),
+    # "going to" is "will": what a company will do is never stored ("is Ericsson going to
+    # renew?"), what a licence's dates say is ("licences that will expire in 2030")
+    (("going", "to"), ("will",)),
+    (("will", "expire"), ("expire",)),
+    (("will", "lapse"), ("expire",)),
     (("maximum", "rate"), ("royalty", "cap")),
     (("max", "rate"), ("royalty", "cap")),
     (("to", "date"), ()),

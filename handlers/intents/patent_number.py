@@ -32,6 +32,11 @@ def match(ctx: Context) -> Plan | None:
     plan = Plan("patent_number", filters={"number": ", ".join(ctx.q.patent_numbers)},
                 operation=fields[0] if len(fields) == 1 else "")
     plan.unexplained = common.unexplained_words(ctx, _ACCEPTS)
+    # a count is asked of many patents, never of one ("how many patents are in the family
+    # of EP3123456?"): even when "how many patents" reads as the valid-patent count, one
+    # patent's record is not its answer
+    plan.unexplained += [s for s in dict.fromkeys(w.surface for w in ctx.q.words if "count" in ctx.kinds(w))
+                         if s not in plan.unexplained]
     return plan
 
 

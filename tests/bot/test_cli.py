@@ -207,3 +207,30 @@ def test_the_same_question_gets_the_same_reply_in_every_process(db_url: str, tmp
                      ).stdout for seed in range(6)}
     assert len(replies) == 1
     assert json.loads(replies.pop())["suggestions"]
+
+
+# Questions the store has records near but no answer to: they were answered with
+# a record as if it were the answer ("Yes — 1 licence on record" to whether Ericsson
+# will renew; a patent's record to "how many patent families do we have?").
+@pytest.mark.parametrize(
+    ("question", "answered", "phrase"),
+    [
+        ("Is Ericsson going to renew the cross-licence in 2030?", False, "going to"),
+        ("will Ericsson renew the cross-licence?", False, "will"),
+        ("how many patents are in the family of EP3123456", False, "how many"),
+        ("EP3123456 status, plus how many patent families do we have?", False, "families"),
+        # what the store does hold, asked in the future tense
+        ("which licences are going to expire in 2030", True, "Ericsson"),
+        ("which licences will expire in 2030", True, "Ericsson"),
+        ("when do we have to renew the Ericsson licence?", True, "2030-08-01"),
+        ("EP3123456 status", True, "pending"),
+    ],
+)
+def test_a_record_near_the_question_is_not_given_as_its_answer(
+    db_url: str, tmp_path: Path, question: str, answered: bool, phrase: str
+) -> None:
+    for name in ("licences.csv", "patents.csv"):
+        assert ipbot(db_url, "import", str(FIXTURES / name), cwd=tmp_path).returncode == 0
+    out = json.loads(ipbot(db_url, "ask", question, "--json", cwd=tmp_path).stdout)
+    assert out["answered"] is answered, out["text"]
+    assert phrase in out["text"], out["text"]
