@@ -125,6 +125,8 @@ GRANTED = frozenset("granted grant issued".split())
 TITLE_FILLER = frozenset("title titled titles about on regarding related relating mention mentioning "
                          "mentions containing contain contains covering cover concerning word words "
                          "search topic".split())
+# the other members of one patent's family ("what else sits in the same family as US …")
+FAMILY_MEMBERS = frozenset("same else other member rest sibling sit sits belong belongs".split())
 # patent fields asked of one patent
 FIELDS = {
     "granted": "grant_date", "grant": "grant_date", "issued": "grant_date",

@@ -127,7 +127,7 @@ _KINDS: list[tuple[frozenset[str] | dict[str, str], str]] = [
     (lx.LICENCE_DETAIL, "detail"), (lx.EXPIRE, "expire"), (lx.AMOUNT, "amount"), (lx.PATENT_NOUN, "patent"),
     (lx.FILED, "filed"), (lx.GRANTED, "granted"), (lx.TITLE_FILLER | {"title"}, "titlefiller"),
     (lx.FIELDS, "field"), (lx.WHEN, "when"), (lx.JURISDICTIONS, "juris"), (lx.TERRITORIES, "territory"),
-    (lx.STORE, "store"), (lx.LISTING, "listing"),
+    (lx.STORE, "store"), (lx.LISTING, "listing"), (lx.FAMILY_MEMBERS, "members"),
 ]
 
 

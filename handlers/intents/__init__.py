@@ -35,6 +35,7 @@ def _load() -> tuple[Intent, ...]:
         figure,
         licences,
         licensing_year,
+        patent_family,
         patent_number,
         patent_query,
         patent_search,
@@ -42,6 +43,7 @@ def _load() -> tuple[Intent, ...]:
     )
 
     return (
+        _intent(patent_family),  # "which patents are in the same family as US 9999001 B2"
         _intent(patent_number),  # "when was US 8818681 B1 granted"
         _intent(licensing_year),  # "licensees 2022"
         _intent(licences),  # "licences expiring in the next 90 days"
