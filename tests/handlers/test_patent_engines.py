@@ -50,6 +50,7 @@ QUESTIONS = [
     "how many patents mention vehicle?", "how many patents mention beam?", "how many patents mention tailgating",
     "which patents are pending?", "expired patents", "patents expiring in 2035", "patents granted in 2018",
     "patents in family F100", "patents in family F9001", "patents owned by Waymo", "how many patents in the store",
+    "which patents are in the same family as US 8818681 B1?", "what else is in the family of EP3123456?",
     "how many CN patents mention signal", "patents filed 2010-2012", "how many WO patents filed in 2021",
     "how many patents mention wireless scheduling", "lapsed patents in US", "how many patents mention zyxwvut",
     "granted US patents filed in 2015", "patents filed in 2005 in EP",
