@@ -58,6 +58,8 @@ def match(ctx: Context) -> Plan | None:
         plan.operation = "earliest"
     if ctx.any_of("amount"):
         plan.operation = "amount"
+    elif _asks_for_patents(ctx):
+        plan.operation = "patents"
     # a place no stored territory is named by must not widen the answer to all licences
     places = [w.surface for w in ctx.words_of("juris") if w.norm not in lx.TERRITORIES]
     # "how many licences in total": with a count, a total is the same question
@@ -67,6 +69,18 @@ def match(ctx: Context) -> Plan | None:
     if ctx.any_of("when") and not ctx.licensees and not plan.unexplained:
         plan.unexplained = ["when"]  # "when was it signed?" with no licence named: which one?
     return plan
+
+
+def _asks_for_patents(ctx: Context) -> bool:
+    """"which of our patents are licensed to Nokia?" asks for patents, which no licence
+    record names ("do we license our patents to Nokia?" asks for the licence)."""
+    asked = False
+    for w in ctx.q.words:
+        if w.norm in ("which", "what"):
+            asked = True
+        elif asked and w.surface == "patents":
+            return True
+    return False
 
 
 def _published(ctx: Context) -> bool:
@@ -221,6 +235,10 @@ async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
         return common.refuse(deps, ctx, "I don't hold what licensees pay: licence amounts and royalty terms are "
                              "not stored.", note="I can tell who holds a licence, its kind, dates and status.",
                              suggestions=["licensing revenue"])
+    if plan.operation == "patents":
+        return common.refuse(deps, ctx, "I don't hold which patents a licence covers: a licence is stored with its "
+                             "licensee, licensor, kind, technology, territory, dates and status.",
+                             note="Ask for the licence itself, e.g. do we license Ericsson?")
     today = deps.now().date()
     found = matching(deps.index.licences, plan, today)
     what = _describe(plan)
