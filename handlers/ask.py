@@ -94,6 +94,7 @@ def _prefaces(deps: Deps, parts: list[str]) -> tuple[list[str], list[str], str]:
         if colon:
             left = read(part[: colon.start()], deps.now())
             kind = _part_kind(deps, left)
+            kind = "remark" if kind == "reason" else kind
             heading = _LIST_AFTER.match(part, colon.end()) or (not part[colon.end():].strip() and i < len(parts) - 1)
             if kind == "question" and heading and "?" not in part[: colon.start()] \
                     and not any(w.norm in _QUESTION_WORDS for w in left.words):
@@ -188,6 +189,7 @@ async def _several(deps: Deps, parts: list[str], topic: str | None, remarks: lis
                 followup.continues(part) or followup.names_home(q)):
             # "… 2022? And ours?", "… And Apple's?": the part before, for another company
             kind = "question"
+        kind = "remark" if kind == "reason" else kind
         if kind == "empty":
             # "what can you do?" asks for help; an emoji alone (":sunny:") asks nothing
             empty = empty or bool(q.words)
@@ -359,13 +361,17 @@ def _company_named(deps: Deps, q: Question) -> str:
 
 
 def _part_kind(deps: Deps, q: Question) -> str:
+    """empty, remark, reason (a remark saying why they ask: never a follow-up, even
+    with "us" in it), refers back, or question."""
     idx = deps.index
     known = idx.facts.vocabulary | idx.licences.name_tokens | frozenset(idx.facts.subjects) | _LEXICON_WORDS
     content = [w.norm for w in q.words if w.norm not in _FILLER and w.tag != "year"]
     pronoun = any(w.norm in _PRONOUNS for w in q.words)
     if not content and not q.years and not q.patent_numbers and not q.year_range and not pronoun:
         return "empty"
-    asks = any(w.norm in _QUESTION_WORDS for w in q.words) or (q.words and q.words[0].norm in _AUXILIARIES)
+    # "going to flag it to the team" is read as "will …", which does not ask
+    asks = any(w.norm in _QUESTION_WORDS for w in q.words) or (
+        q.words and q.words[0].norm in _AUXILIARIES and q.words[0].surface != "going to")
     titles = idx.patents.postings if "patent" in content else {}
     names = idx.licences.name_tokens | frozenset(idx.facts.subjects)
     # "Prepping for a call with Qualcomm": a company named among words that ask nothing
@@ -378,21 +384,28 @@ def _part_kind(deps: Deps, q: Question) -> str:
             and not context(deps, read(q.raw, deps.now()), None).matches:
         # "…? need to start renewal talks", "want to flag them to the portfolio team": why
         # they ask, naming no figure, company or year
-        return "remark"
+        return "reason"
+    if not asks and not timed and not q.patent_numbers and all(n in _WHY_WORDS or n not in known for n in said):
+        # "…? renewal planning", "they've pinged us about a renewal": what the answer is for
+        return "reason"
     if pronoun and not q.patent_numbers and not any(
             n in idx.facts.vocabulary or n in idx.licences.name_tokens or n in idx.facts.subjects for n in content):
         return "refers back"
     return "question"
 
 
-_PURPOSE_LEADS = frozenset("need want must have going trying planning hoping".split())
+_PURPOSE_LEADS = frozenset("need want must have trying planning hoping".split())
 _SUBJECTS = frozenset("i we just also still really so".split())
+# lexicon words that, with nothing else the store knows, say why someone asks
+_WHY_WORDS = frozenset({"renewal"})
 
 
 def _purpose(q: Question) -> bool:
-    """The part starts "(I) need to …", "(we) want to …"."""
-    lead = [w.norm for w in q.words if w.norm not in _SUBJECTS][:2]
-    return len(lead) == 2 and lead[0] in _PURPOSE_LEADS and lead[1] == "to"
+    """The part starts "(I) need to …", "(we) want to …", "going to …" (read as "will")."""
+    lead = [w for w in q.words if w.norm not in _SUBJECTS][:2]
+    if lead and lead[0].surface == "going to":
+        return True
+    return len(lead) == 2 and lead[0].norm in _PURPOSE_LEADS and lead[1].norm == "to"
 
 
 _VERSUS = frozenset({"vs", "versus", "against", "compare", "compared", "v"})

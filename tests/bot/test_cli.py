@@ -255,3 +255,21 @@ def test_the_family_of_a_patent_lists_its_members(db_url: str, tmp_path: Path, q
     out = json.loads(ipbot(db_url, "ask", question, "--json", cwd=tmp_path).stdout)
     assert out["answered"] is True, out["text"]
     assert sorted({p["number"] for p in out["patents"]}) == shown, out["text"]
+
+
+# Why someone asks, written after the question, is a remark: the question is answered
+# and the remark said to be one, rather than "not all could be answered"
+@pytest.mark.parametrize(
+    "question",
+    [
+        "when did we sign with Nokia? renewal planning",
+        "Is the Nokia licence still active? they've pinged us about a renewal",
+        "Nokia licence expiry? going to flag it to the portfolio team",
+        "Nokia licence expiry? need to flag it to the portfolio team",
+    ],
+)
+def test_a_reason_after_the_question_is_read_as_a_remark(db_url: str, tmp_path: Path, question: str) -> None:
+    assert ipbot(db_url, "import", str(FIXTURES / "licences.csv"), cwd=tmp_path).returncode == 0
+    out = json.loads(ipbot(db_url, "ask", question, "--json", cwd=tmp_path).stdout)
+    assert out["answered"] is True, out["text"]
+    assert "2029-12-01" in out["text"] and "as a remark" in out["text"], out["text"]
