@@ -71,15 +71,21 @@ def match(ctx: Context) -> Plan | None:
     return plan
 
 
+_BETWEEN = frozenset({"of", "our", "the", "my", "your", "their", "its", "all"})
+
+
 def _asks_for_patents(ctx: Context) -> bool:
-    """"which of our patents are licensed to Nokia?" asks for patents, which no licence
-    record names ("do we license our patents to Nokia?" asks for the licence)."""
+    """"which (of our) patents are licensed to Nokia?" asks for patents, which no licence
+    record names ("do we license our patents to Nokia?", "which licences cover 5G
+    patents?" ask for licences)."""
     asked = False
     for w in ctx.q.words:
         if w.norm in ("which", "what"):
             asked = True
         elif asked and w.surface == "patents":
             return True
+        elif w.norm not in _BETWEEN:
+            asked = False
     return False
 
 

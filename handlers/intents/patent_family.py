@@ -40,7 +40,10 @@ async def execute(deps: Deps, plan: Plan, ctx: Context) -> Reply:
         # "US 9999001" without its kind code, stored as B1 and B2: whose family is asked?
         return Reply(ReplyKind.NOT_KNOWN, f"{len(ids)} patents in the store are numbered {number}; "
                      "give the kind code (e.g. B2) to say which one's family you mean.")
-    (asked,) = await common.fetch_patents(deps, ids)
+    records = await common.fetch_patents(deps, ids)
+    if not records:  # removed since the index was read
+        return Reply(ReplyKind.NOT_KNOWN, f"No patent {number} is in the store.")
+    asked = records[0]
     if not asked.family_id:
         return Reply(ReplyKind.NOT_KNOWN, f"No patent family is stored for {asked.number}.", patents=[asked])
     total, members = await engine.query(patent_repo.PatentFilter(family_id=asked.family_id), None, common.SHOWN)
