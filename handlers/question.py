@@ -84,6 +84,7 @@ class Question:
     years: list[str] = field(default_factory=list)
     year_range: tuple[str, str] | None = None  # both ends stated
     since: str | None = None  # open range up to the latest stored
+    since_text: str = ""  # as typed ("after 2022" is since 2023)
     last_n_years: int | None = None
     window_days: int | None = None  # "in the next 90 days", "this quarter"
     patent_numbers: list[str] = field(default_factory=list)
@@ -218,6 +219,7 @@ def _read_years(q: Question, cleaned: str, now: datetime) -> str:
     if since and not q.year_range:
         # "after 2022" starts in 2023; "since/from 2022" in 2022
         q.since = str(int(since.group(2)) + 1) if since.group(1) == "after" else since.group(2)
+        q.since_text = since.group(0)
         cleaned = _SINCE.sub(" ", cleaned)
     cleaned = _YEAR_BEFORE.sub(" previous year ", cleaned)
     q.years = list(dict.fromkeys(m.group(1) for m in YEAR.finditer(cleaned)))

@@ -2,6 +2,8 @@
 
     def match(ctx: Context) -> Plan | None     # claim the question, or pass
     async def execute(deps, plan, ctx) -> Reply
+    TIME: frozenset[str]                        # what of a question's time it reads:
+                                                # "years", "since", "window"
 
 and a docstring whose first line and `e.g.` line feed `help`. `INTENTS` is the
 order they are tried in: adding a question type is a new module plus one line
@@ -24,10 +26,14 @@ class Intent:
     match: Callable[[Context], Plan | None]
     execute: Callable[[Deps, Plan, Context], Awaitable[Reply]]
     doc: str
+    # the time a question names that this type reads; the rest leaves its plan
+    # unexplained ("was US 8818681 B1 granted in 2015?" is not answered for any year)
+    time: frozenset[str]
 
 
 def _intent(module: ModuleType) -> Intent:
-    return Intent(module.__name__.rsplit(".", 1)[-1], module.match, module.execute, module.__doc__ or "")
+    return Intent(module.__name__.rsplit(".", 1)[-1], module.match, module.execute, module.__doc__ or "",
+                  module.TIME)
 
 
 def _load() -> tuple[Intent, ...]:

@@ -20,6 +20,9 @@ _STATUS = {"granted": ("granted",), "published": ("published", "pending"), "pend
            "expired": ("expired",), "lapsed": ("lapsed", "expired")}
 
 
+# the time of a question this type reads (handlers/intents/__init__.py)
+TIME: frozenset[str] = frozenset({"years", "window"})
+
 def match(ctx: Context) -> Plan | None:
     q = ctx.q
     metrics = {m for match in ctx.matches for m in match.metrics}

@@ -26,6 +26,9 @@ def _as_typed(w: Word) -> str:
     return typed if typed.isalnum() else w.norm
 
 
+# the time of a question this type reads (handlers/intents/__init__.py): none
+TIME: frozenset[str] = frozenset()
+
 def match(ctx: Context) -> Plan | None:
     if ctx.strong:
         return None

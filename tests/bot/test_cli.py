@@ -274,3 +274,27 @@ def test_a_reason_after_the_question_is_read_as_a_remark(db_url: str, tmp_path: 
     out = json.loads(ipbot(db_url, "ask", question, "--json", cwd=tmp_path).stdout)
     assert out["answered"] is True, out["text"]
     assert "2029-12-01" in out["text"] and "as a remark" in out["text"], out["text"]
+
+
+# A year, range or "since" that the question type does not read was dropped: "was US
+# 8818681 B1 granted in 2015?" got "Yes — … granted on 2014-08-26", "how many US patents
+# granted since 2016" counted every US patent, "licensees since 2021" listed 2025 only
+@pytest.mark.parametrize(
+    ("question", "answered", "phrase"),
+    [
+        ("was US 8818681 B1 granted in 2015?", False, "2015"),
+        ("how many US patents granted since 2016", False, "since 2016"),
+        ("patents tailgaters in 2014", False, "2014"),
+        ("5G royalty cap since 2021", False, "since 2021"),
+        ("licensees since 2021", True, "signed in 2021 or later"),
+        ("was US 8818681 B1 granted?", True, "2014-08-26"),
+    ],
+)
+def test_time_a_question_names_is_read_or_the_question_refused(
+    db_url: str, tmp_path: Path, question: str, answered: bool, phrase: str
+) -> None:
+    for name in ("facts.csv", "eval_facts.csv", "licences.csv", "patents.csv"):
+        assert ipbot(db_url, "import", str(FIXTURES / name), cwd=tmp_path).returncode == 0
+    out = json.loads(ipbot(db_url, "ask", question, "--json", cwd=tmp_path).stdout)
+    assert out["answered"] is answered, out["text"]
+    assert phrase in out["text"], out["text"]
