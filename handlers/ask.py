@@ -22,7 +22,7 @@ from handlers import text as tx
 from handlers.deps import Deps
 from handlers.intents import INTENTS, Intent, common
 from handlers.plan import FILLER, LICENSEE, SUBJECT, Context, Plan, match_metrics
-from handlers.question import EMOJI, MAX_QUESTION_CHARS, YEAR_TAG, Question, read, split_parts
+from handlers.question import EMOJI, MAX_QUESTION_CHARS, Question, read, split_parts
 from handlers.replies import Reply, ReplyKind
 
 log = logging.getLogger(__name__)
@@ -561,22 +561,6 @@ def _vocabulary(facts: frozenset[str], licensees: frozenset[str], subjects: froz
     return facts | licensees | subjects | _LEXICON_WORDS
 
 
-def _time_unread(q: Question, reads: frozenset[str]) -> list[str]:
-    """The time a question names that a question type does not read, as the refusal
-    names it: "patents tailgaters since 2010" is not answered for every year."""
-    out: list[str] = []
-    if "years" not in reads:
-        # relative years ("last year") and ranges have no word of their own
-        out += [w.surface for w in q.words if w.tag == YEAR_TAG] or q.years
-        if q.year_range:
-            out.append(f"{q.year_range[0]}–{q.year_range[1]}")
-    if "since" not in reads and q.since:
-        out.append(q.since_text or f"since {q.since}")
-    if "window" not in reads and q.window_days:
-        out.append(f"the next {q.window_days} days")
-    return out
-
-
 def _plan(ctx: Context) -> tuple[Plan, Intent | None]:
     """The first intent that explains every word wins; failing that, the first that
     claimed the question, so its refusal names the words it could not use."""
@@ -585,7 +569,7 @@ def _plan(ctx: Context) -> tuple[Plan, Intent | None]:
         plan = intent.match(ctx)
         if plan is None:
             continue
-        plan.unexplained += [t for t in _time_unread(ctx.q, intent.time) if t not in plan.unexplained]
+        plan.unexplained += [t for t in common.time_unread(ctx.q, intent.time) if t not in plan.unexplained]
         if not plan.unexplained:
             return plan, intent
         first = first or (plan, intent)

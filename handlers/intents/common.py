@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from handlers.deps import Deps
 from handlers.errors import StoreUnavailable
 from handlers.plan import Context
+from handlers.question import YEAR_TAG, Question
 from handlers.replies import Reply, ReplyKind
 from store import patents as patent_repo
 from store.records import PatentRecord
@@ -21,6 +22,22 @@ NEUTRAL = frozenset({"scale"})
 
 def unexplained_words(ctx: Context, accepts: set[str]) -> list[str]:
     return list(dict.fromkeys(w.surface for w in ctx.unexplained(accepts | NEUTRAL)))
+
+
+def time_unread(q: Question, reads: frozenset[str]) -> list[str]:
+    """The time a question names that a question type does not read, as the refusal
+    names it: "patents tailgaters since 2010" is not answered for every year."""
+    out: list[str] = []
+    if "years" not in reads:
+        # relative years ("last year") and ranges have no word of their own
+        out += [w.surface for w in q.words if w.tag == YEAR_TAG] or q.years
+        if q.year_range:
+            out.append(f"{q.year_range[0]}–{q.year_range[1]}")
+    if "since" not in reads and q.since:
+        out.append(q.since_text or f"since {q.since}")
+    if "window" not in reads and q.window_days:
+        out.append(f"the next {q.window_days} days")
+    return out
 
 
 def suggestions(deps: Deps, ctx: Context, limit: int = 3) -> list[str]:

@@ -286,6 +286,10 @@ def test_a_reason_after_the_question_is_read_as_a_remark(db_url: str, tmp_path: 
         ("how many US patents granted since 2016", False, "since 2016"),
         ("patents tailgaters in 2014", False, "2014"),
         ("5G royalty cap since 2021", False, "since 2021"),
+        # a patent count whose year says no date (filed? granted?) counted every patent
+        ("how many US patents in 2014", False, "2014"),
+        ("patents owned by Waymo in 2015", False, "2015"),
+        ("how many US patents filed in 2013", True, "filed in 2013"),
         ("licensees since 2021", True, "signed in 2021 or later"),
         ("was US 8818681 B1 granted?", True, "2014-08-26"),
     ],
