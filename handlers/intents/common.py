@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from handlers.deps import Deps
 from handlers.errors import StoreUnavailable
-from handlers.plan import Context
+from handlers.plan import LICENSEE, SUBJECT, Context
 from handlers.question import YEAR_TAG, Question
 from handlers.replies import Reply, ReplyKind
 from store import patents as patent_repo
@@ -38,6 +38,14 @@ def time_unread(q: Question, reads: frozenset[str]) -> list[str]:
     if "window" not in reads and q.window_days:
         out.append(f"the next {q.window_days} days")
     return out
+
+
+def companies_unread(ctx: Context) -> list[str]:
+    """Companies the store knows (subjects, licensees) other than the home company that
+    a patent answer does not filter by (an owner it does is tagged so): named, so "how
+    many US patents does Nokia have" is refused rather than answered with every owner's."""
+    home = ctx.home.lower()
+    return list(dict.fromkeys(w.surface for w in ctx.q.words if w.tag in (SUBJECT, LICENSEE) and w.norm != home))
 
 
 def suggestions(deps: Deps, ctx: Context, limit: int = 3) -> list[str]:

@@ -115,6 +115,7 @@ def _years_by_metric(ctx: Context) -> dict[str, list[str]]:
 # the time of a question this type reads (handlers/intents/__init__.py)
 TIME: frozenset[str] = frozenset({"years"})
 
+
 def match(ctx: Context) -> Plan | None:
     if not ctx.matches and not (ctx.topic and ctx.q.years):
         return None

@@ -24,6 +24,7 @@ _ACCEPTS = {"licence", "kind", "tech", "territory", "juris", "status", "expire",
 # the time of a question this type reads (handlers/intents/__init__.py)
 TIME: frozenset[str] = frozenset({"years", "since", "window"})
 
+
 def match(ctx: Context) -> Plan | None:
     q = ctx.q
     if ctx.strong and not _listing_of_licences(ctx):

@@ -19,6 +19,7 @@ _ASKING = frozenset("do does did is are have has can who which what".split())
 # the time of a question this type reads (handlers/intents/__init__.py)
 TIME: frozenset[str] = frozenset({"years"})
 
+
 def match(ctx: Context) -> Plan | None:
     q = ctx.q
     if ctx.strong or ctx.licensees or len(q.years) > 1 or q.year_range or q.window_days:

@@ -16,6 +16,7 @@ _ACCEPTS = {"patent", "count", "field", "members", "listing"}
 # the time of a question this type reads (handlers/intents/__init__.py): none
 TIME: frozenset[str] = frozenset()
 
+
 def match(ctx: Context) -> Plan | None:
     """One number and "family" in the singular, asking for other patents ("what else",
     "the same family", "which patents", "how many"). "What family is US … in?" asks

@@ -24,6 +24,7 @@ _FIELD_NAMES = {
 # the time of a question this type reads (handlers/intents/__init__.py): none
 TIME: frozenset[str] = frozenset()
 
+
 def match(ctx: Context) -> Plan | None:
     if not ctx.q.patent_numbers:
         return None

@@ -23,6 +23,7 @@ _STATUS = {"granted": ("granted",), "published": ("published", "pending"), "pend
 # the time of a question this type reads (handlers/intents/__init__.py)
 TIME: frozenset[str] = frozenset({"years", "window"})
 
+
 def match(ctx: Context) -> Plan | None:
     q = ctx.q
     metrics = {m for match in ctx.matches for m in match.metrics}
@@ -63,6 +64,7 @@ def match(ctx: Context) -> Plan | None:
     accepts = _ACCEPTS | {"sum"} if plan.operation == "count" or ctx.any_of("store") else _ACCEPTS
     plan.unexplained = [w for w in common.unexplained_words(ctx, accepts)
                         if not any(w == x.surface for x in q.words if x.norm in plan.words)]
+    plan.unexplained += [c for c in common.companies_unread(ctx) if c not in plan.unexplained]
     if "date" not in plan.filters:
         # "how many US patents in 2014": filed, granted or held then? Not all US patents
         plan.unexplained += [t for t in common.time_unread(q, frozenset()) if t not in plan.unexplained]

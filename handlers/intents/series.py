@@ -18,6 +18,7 @@ OPS = ("change", "highest", "lowest", "sum", "trend")
 # the time of a question this type reads (handlers/intents/__init__.py)
 TIME: frozenset[str] = frozenset({"years", "since"})
 
+
 def match(ctx: Context) -> Plan | None:
     metrics = figure.chosen_metrics(ctx)
     if not metrics or len(figure.asked_subjects(ctx)) > 1:

@@ -302,3 +302,26 @@ def test_time_a_question_names_is_read_or_the_question_refused(
     out = json.loads(ipbot(db_url, "ask", question, "--json", cwd=tmp_path).stdout)
     assert out["answered"] is answered, out["text"]
     assert phrase in out["text"], out["text"]
+
+
+# A company the store knows, named in a patent count or search that does not filter by
+# owner, was dropped: "how many US patents does Nokia have" counted every US patent and
+# "Qualcomm patents tailgaters" showed Google's patent
+@pytest.mark.parametrize(
+    ("question", "answered", "phrase"),
+    [
+        ("how many US patents does Nokia have", False, "nokia"),
+        ("Qualcomm patents tailgaters", False, "qualcomm"),
+        ("Ericsson's patents about tailgating", False, "ericsson"),
+        ("patents owned by Waymo", True, "owned by"),
+        ("patents tailgaters", True, "US 8818681 B1"),
+    ],
+)
+def test_a_company_named_in_a_patent_question_is_its_owner_or_refused(
+    db_url: str, tmp_path: Path, question: str, answered: bool, phrase: str
+) -> None:
+    for name in ("facts.csv", "eval_competitors.csv", "licences.csv", "patents.csv"):
+        assert ipbot(db_url, "import", str(FIXTURES / name), cwd=tmp_path).returncode == 0
+    out = json.loads(ipbot(db_url, "ask", question, "--json", cwd=tmp_path).stdout)
+    assert out["answered"] is answered, out["text"]
+    assert phrase.lower() in out["text"].lower(), out["text"]
