@@ -76,7 +76,7 @@ MONEY = frozenset("earn earned earning earnings make made generate generated bri
 
 # Units and currencies a question may name: (unit as stored by store.values)
 UNITS = {
-    "usd": "USD", "us$": "USD", "$": "USD", "dollar": "USD", "dollars": "USD", "us": "USD",
+    "usd": "USD", "us$": "USD", "$": "USD", "dollar": "USD", "dollars": "USD",
     "rmb": "CNY", "cny": "CNY", "yuan": "CNY", "renminbi": "CNY", "¥": "CNY",
     "eur": "EUR", "euro": "EUR", "€": "EUR",
     "%": "%", "percent": "%", "percentage": "%", "pct": "%",
@@ -227,6 +227,9 @@ PHRASES: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("cross", "license"), ("cross-license",)),
     (("cross", "licensing"), ("cross-license",)),
     (("united", "states"), ("us",)),
+    # "US" alone is the jurisdiction ("valid patents in the US"), never the currency
+    (("us", "dollar"), ("usd",)),
+    (("us", "dollars"), ("usd",)),
     (("wi", "fi"), ("wifi",)),
     (("in", "the", "title"), ("title",)),
     # greetings and prefaces that carry no meaning ("Good morning!", "Two things: …")

@@ -325,3 +325,13 @@ def test_a_company_named_in_a_patent_question_is_its_owner_or_refused(
     out = json.loads(ipbot(db_url, "ask", question, "--json", cwd=tmp_path).stdout)
     assert out["answered"] is answered, out["text"]
     assert phrase.lower() in out["text"].lower(), out["text"]
+
+
+def test_us_is_the_jurisdiction_not_dollars(db_url: str, tmp_path: Path) -> None:
+    # "valid patents in the US 2022" got the worldwide count with "Stored in count, not USD"
+    for name in ("facts.csv", "patents.csv"):
+        assert ipbot(db_url, "import", str(FIXTURES / name), cwd=tmp_path).returncode == 0
+    out = json.loads(ipbot(db_url, "ask", "valid patents in the US 2022", "--json", cwd=tmp_path).stdout)
+    assert out["answered"] is False and out["facts"] == [], out["text"]
+    dollars = json.loads(ipbot(db_url, "ask", "licensing revenue 2022 in US dollars", "--json", cwd=tmp_path).stdout)
+    assert dollars["answered"] is True and "US$560 million" in dollars["text"], dollars["text"]
