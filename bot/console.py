@@ -48,6 +48,13 @@ async def run_console(rt: Runtime, *, user: str = "console") -> None:
                     ReplyKind.ERROR, "That button does nothing any more.")
             else:
                 reply = await dispatch.handle(rt.deps, req)
+                if reply.warming:
+                    # one local user and no Slack deadline: wait for the patent index (the
+                    # refresh waits for the background load under the index's lock, or does
+                    # it) rather than ask them to type the question again
+                    print("(loading the patent index …)", flush=True)
+                    await rt.deps.index.refresh(rt.deps.sessions)
+                    reply = await dispatch.handle(rt.deps, req)
             buttons = list(reply.buttons)
             print(render(reply), flush=True)
             if reply.chart is not None:

@@ -92,6 +92,17 @@ def test_serve_without_slack_credentials_opens_the_console(db_url: str, tmp_path
     assert "no figure for licensing revenue in 2019" in res.stdout
 
 
+def test_the_console_answers_a_patent_question_typed_before_the_index_loaded(db_url: str, tmp_path: Path) -> None:
+    # questions piped in (or typed at once) reached the console before its patent index
+    # had loaded and got "still loading … ask again"; one local user is better served waiting
+    assert ipbot(db_url, "import", str(FIXTURES / "patents.csv"), cwd=tmp_path).returncode == 0
+    res = ipbot(db_url, "serve", stdin="patents tailgaters\nlicensees 2022\npatent US 8818681 B1\nquit\n",
+                cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "still loading" not in res.stdout
+    assert res.stdout.count("Detecting and responding to tailgaters") == 2, res.stdout
+
+
 def test_bad_configuration_is_refused_naming_the_variable(tmp_path: Path) -> None:
     res = ipbot("mysql://x/y", "ask", "hi", cwd=tmp_path)
     assert res.returncode == 2 and "DATABASE_URL" in res.stderr and "Traceback" not in res.stderr
