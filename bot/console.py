@@ -4,9 +4,12 @@ so a newcomer sees the bot answer at once."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import tempfile
 from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import charts
 from bot.runtime import Runtime
@@ -53,8 +56,10 @@ async def run_console(rt: Runtime, *, user: str = "console") -> None:
                     # refresh waits for the background load under the index's lock, or does
                     # it) rather than ask them to type the question again
                     print("(loading the patent index …)", flush=True)
-                    await rt.deps.index.refresh(rt.deps.sessions)
-                    reply = await dispatch.handle(rt.deps, req)
+                    with contextlib.suppress(SQLAlchemyError, OSError):
+                        # the store down: the "still loading" reply stands, the console stays
+                        await rt.deps.index.refresh(rt.deps.sessions)
+                        reply = await dispatch.handle(rt.deps, req)
             buttons = list(reply.buttons)
             print(render(reply), flush=True)
             if reply.chart is not None:
