@@ -569,7 +569,7 @@ def _plan(ctx: Context) -> tuple[Plan, Intent | None]:
         plan = intent.match(ctx)
         if plan is None:
             continue
-        plan.unexplained += [t for t in common.time_unread(ctx.q, intent.time) if t not in plan.unexplained]
+        plan.unexplain(common.time_unread(ctx.q, intent.time))
         if not plan.unexplained:
             return plan, intent
         first = first or (plan, intent)

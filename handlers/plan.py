@@ -9,6 +9,7 @@ answered with the nearest metric."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -45,6 +46,10 @@ class Plan:
     payer: str = ""
     # "R&D 2023, revenue 2024": each metric with the years written after it
     years_by_metric: dict[str, list[str]] = field(default_factory=dict)
+
+    def unexplain(self, words: Iterable[str]) -> None:
+        """Add words the plan does not explain, each once, in the order given."""
+        self.unexplained += [w for w in dict.fromkeys(words) if w not in self.unexplained]
 
     def public(self) -> dict[str, Any]:
         # copied by hand, one level deep as the fields are (asdict's recursion was a

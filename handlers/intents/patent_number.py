@@ -39,8 +39,7 @@ def match(ctx: Context) -> Plan | None:
     # a count is asked of many patents, never of one ("how many patents are in the family
     # of EP3123456?"): even when "how many patents" reads as the valid-patent count, one
     # patent's record is not its answer
-    plan.unexplained += [s for s in dict.fromkeys(w.surface for w in ctx.q.words if "count" in ctx.kinds(w))
-                         if s not in plan.unexplained]
+    plan.unexplain(w.surface for w in ctx.q.words if "count" in ctx.kinds(w))
     return plan
 
 

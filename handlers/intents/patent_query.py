@@ -64,10 +64,10 @@ def match(ctx: Context) -> Plan | None:
     accepts = _ACCEPTS | {"sum"} if plan.operation == "count" or ctx.any_of("store") else _ACCEPTS
     plan.unexplained = [w for w in common.unexplained_words(ctx, accepts)
                         if not any(w == x.surface for x in q.words if x.norm in plan.words)]
-    plan.unexplained += [c for c in common.companies_unread(ctx) if c not in plan.unexplained]
+    plan.unexplain(common.companies_unread(ctx))
     if "date" not in plan.filters:
         # "how many US patents in 2014": filed, granted or held then? Not all US patents
-        plan.unexplained += [t for t in common.time_unread(q, frozenset()) if t not in plan.unexplained]
+        plan.unexplain(common.time_unread(q, frozenset()))
     return plan
 
 

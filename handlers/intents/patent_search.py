@@ -40,7 +40,7 @@ def match(ctx: Context) -> Plan | None:
     plan = Plan("patent_search", words=words)
     plan.unexplained = [w for w in common.unexplained_words(ctx, _ACCEPTS) if w not in words
                         and not any(w == x.surface for x in ctx.q.words if x.norm in words)]
-    plan.unexplained += [c for c in common.companies_unread(ctx) if c not in plan.unexplained]
+    plan.unexplain(common.companies_unread(ctx))
     return plan
 
 

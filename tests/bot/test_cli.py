@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,14 @@ def ipbot(db_url: str, *args: str, stdin: str | None = None, cwd: Path | None = 
         [sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
         env=full_env, cwd=cwd, timeout=120,
     )
+
+
+def ask_json(db_url: str, tmp_path: Path, question: str, *fixtures: str) -> dict[str, Any]:
+    """`ipbot ask QUESTION --json` on a store the fixture files were imported into."""
+    for name in fixtures:
+        assert ipbot(db_url, "import", str(FIXTURES / name), cwd=tmp_path).returncode == 0
+    out: dict[str, Any] = json.loads(ipbot(db_url, "ask", question, "--json", cwd=tmp_path).stdout)
+    return out
 
 
 @pytest.mark.parametrize(
@@ -200,9 +209,7 @@ def test_ask_json_carries_kind_and_plan_and_help_is_not_an_answer(db_url: str, t
 def test_questions_get_the_figure_asked_or_a_refusal(
     db_url: str, tmp_path: Path, question: str, facts: list[tuple[str, str, str]], phrase: str
 ) -> None:
-    for name in ("facts.csv", "eval_facts.csv", "eval_competitors.csv"):
-        assert ipbot(db_url, "import", str(FIXTURES / name), cwd=tmp_path).returncode == 0
-    out = json.loads(ipbot(db_url, "ask", question, "--json", cwd=tmp_path).stdout)
+    out = ask_json(db_url, tmp_path, question, "facts.csv", "eval_facts.csv", "eval_competitors.csv")
     assert [(f["subject"], f["metric"], f["period"]) for f in out["facts"]] == facts, out["text"]
     assert phrase.lower() in out["text"].lower()
     if not facts:
@@ -243,9 +250,7 @@ def test_the_same_question_gets_the_same_reply_in_every_process(db_url: str, tmp
 def test_a_record_near_the_question_is_not_given_as_its_answer(
     db_url: str, tmp_path: Path, question: str, answered: bool, phrase: str
 ) -> None:
-    for name in ("licences.csv", "patents.csv"):
-        assert ipbot(db_url, "import", str(FIXTURES / name), cwd=tmp_path).returncode == 0
-    out = json.loads(ipbot(db_url, "ask", question, "--json", cwd=tmp_path).stdout)
+    out = ask_json(db_url, tmp_path, question, "licences.csv", "patents.csv")
     assert out["answered"] is answered, out["text"]
     assert phrase in out["text"], out["text"]
 
@@ -263,8 +268,7 @@ def test_a_record_near_the_question_is_not_given_as_its_answer(
 )
 def test_the_family_of_a_patent_lists_its_members(db_url: str, tmp_path: Path, question: str,
                                                   shown: list[str]) -> None:
-    assert ipbot(db_url, "import", str(FIXTURES / "patents.csv"), cwd=tmp_path).returncode == 0
-    out = json.loads(ipbot(db_url, "ask", question, "--json", cwd=tmp_path).stdout)
+    out = ask_json(db_url, tmp_path, question, "patents.csv")
     assert out["answered"] is True, out["text"]
     assert sorted({p["number"] for p in out["patents"]}) == shown, out["text"]
 
@@ -281,8 +285,7 @@ def test_the_family_of_a_patent_lists_its_members(db_url: str, tmp_path: Path, q
     ],
 )
 def test_a_reason_after_the_question_is_read_as_a_remark(db_url: str, tmp_path: Path, question: str) -> None:
-    assert ipbot(db_url, "import", str(FIXTURES / "licences.csv"), cwd=tmp_path).returncode == 0
-    out = json.loads(ipbot(db_url, "ask", question, "--json", cwd=tmp_path).stdout)
+    out = ask_json(db_url, tmp_path, question, "licences.csv")
     assert out["answered"] is True, out["text"]
     assert "2029-12-01" in out["text"] and "as a remark" in out["text"], out["text"]
 
@@ -308,9 +311,7 @@ def test_a_reason_after_the_question_is_read_as_a_remark(db_url: str, tmp_path: 
 def test_time_a_question_names_is_read_or_the_question_refused(
     db_url: str, tmp_path: Path, question: str, answered: bool, phrase: str
 ) -> None:
-    for name in ("facts.csv", "eval_facts.csv", "licences.csv", "patents.csv"):
-        assert ipbot(db_url, "import", str(FIXTURES / name), cwd=tmp_path).returncode == 0
-    out = json.loads(ipbot(db_url, "ask", question, "--json", cwd=tmp_path).stdout)
+    out = ask_json(db_url, tmp_path, question, "facts.csv", "eval_facts.csv", "licences.csv", "patents.csv")
     assert out["answered"] is answered, out["text"]
     assert phrase in out["text"], out["text"]
 
@@ -331,9 +332,7 @@ def test_time_a_question_names_is_read_or_the_question_refused(
 def test_a_company_named_in_a_patent_question_is_its_owner_or_refused(
     db_url: str, tmp_path: Path, question: str, answered: bool, phrase: str
 ) -> None:
-    for name in ("facts.csv", "eval_competitors.csv", "licences.csv", "patents.csv"):
-        assert ipbot(db_url, "import", str(FIXTURES / name), cwd=tmp_path).returncode == 0
-    out = json.loads(ipbot(db_url, "ask", question, "--json", cwd=tmp_path).stdout)
+    out = ask_json(db_url, tmp_path, question, "facts.csv", "eval_competitors.csv", "licences.csv", "patents.csv")
     assert out["answered"] is answered, out["text"]
     assert phrase.lower() in out["text"].lower(), out["text"]
 
